@@ -1,0 +1,361 @@
+package asm_test
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
+)
+
+// Test lengths: every n up to twice the widest unrolled block (4 x 16 lanes)
+// plus one, then sparse larger ones.
+func lengths() []int {
+	var ns []int
+	for n := 0; n <= 2*4*16+1; n++ {
+		ns = append(ns, n)
+	}
+	return append(ns, 191, 255, 256, 257, 500, 511, 512, 513, 1000, 1023, 1024, 1025, 2047, 4095, 4096)
+}
+
+// Batch shapes: dims exhaustive up to 2x the AVX-512 width plus one, then
+// the feature sizes the product uses; rows around the 4-row block.
+func batchDims() []int {
+	var ds []int
+	for d := 0; d <= 33; d++ {
+		ds = append(ds, d)
+	}
+	return append(ds, 47, 64, 127, 128, 129, 512, 1024, 1152)
+}
+
+var batchRows = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 17}
+
+const (
+	u        = 0x1p-24  // float32 unit roundoff
+	tinyUnit = 0x1p-148 // twice the smallest subnormal: products may underflow
+)
+
+// sentinel is the NaN written around outputs; any other value found there
+// means an implementation wrote out of bounds.
+var sentinel = math.Float32frombits(0x7fc0dead)
+
+// guarded returns a slice of n elements at element offset off inside a buffer
+// whose other elements hold sentinel, and a check that the guards are intact.
+func guarded(n, off int) ([]float32, func(t *testing.T)) {
+	const pad = 16
+	buf := make([]float32, off+n+pad)
+	for i := range buf {
+		buf[i] = sentinel
+	}
+	s := buf[off : off+n : off+n]
+	return s, func(t *testing.T) {
+		t.Helper()
+		for i, v := range buf {
+			if i >= off && i < off+n {
+				continue
+			}
+			if math.Float32bits(v) != math.Float32bits(sentinel) {
+				t.Fatalf("guard at buffer index %d (slice at %d, len %d) overwritten: %v", i, off, n, v)
+			}
+		}
+	}
+}
+
+// readOnly returns a check that s still equals its contents now.
+func readOnly(s []float32) func(t *testing.T, name string) {
+	c := append([]float32(nil), s...)
+	return func(t *testing.T, name string) {
+		t.Helper()
+		for i := range c {
+			if math.Float32bits(c[i]) != math.Float32bits(s[i]) {
+				t.Fatalf("%s[%d] modified: %v -> %v", name, i, c[i], s[i])
+			}
+		}
+	}
+}
+
+// fill writes random values into s: kind 0 gives floats in [-1, 1), kind 1
+// small integers, whose dot products are exact in float32.
+func fill(rng *rand.Rand, s []float32, kind int) {
+	for i := range s {
+		if kind == 1 {
+			s[i] = float32(rng.IntN(17) - 8)
+		} else {
+			s[i] = rng.Float32()*2 - 1
+		}
+	}
+}
+
+// dot64 returns the float64 dot product of x and y and the sum of the
+// magnitudes of the products (the condition scale of the sum).
+func dot64(x, y []float32) (s, mag float64) {
+	for i := range x {
+		p := float64(x[i]) * float64(y[i])
+		s += p
+		mag += math.Abs(p)
+	}
+	return s, mag
+}
+
+func sq64(q, m []float32) (s float64) {
+	for i := range q {
+		d := float64(q[i]) - float64(m[i])
+		s += d * d
+	}
+	return s
+}
+
+// within reports whether got is within the worst-case error bound of a
+// float32 sum of n terms, in any order and with or without FMA, of a sum
+// whose exact value is want and whose terms' magnitudes add to mag.
+func within(got float32, want, mag float64, n int) bool {
+	if math.IsNaN(want) {
+		return math.IsNaN(float64(got))
+	}
+	tol := float64(n+4)*u*mag + float64(n+1)*tinyUnit
+	return math.Abs(float64(got)-want) <= tol
+}
+
+func TestDot(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(1, 2))
+		for _, n := range lengths() {
+			for kind := range 2 {
+				off := rng.IntN(16)
+				x, gx := guarded(n, off)
+				y, gy := guarded(n+rng.IntN(3), (off+rng.IntN(16))%16)
+				fill(rng, x, kind)
+				fill(rng, y, kind)
+				rx, ry := readOnly(x), readOnly(y)
+				got := asm.Dot(x, y)
+				want, mag := dot64(x, y[:n])
+				if kind == 1 && float64(got) != want {
+					t.Fatalf("n=%d integers: Dot = %v, want exactly %v", n, got, want)
+				}
+				if !within(got, want, mag, n) {
+					t.Fatalf("n=%d off=%d: Dot = %v, want %v (mag %v)", n, off, got, want, mag)
+				}
+				gx(t)
+				gy(t)
+				rx(t, "x")
+				ry(t, "y")
+
+				got = asm.SumSquares(x)
+				want, mag = dot64(x, x)
+				if kind == 1 && float64(got) != want {
+					t.Fatalf("n=%d integers: SumSquares = %v, want exactly %v", n, got, want)
+				}
+				if !within(got, want, mag, n) {
+					t.Fatalf("n=%d: SumSquares = %v, want %v", n, got, want)
+				}
+				gx(t)
+				rx(t, "x")
+			}
+		}
+	})
+}
+
+func TestDotNaN(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		for _, n := range []int{1, 7, 8, 9, 16, 17, 63, 64, 65, 200} {
+			for _, at := range []int{0, n / 2, n - 1} {
+				x := make([]float32, n)
+				y := make([]float32, n)
+				for i := range x {
+					x[i], y[i] = 1, 1
+				}
+				x[at] = float32(math.NaN())
+				if v := asm.Dot(x, y); !math.IsNaN(float64(v)) {
+					t.Fatalf("n=%d NaN at %d: Dot = %v", n, at, v)
+				}
+				if v := asm.SumSquares(x); !math.IsNaN(float64(v)) {
+					t.Fatalf("n=%d NaN at %d: SumSquares = %v", n, at, v)
+				}
+				out := []float32{0}
+				asm.DotBatch(x, y, out)
+				if !math.IsNaN(float64(out[0])) {
+					t.Fatalf("n=%d NaN at %d: DotBatch = %v", n, at, out[0])
+				}
+				asm.SquaredL2Batch(y, x, out)
+				if !math.IsNaN(float64(out[0])) {
+					t.Fatalf("n=%d NaN at %d: SquaredL2Batch = %v", n, at, out[0])
+				}
+			}
+		}
+	})
+}
+
+// axpyOK reports whether got is a correctly rounded or fused y + a*x.
+func axpyOK(got, a, x, y float32) bool {
+	exact := float64(y) + float64(a)*float64(x)
+	if math.IsNaN(exact) {
+		return math.IsNaN(float64(got))
+	}
+	if math.Abs(exact) >= math.MaxFloat32 {
+		return true // overflow: both Inf and MaxFloat32 are defensible roundings
+	}
+	tol := 2*u*(math.Abs(float64(y))+math.Abs(float64(a)*float64(x))) + tinyUnit
+	return math.Abs(float64(got)-exact) <= tol
+}
+
+// scaleWant is the correctly rounded a*x: the float64 product of two float32
+// values is exact, so one conversion rounds it once.
+func scaleWant(a, x float32) float32 { return float32(float64(a) * float64(x)) }
+
+func sameFloat(a, b float32) bool {
+	return a == b || (a != a && b != b)
+}
+
+func TestAxpyScale(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(3, 4))
+		for _, n := range lengths() {
+			for _, a := range []float32{0, 1, -0.5, 3.25, rng.Float32()} {
+				off := rng.IntN(16)
+				x, gx := guarded(n, off)
+				y, gy := guarded(n+rng.IntN(3), rng.IntN(16))
+				fill(rng, x, 0)
+				fill(rng, y, 0)
+				y0 := append([]float32(nil), y...)
+				rx := readOnly(x)
+				asm.Axpy(a, x, y)
+				for i := range y {
+					if i >= n {
+						if math.Float32bits(y[i]) != math.Float32bits(y0[i]) {
+							t.Fatalf("n=%d: Axpy wrote y[%d] beyond len(x)", n, i)
+						}
+						continue
+					}
+					if !axpyOK(y[i], a, x[i], y0[i]) {
+						t.Fatalf("n=%d a=%v: y[%d] = %v, want %v + %v*%v", n, a, i, y[i], y0[i], a, x[i])
+					}
+				}
+				gx(t)
+				gy(t)
+				rx(t, "x")
+
+				x0 := append([]float32(nil), x...)
+				asm.Scale(a, x)
+				for i := range x {
+					if w := scaleWant(a, x0[i]); !sameFloat(x[i], w) {
+						t.Fatalf("n=%d a=%v: Scale x[%d] = %v, want %v", n, a, i, x[i], w)
+					}
+				}
+				gx(t)
+			}
+		}
+	})
+}
+
+func TestBatch(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for _, d := range batchDims() {
+			for _, r := range batchRows {
+				for kind := range 2 {
+					q, gq := guarded(d, rng.IntN(16))
+					m, gm := guarded(r*d+rng.IntN(3), rng.IntN(16))
+					out, gout := guarded(r, rng.IntN(16))
+					fill(rng, q, kind)
+					fill(rng, m, kind)
+					rq, rm := readOnly(q), readOnly(m)
+					name := fmt.Sprintf("d=%d r=%d kind=%d", d, r, kind)
+
+					asm.DotBatch(q, m, out)
+					for i := range out {
+						want, mag := dot64(q, m[i*d:(i+1)*d])
+						if (kind == 1 && float64(out[i]) != want) || !within(out[i], want, mag, d) {
+							t.Fatalf("%s: DotBatch out[%d] = %v, want %v", name, i, out[i], want)
+						}
+					}
+					gq(t)
+					gm(t)
+					gout(t)
+
+					asm.SquaredL2Batch(q, m, out)
+					for i := range out {
+						want := sq64(q, m[i*d:(i+1)*d])
+						if (kind == 1 && float64(out[i]) != want) || !within(out[i], want, want, d+2) {
+							t.Fatalf("%s: SquaredL2Batch out[%d] = %v, want %v", name, i, out[i], want)
+						}
+					}
+					gq(t)
+					gm(t)
+					gout(t)
+					rq(t, "q")
+					rm(t, "m")
+				}
+			}
+		}
+	})
+}
+
+func TestPanics(t *testing.T) {
+	for name, f := range map[string]func(){
+		"Dot":            func() { asm.Dot(make([]float32, 3), make([]float32, 2)) },
+		"Axpy":           func() { asm.Axpy(1, make([]float32, 3), make([]float32, 2)) },
+		"DotBatch":       func() { asm.DotBatch(make([]float32, 4), make([]float32, 7), make([]float32, 2)) },
+		"SquaredL2Batch": func() { asm.SquaredL2Batch(make([]float32, 4), make([]float32, 7), make([]float32, 2)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if s, ok := r.(string); !ok || len(s) < 5 || s[:5] != "asm: " {
+					t.Fatalf("panic = %v, want an asm: message", r)
+				}
+			}()
+			f()
+		})
+	}
+}
+
+func TestSetISA(t *testing.T) {
+	levels := asm.Levels()
+	if levels[0] != asm.Generic {
+		t.Fatalf("Levels()[0] = %v, want generic", levels[0])
+	}
+	if asm.ISA() != levels[len(levels)-1] {
+		t.Fatalf("ISA() = %v, want the best level %v", asm.ISA(), levels[len(levels)-1])
+	}
+	for _, l := range levels {
+		prev, err := asm.SetISA(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if asm.ISA() != l {
+			t.Fatalf("after SetISA(%v), ISA() = %v", l, asm.ISA())
+		}
+		if _, err := asm.SetISA(prev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for l := asm.Generic; l <= asm.NEON; l++ {
+		supported := false
+		for _, s := range levels {
+			supported = supported || s == l
+		}
+		if _, err := asm.SetISA(l); (err == nil) != supported {
+			t.Fatalf("SetISA(%v) err = %v, supported = %v", l, err, supported)
+		}
+	}
+	if _, err := asm.SetISA(levels[len(levels)-1]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestParseLevel(t *testing.T) {
+	for l := asm.Generic; l <= asm.NEON; l++ {
+		got, err := asm.ParseLevel(" " + l.String() + " ")
+		if err != nil || got != l {
+			t.Fatalf("ParseLevel(%q) = %v, %v", l.String(), got, err)
+		}
+	}
+	if _, err := asm.ParseLevel("AVX2"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := asm.ParseLevel("sse"); err == nil {
+		t.Fatal("ParseLevel(sse) succeeded")
+	}
+}

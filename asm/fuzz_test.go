@@ -1,0 +1,209 @@
+package asm_test
+
+import (
+	"encoding/binary"
+	"math"
+	"testing"
+
+	"github.com/facecluster/facecluster/asm"
+)
+
+// floats decodes data as little-endian float32 values into a fresh buffer at
+// element offset off%16, so that fuzzing also varies alignment.
+func floats(data []byte, off uint8) []float32 {
+	n := len(data) / 4
+	buf := make([]float32, int(off%16)+n)
+	s := buf[off%16:]
+	for i := range s {
+		s[i] = math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:]))
+	}
+	return s
+}
+
+func hasNaN(s ...[]float32) bool {
+	for _, v := range s {
+		for _, x := range v {
+			if x != x {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// atEachLevel calls f once per supported level, with the primitives switched
+// to it.
+func atEachLevel(t *testing.T, f func(l asm.Level)) {
+	t.Helper()
+	for _, l := range asm.Levels() {
+		prev, err := asm.SetISA(l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f(l)
+		if _, err := asm.SetISA(prev); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// checkSum checks one level's sum against the float64 reference: exact-ish
+// when no partial sum can overflow, NaN when an input is NaN.
+func checkSum(t *testing.T, l asm.Level, what string, got float32, want, mag float64, n int, nan bool) {
+	t.Helper()
+	switch {
+	case nan:
+		if !math.IsNaN(float64(got)) {
+			t.Fatalf("%v: %s = %v with a NaN input", l, what, got)
+		}
+	case mag < math.MaxFloat32/2 && !within(got, want, mag, n):
+		t.Fatalf("%v: %s = %v, want %v (mag %v, n %d)", l, what, got, want, mag, n)
+	}
+}
+
+func seedBytes(vals ...float32) []byte {
+	b := make([]byte, 4*len(vals))
+	for i, v := range vals {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+	}
+	return b
+}
+
+func addSeeds(f *testing.F) {
+	for _, n := range []int{0, 1, 7, 16, 33, 64, 65, 130} {
+		vals := make([]float32, n)
+		for i := range vals {
+			vals[i] = float32(i%7) - 3.5
+		}
+		f.Add(seedBytes(vals...), uint8(n))
+	}
+	f.Add(seedBytes(float32(math.NaN()), 1, 2, 3), uint8(1))
+	f.Add(seedBytes(float32(math.Inf(1)), float32(math.Inf(-1)), 1, 1), uint8(2))
+	f.Add(seedBytes(math.MaxFloat32, math.MaxFloat32, 2, 2), uint8(3))
+}
+
+func FuzzDot(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		v := floats(data, off)
+		x, y := v[:len(v)/2], v[len(v)/2:]
+		want, mag := dot64(x, y[:len(x)])
+		atEachLevel(t, func(l asm.Level) {
+			checkSum(t, l, "Dot", asm.Dot(x, y), want, mag, len(x), hasNaN(x, y[:len(x)]))
+		})
+	})
+}
+
+func FuzzSumSquares(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		x := floats(data, off)
+		want, mag := dot64(x, x)
+		atEachLevel(t, func(l asm.Level) {
+			checkSum(t, l, "SumSquares", asm.SumSquares(x), want, mag, len(x), hasNaN(x))
+		})
+	})
+}
+
+func FuzzAxpy(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		v := floats(data, off)
+		if len(v) == 0 {
+			return
+		}
+		a, v := v[0], v[1:]
+		x, y0 := v[:len(v)/2], v[len(v)/2:]
+		atEachLevel(t, func(l asm.Level) {
+			y := append([]float32(nil), y0...)
+			asm.Axpy(a, x, y)
+			for i := range y {
+				if i >= len(x) {
+					if math.Float32bits(y[i]) != math.Float32bits(y0[i]) {
+						t.Fatalf("%v: Axpy wrote y[%d] beyond len(x)", l, i)
+					}
+				} else if !axpyOK(y[i], a, x[i], y0[i]) {
+					t.Fatalf("%v: Axpy y[%d] = %v, want %v + %v*%v", l, i, y[i], y0[i], a, x[i])
+				}
+			}
+		})
+	})
+}
+
+func FuzzScale(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		v := floats(data, off)
+		if len(v) == 0 {
+			return
+		}
+		a, x0 := v[0], v[1:]
+		atEachLevel(t, func(l asm.Level) {
+			x := append([]float32(nil), x0...)
+			asm.Scale(a, x)
+			for i := range x {
+				if w := scaleWant(a, x0[i]); !sameFloat(x[i], w) {
+					t.Fatalf("%v: Scale x[%d] = %v, want %v", l, i, x[i], w)
+				}
+			}
+		})
+	})
+}
+
+// batchShape splits v into a query of dim d (from off) and as many full rows
+// as follow it.
+func batchShape(v []float32, off uint8) (q, m []float32, rows int) {
+	d := int(off>>4) + 1
+	if len(v) < d {
+		return v, nil, 0
+	}
+	q, m = v[:d], v[d:]
+	return q, m, len(m) / d
+}
+
+func FuzzDotBatch(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		q, m, rows := batchShape(floats(data, off), off)
+		atEachLevel(t, func(l asm.Level) {
+			out := make([]float32, rows)
+			asm.DotBatch(q, m, out)
+			for r := range out {
+				row := m[r*len(q) : (r+1)*len(q)]
+				want, mag := dot64(q, row)
+				checkSum(t, l, "DotBatch", out[r], want, mag, len(q), hasNaN(q, row))
+			}
+		})
+	})
+}
+
+func FuzzSquaredL2Batch(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		q, m, rows := batchShape(floats(data, off), off)
+		atEachLevel(t, func(l asm.Level) {
+			out := make([]float32, rows)
+			asm.SquaredL2Batch(q, m, out)
+			for r := range out {
+				row := m[r*len(q) : (r+1)*len(q)]
+				want := sq64(q, row)
+				// Differences of huge values overflow float32 before squaring.
+				nan := hasNaN(q, row)
+				if !nan && maxAbs(q, row) > 1e18 {
+					continue
+				}
+				checkSum(t, l, "SquaredL2Batch", out[r], want, want, len(q)+2, nan)
+			}
+		})
+	})
+}
+
+func maxAbs(s ...[]float32) float64 {
+	var m float64
+	for _, v := range s {
+		for _, x := range v {
+			m = math.Max(m, math.Abs(float64(x)))
+		}
+	}
+	return m
+}

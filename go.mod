@@ -1,0 +1,3 @@
+module github.com/facecluster/facecluster
+
+go 1.26
