@@ -1,0 +1,68 @@
+# facecluster developer targets. `make help` lists them.
+
+GO        ?= go
+PKGS      ?= ./...
+FUZZTIME  ?= 5s
+BENCHTIME ?= 1s
+QEMU      ?= qemu-aarch64-static
+
+# avo generators: gen/asm/<family> writes asm/<family>_amd64.s and its stubs.
+ASM_FAMILIES := dot axpy batch
+
+.PHONY: help generate check-generate test test-purego test-arm64 race fuzz bench lint
+
+help:
+	@echo "generate        regenerate asm/*_amd64.s (and stubs) with avo"
+	@echo "check-generate  regenerate from scratch and fail if the tree changes"
+	@echo "test            go test $(PKGS)"
+	@echo "test-purego     the suite with the purego and noasm tags (generic code only)"
+	@echo "test-arm64      the suite for arm64 under $(QEMU) (NEON and generic)"
+	@echo "race            the suite under the race detector"
+	@echo "fuzz            every fuzz target for FUZZTIME (default $(FUZZTIME))"
+	@echo "bench           the benchmarks, every ISA level beside its peers"
+	@echo "lint            gofmt, go vet for amd64, arm64 and purego"
+
+generate:
+	cd gen && for f in $(ASM_FAMILIES); do \
+		$(GO) run ./asm/$$f -out ../asm/$${f}_amd64.s -stubs ../asm/$${f}_amd64.go -pkg asm || exit 1; \
+	done
+
+# Delete every generated file, regenerate, and require a clean tree.
+check-generate:
+	git ls-files -z | xargs -0 grep -l -E '^// Code generated .* DO NOT EDIT\.$$' | xargs -r rm -f
+	$(MAKE) generate
+	@status=$$(git status --porcelain); \
+	if [ -n "$$status" ]; then echo "generated code is stale or hand-edited:"; echo "$$status"; git diff --stat; exit 1; fi
+
+test:
+	$(GO) test $(PKGS)
+
+test-purego:
+	$(GO) test -tags purego $(PKGS)
+	$(GO) test -tags noasm $(PKGS)
+
+test-arm64:
+	GOARCH=arm64 $(GO) test -exec $(QEMU) $(PKGS)
+	GOARCH=arm64 $(GO) test -exec $(QEMU) -tags purego $(PKGS)
+
+race:
+	$(GO) test -race $(PKGS)
+
+# Runs each fuzz target alone (go test -fuzz takes one target per package).
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+		for t in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "== $$pkg $$t"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	GOARCH=arm64 $(GO) vet $(PKGS)
+	$(GO) vet -tags purego $(PKGS)
+	cd gen && $(GO) vet ./...
