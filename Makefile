@@ -6,8 +6,9 @@ FUZZTIME  ?= 5s
 BENCHTIME ?= 1s
 QEMU      ?= qemu-aarch64-static
 
-# avo generators: gen/asm/<family> writes asm/<family>_amd64.s and its stubs.
-ASM_FAMILIES := dot axpy batch
+# avo generators: each gen/asm/<family> (a main package) writes
+# asm/<family>_amd64.s and its stubs asm/<family>_amd64.go.
+ASM_FAMILIES := $(filter-out internal,$(notdir $(patsubst %/,%,$(wildcard gen/asm/*/))))
 
 .PHONY: help generate check-generate test test-purego test-arm64 race fuzz bench lint
 
