@@ -1,0 +1,85 @@
+package kernels
+
+import "github.com/facecluster/facecluster/asm"
+
+// DepthwiseOutput returns the output height and width of
+// DepthwiseConv2D3x3 for an h x w input.
+func DepthwiseOutput(h, w, stride int, pad Padding) (oh, ow int) {
+	oh, _ = WindowOutput(h, 3, stride, pad)
+	ow, _ = WindowOutput(w, 3, stride, pad)
+	return oh, ow
+}
+
+// DepthwiseConv2D3x3 is TensorFlow's DepthwiseConv2dNative with a 3x3
+// filter, channel multiplier 1, equal strides of 1 or 2, followed by an
+// optional bias add and activation:
+//
+//	out[oy, ox, ch] = act(bias[ch] + Σ_{ky,kx<3} in[oy*stride+ky-pt, ox*stride+kx-pl, ch] * filter[ky, kx, ch])
+//
+// in is [h, w, c], filter [3, 3, c], bias [c] or nil (zero), out [oh, ow, c]
+// with oh, ow from DepthwiseOutput. Taps outside the input count as zero;
+// pt, pl are the padding before of WindowOutput (TensorFlow's asymmetric
+// SAME padding: for stride 2 the extra row and column go bottom and right).
+// Multiply-adds are fused at the vector levels. out must not overlap in.
+//
+// It panics on a negative dimension, a stride other than 1 or 2, an unknown
+// padding or activation, or slices shorter than the shapes. It allocates
+// nothing.
+func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, stride int, pad Padding, act Activation) {
+	if h < 0 || w < 0 || c < 0 {
+		panic("kernels: negative tensor dimension")
+	}
+	if stride != 1 && stride != 2 {
+		panic("kernels: depthwise stride must be 1 or 2")
+	}
+	lo, hi := act.bounds()
+	oh, pt := WindowOutput(h, 3, stride, pad)
+	ow, pl := WindowOutput(w, 3, stride, pad)
+	if len(in) < h*w*c {
+		panic("kernels: depthwise input shorter than h*w*c")
+	}
+	if len(filter) < 9*c {
+		panic("kernels: depthwise filter shorter than 3*3*c")
+	}
+	if bias != nil && len(bias) < c {
+		panic("kernels: depthwise bias shorter than c")
+	}
+	if len(out) < oh*ow*c {
+		panic("kernels: depthwise output shorter than the output shape")
+	}
+	if c == 0 || oh == 0 || ow == 0 {
+		return
+	}
+	bias = bias[:len(bias):len(bias)]
+	if len(bias) > c {
+		bias = bias[:c]
+	}
+	// Output columns [xa, xb) have all three taps inside the input.
+	xa := min((pl+stride-1)/stride, ow)
+	xb := max(min((w-3+pl)/stride+1, ow), xa)
+	if w < 3 {
+		xb = xa
+	}
+	rowStride := w * c
+	for oy := 0; oy < oh; oy++ {
+		ky0, ky1, iy := window(oy, stride, pt, 3, h)
+		rows := ky1 - ky0
+		f := filter[3*ky0*c:]
+		o := out[oy*ow*c:]
+		base := iy * rowStride
+		edge := func(ox int) {
+			kx0, kx1, ix := window(ox, stride, pl, 3, w)
+			asm.Depthwise3x3Pixel(o[ox*c:], in[base+ix*c:], f[kx0*c:], bias, c, rows, kx1-kx0, rowStride, lo, hi)
+		}
+		for ox := 0; ox < xa; ox++ {
+			edge(ox)
+		}
+		if xb > xa {
+			ix := xa*stride - pl
+			asm.Depthwise3x3Row(o[xa*c:], in[base+ix*c:], f, bias, c, xb-xa, stride, rows, rowStride, lo, hi)
+		}
+		for ox := xb; ox < ow; ox++ {
+			edge(ox)
+		}
+	}
+}

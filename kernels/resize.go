@@ -1,0 +1,117 @@
+package kernels
+
+import "math"
+
+// RGB is an 8-bit RGB image with 3 interleaved bytes per pixel: channel ch
+// of pixel (x, y) is Pix[y*Stride+3*x+ch].
+type RGB struct {
+	Pix           []byte
+	Width, Height int
+	Stride        int // bytes from one row to the next, >= 3*Width
+}
+
+// check panics unless m is a valid, non-empty image.
+func (m RGB) check() {
+	if m.Width < 1 || m.Height < 1 {
+		panic("kernels: empty source image")
+	}
+	if m.Stride < 3*m.Width {
+		panic("kernels: source stride < 3*width")
+	}
+	if len(m.Pix) < (m.Height-1)*m.Stride+3*m.Width {
+		panic("kernels: source pixels shorter than the image")
+	}
+}
+
+// PixelNorm is the per-channel affine normalisation fused into
+// ResizeBilinear and WarpAffine: output channel ch is
+// value*Scale[ch] + Bias[ch], where value is the interpolated 8-bit sample
+// (0..255). Output channels are R, G, B, or B, G, R when BGR is set; Scale
+// and Bias are indexed in output order. The zero PixelNorm maps everything
+// to 0: use NewPixelNorm or set Scale.
+type PixelNorm struct {
+	Scale, Bias [3]float32
+	BGR         bool
+}
+
+// NewPixelNorm returns the normalisation (value - mean[ch]) / std[ch], in
+// output channel order.
+func NewPixelNorm(mean, std [3]float32, bgr bool) PixelNorm {
+	var n PixelNorm
+	for i := range 3 {
+		n.Scale[i] = 1 / std[i]
+		n.Bias[i] = -mean[i] / std[i]
+	}
+	n.BGR = bgr
+	return n
+}
+
+// perm returns the scale and bias indexed by source channel (R, G, B) and
+// the output position of each source channel.
+func (n PixelNorm) perm() (scale, bias [3]float32, pos [3]int) {
+	pos = [3]int{0, 1, 2}
+	if n.BGR {
+		pos = [3]int{2, 1, 0}
+	}
+	for s := range 3 {
+		scale[s] = n.Scale[pos[s]]
+		bias[s] = n.Bias[pos[s]]
+	}
+	return scale, bias, pos
+}
+
+// checkOut validates an output tensor [outH, outW, 3].
+func checkOut(out []float32, outH, outW int) {
+	if outH < 0 || outW < 0 {
+		panic("kernels: negative output size")
+	}
+	if len(out) < outH*outW*3 {
+		panic("kernels: output shorter than outH*outW*3")
+	}
+}
+
+// ResizeBilinear resizes src to out [outH, outW, 3] (float32, NHWC) by
+// bilinear interpolation with half-pixel centres (TensorFlow's and TF.js's
+// resizeBilinear with alignCorners=false, halfPixelCenters=true): output
+// pixel (x, y) samples the source at ((x+0.5)*W/outW-0.5,
+// (y+0.5)*H/outH-0.5), clamped to the image, interpolating horizontally
+// then vertically in float32 as TensorFlow does. norm is then applied per
+// channel. It panics on an invalid source, negative output sizes or a short
+// out. It allocates nothing.
+func ResizeBilinear(out []float32, outH, outW int, src RGB, norm PixelNorm) {
+	src.check()
+	checkOut(out, outH, outW)
+	scale, bias, pos := norm.perm()
+	sy := float32(src.Height) / float32(outH)
+	sx := float32(src.Width) / float32(outW)
+	for y := 0; y < outH; y++ {
+		y0, y1, fy := halfPixel(y, sy, src.Height)
+		r0 := src.Pix[y0*src.Stride:]
+		r1 := src.Pix[y1*src.Stride:]
+		o := out[y*outW*3:]
+		for x := 0; x < outW; x++ {
+			x0, x1, fx := halfPixel(x, sx, src.Width)
+			for ch := range 3 {
+				tl := float32(r0[3*x0+ch])
+				tr := float32(r0[3*x1+ch])
+				bl := float32(r1[3*x0+ch])
+				br := float32(r1[3*x1+ch])
+				top := tl + (tr-tl)*fx
+				bot := bl + (br-bl)*fx
+				v := top + (bot-top)*fy
+				o[3*x+pos[ch]] = v*scale[ch] + bias[ch]
+			}
+		}
+	}
+}
+
+// halfPixel returns the two source indices and the weight of the second for
+// output index i under scale s (TensorFlow's HalfPixelScaler and
+// compute_interpolation_weights).
+func halfPixel(i int, s float32, n int) (lo, hi int, frac float32) {
+	in := (float32(i)+0.5)*s - 0.5
+	f := float32(math.Floor(float64(in)))
+	lo = max(int(f), 0)
+	hi = min(int(math.Ceil(float64(in))), n-1)
+	return lo, hi, in - f
+}

@@ -1,0 +1,170 @@
+package kernels_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
+	"github.com/facecluster/facecluster/kernels"
+)
+
+// refWarp is the float64 reference for WarpAffine.
+func refWarp(src kernels.RGB, outH, outW int, m [6]float64, s int, n kernels.PixelNorm) []float64 {
+	out := make([]float64, outH*outW*3)
+	pix := func(x, y, ch int) float64 {
+		if x < 0 || y < 0 || x >= src.Width || y >= src.Height {
+			return 0
+		}
+		return float64(src.Pix[y*src.Stride+3*x+ch])
+	}
+	for v := 0; v < outH; v++ {
+		for u := 0; u < outW; u++ {
+			var acc [3]float64
+			for j := 0; j < s; j++ {
+				for i := 0; i < s; i++ {
+					uu := float64(u) + (float64(i)+0.5)/float64(s) - 0.5
+					vv := float64(v) + (float64(j)+0.5)/float64(s) - 0.5
+					x := m[0]*uu + m[1]*vv + m[2]
+					y := m[3]*uu + m[4]*vv + m[5]
+					x0, y0 := math.Floor(x), math.Floor(y)
+					fx, fy := x-x0, y-y0
+					xi, yi := int(x0), int(y0)
+					if x0 < -2 || y0 < -2 || x0 > float64(src.Width)+1 || y0 > float64(src.Height)+1 {
+						continue
+					}
+					for ch := 0; ch < 3; ch++ {
+						acc[ch] += (1-fx)*(1-fy)*pix(xi, yi, ch) + fx*(1-fy)*pix(xi+1, yi, ch) +
+							(1-fx)*fy*pix(xi, yi+1, ch) + fx*fy*pix(xi+1, yi+1, ch)
+					}
+				}
+			}
+			for ch := 0; ch < 3; ch++ {
+				oc := ch
+				if n.BGR {
+					oc = 2 - ch
+				}
+				out[(v*outW+u)*3+oc] = acc[ch]/float64(s*s)*float64(n.Scale[oc]) + float64(n.Bias[oc])
+			}
+		}
+	}
+	return out
+}
+
+// ktSimilarity returns the matrix mapping output pixels to the source by a
+// rotation by angle, a scale, and a translation putting output (cx, cy) at
+// source (sx, sy).
+func ktSimilarity(angle, scale, cx, cy, sx, sy float64) [6]float64 {
+	c, s := scale*math.Cos(angle), scale*math.Sin(angle)
+	return [6]float64{c, -s, sx - c*cx + s*cy, s, c, sy - s*cx - c*cy}
+}
+
+func checkWarp(t testing.TB, src kernels.RGB, oh, ow int, m [6]float64, samples int, n kernels.PixelNorm, off int) {
+	t.Helper()
+	s := samples
+	if s <= 0 {
+		s = kernels.Supersample(m)
+	}
+	s = min(s, kernels.MaxSupersample)
+	want := refWarp(src, oh, ow, m, s, n)
+	out, guard := ktGuarded(oh*ow*3, off)
+	kernels.WarpAffine(out, oh, ow, src, m, samples, n)
+	guard(t)
+	// Coordinates may be rounded to float32: allow their error times the
+	// steepest possible gradient (255 per pixel).
+	coordErr := 4 * ktU * (math.Abs(m[0])*float64(ow) + math.Abs(m[1])*float64(oh) + math.Abs(m[2]) +
+		math.Abs(m[3])*float64(ow) + math.Abs(m[4])*float64(oh) + math.Abs(m[5]) + 1)
+	for i := range want {
+		mag := ktNormMag(n, i%3)
+		tol := 64*ktU + 255*coordErr
+		if !ktClose(out[i], want[i], mag, tol) {
+			t.Fatalf("%dx%d -> %dx%d m=%v s=%d: out[%d] (v=%d u=%d c=%d) = %v, want %v", src.Width, src.Height, ow, oh, m, s, i, i/3/ow, i/3%ow, i%3, out[i], want[i])
+		}
+	}
+}
+
+func TestWarpAffine(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for k := 0; k < 150; k++ {
+			sw, sh := 1+r.IntN(40), 1+r.IntN(40)
+			src := ktImage(r, sw, sh, r.IntN(4))
+			ow, oh := 1+r.IntN(23), 1+r.IntN(23)
+			scale := []float64{0.3, 1, 1.5, 2.7, 5, 11}[k%6]
+			m := ktSimilarity(r.Float64()*2*math.Pi, scale, float64(ow)/2, float64(oh)/2, r.Float64()*float64(sw), r.Float64()*float64(sh))
+			if k%7 == 0 { // a general affine map
+				for i := range m {
+					m[i] += r.Float64() - 0.5
+				}
+			}
+			samples := 0
+			if k%5 == 0 {
+				samples = 1 + r.IntN(3)
+			}
+			checkWarp(t, src, oh, ow, m, samples, ktNorm(r, k%2 == 0), k%5)
+		}
+		// The identity reproduces the image.
+		src := ktImage(r, 9, 7, 2)
+		out := make([]float32, 7*9*3)
+		kernels.WarpAffine(out, 7, 9, src, [6]float64{1, 0, 0, 0, 1, 0}, 0, kernels.NewPixelNorm([3]float32{}, [3]float32{1, 1, 1}, false))
+		for y := 0; y < 7; y++ {
+			for x := 0; x < 27; x++ {
+				if got, want := out[y*27+x], float32(src.Pix[y*src.Stride+x]); got != want {
+					t.Fatalf("identity: (%d,%d) = %v, want %v", x/3, y, got, want)
+				}
+			}
+		}
+		// The dlib chip and the faceres crop geometry.
+		big := ktImage(r, 160, 120, 0)
+		checkWarp(t, big, 150, 150, ktSimilarity(0.2, 0.6, 75, 75, 80, 60), 0, ktNorm(r, false), 1)
+		checkWarp(t, big, 56, 56, ktSimilarity(-0.4, 2.3, 28, 28, 90, 50), 0, ktNorm(r, true), 0)
+	})
+}
+
+func TestSupersample(t *testing.T) {
+	for _, tc := range []struct {
+		m    [6]float64
+		want int
+	}{
+		{[6]float64{1, 0, 0, 0, 1, 0}, 1},
+		{[6]float64{0.5, 0, 3, 0, 0.5, 3}, 1},
+		{ktSimilarity(0.7, 1, 0, 0, 5, 5), 1},
+		{ktSimilarity(0.7, 1.01, 0, 0, 5, 5), 2},
+		{[6]float64{3, 0, 0, 0, 1, 0}, 3},
+		{[6]float64{1, 0, 0, 0, 100, 0}, kernels.MaxSupersample},
+	} {
+		if got := kernels.Supersample(tc.m); got != tc.want {
+			t.Errorf("Supersample(%v) = %d, want %d", tc.m, got, tc.want)
+		}
+	}
+}
+
+// FuzzWarpAffine checks every level against the reference on images, maps
+// and options read from the fuzzer's bytes; it must never panic on a valid
+// image.
+func FuzzWarpAffine(f *testing.F) {
+	f.Add(uint8(20), uint8(15), uint8(9), uint8(7), 0.3, 1.5, 0.0, uint8(0), uint64(1))
+	f.Add(uint8(1), uint8(1), uint8(1), uint8(1), 0.0, 1.0, 0.0, uint8(1), uint64(2))
+	f.Add(uint8(40), uint8(3), uint8(16), uint8(5), 2.0, 7.9, 0.5, uint8(2), uint64(3))
+	f.Add(uint8(9), uint8(9), uint8(4), uint8(4), -1.0, 0.25, 3.0, uint8(0x13), uint64(4))
+	f.Fuzz(func(t *testing.T, sw, sh, ow, oh uint8, angle, scale, shift float64, flags uint8, seed uint64) {
+		if math.IsNaN(angle) || math.IsInf(angle, 0) || math.IsNaN(scale) || math.IsNaN(shift) ||
+			math.Abs(scale) > 20 || math.Abs(shift) > 100 || math.Abs(angle) > 100 {
+			t.Skip()
+		}
+		r := rand.New(rand.NewPCG(seed, 15))
+		src := ktImage(r, int(sw%48)+1, int(sh%48)+1, int(flags>>4))
+		w, h := int(ow%24)+1, int(oh%24)+1
+		m := ktSimilarity(angle, scale, float64(w)/2, float64(h)/2, float64(src.Width)/2+shift, float64(src.Height)/2-shift)
+		samples := int(flags>>1) & 3
+		prev := asm.ISA()
+		defer asm.SetISA(prev)
+		for _, l := range asm.Levels() {
+			if _, err := asm.SetISA(l); err != nil {
+				t.Fatal(err)
+			}
+			checkWarp(t, src, h, w, m, samples, ktNorm(r, flags&1 == 1), int(seed%8))
+		}
+	})
+}
