@@ -1,0 +1,53 @@
+package asm_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
+)
+
+// dotBenchLengths run from a short vector through feature sizes (128 for
+// dlib, 1152 for the fused feature) to lengths that leave L1 and L2.
+var dotBenchLengths = []int{16, 128, 512, 1152, 4096, 65536}
+
+var sink float32
+
+// benchDot runs dot as a sub-benchmark per length, reporting the bytes of
+// both inputs as the bandwidth, after one warm-up call.
+func benchDot(b *testing.B, dot func(x, y []float32) float32) {
+	for _, n := range dotBenchLengths {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(uint64(n), 1))
+			x := make([]float32, n)
+			y := make([]float32, n)
+			fill(rng, x, 0)
+			fill(rng, y, 0)
+			b.SetBytes(int64(2 * 4 * n))
+			b.ReportAllocs()
+			sink = dot(x, y)
+			b.ResetTimer()
+			for range b.N {
+				sink = dot(x, y)
+			}
+		})
+	}
+}
+
+// BenchmarkDot compares asm.Dot at every level with a plain Go loop, side by
+// side in one run.
+func BenchmarkDot(b *testing.B) {
+	isatest.ForEachB(b, func(b *testing.B) { benchDot(b, asm.Dot) })
+	b.Run("goloop", func(b *testing.B) {
+		benchDot(b, func(x, y []float32) float32 {
+			y = y[:len(x)]
+			var s float32
+			for i := range x {
+				s += x[i] * y[i]
+			}
+			return s
+		})
+	})
+}

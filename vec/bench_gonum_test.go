@@ -1,0 +1,24 @@
+//go:build gonum
+
+// The gonum peer needs gonum.org/v1/gonum in go.mod; it is built only with
+// -tags gonum so that the default build does not depend on it.
+
+package vec_test
+
+import (
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/facecluster/facecluster/vec"
+)
+
+func init() {
+	cosinePeers = append(cosinePeers, distancesPeer{"gonum", gonumCosine})
+}
+
+// gonumCosine is 1 - blas32.Dot(q, row) for every row.
+func gonumCosine(q []float32, m vec.Matrix, out []float32) {
+	x := blas32.Vector{N: m.Dim, Inc: 1, Data: q}
+	for r := range out {
+		out[r] = 1 - blas32.Dot(x, blas32.Vector{N: m.Dim, Inc: 1, Data: m.Row(r)})
+	}
+}
