@@ -157,6 +157,37 @@ func TestDot(t *testing.T) {
 	})
 }
 
+// TestBatchNaN puts a NaN in one row of a multi-row batch: that row's
+// result, and only it, must be NaN, whichever block of rows it falls in.
+func TestBatchNaN(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		for _, d := range []int{1, 5, 8, 17, 33, 128} {
+			for _, rows := range []int{4, 7, 9} {
+				for bad := range rows {
+					q := make([]float32, d)
+					m := make([]float32, rows*d)
+					for i := range q {
+						q[i] = 0.5
+					}
+					for i := range m {
+						m[i] = 0.25
+					}
+					m[bad*d+(bad*7)%d] = float32(math.NaN())
+					out := make([]float32, rows)
+					for _, f := range []func(q, m, out []float32){asm.DotBatch, asm.SquaredL2Batch} {
+						f(q, m, out)
+						for r, v := range out {
+							if isNaN := v != v; isNaN != (r == bad) {
+								t.Fatalf("d=%d rows=%d NaN in row %d: out[%d] = %v", d, rows, bad, r, v)
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}
+
 func TestDotNaN(t *testing.T) {
 	isatest.ForEach(t, func(t *testing.T) {
 		for _, n := range []int{1, 7, 8, 9, 16, 17, 63, 64, 65, 200} {

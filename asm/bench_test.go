@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"gonum.org/v1/gonum/blas/blas32"
+
 	"github.com/facecluster/facecluster/asm"
 	"github.com/facecluster/facecluster/internal/isatest"
 )
@@ -36,8 +38,8 @@ func benchDot(b *testing.B, dot func(x, y []float32) float32) {
 	}
 }
 
-// BenchmarkDot compares asm.Dot at every level with a plain Go loop, side by
-// side in one run.
+// BenchmarkDot compares asm.Dot at every level with a plain Go loop and
+// gonum's blas32.Dot, side by side in one run.
 func BenchmarkDot(b *testing.B) {
 	isatest.ForEachB(b, func(b *testing.B) { benchDot(b, asm.Dot) })
 	b.Run("goloop", func(b *testing.B) {
@@ -48,6 +50,11 @@ func BenchmarkDot(b *testing.B) {
 				s += x[i] * y[i]
 			}
 			return s
+		})
+	})
+	b.Run("gonum", func(b *testing.B) {
+		benchDot(b, func(x, y []float32) float32 {
+			return blas32.Dot(blas32.Vector{N: len(x), Inc: 1, Data: x}, blas32.Vector{N: len(x), Inc: 1, Data: y})
 		})
 	})
 }

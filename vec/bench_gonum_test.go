@@ -1,7 +1,3 @@
-//go:build gonum
-
-// The gonum peer needs gonum.org/v1/gonum in go.mod; it is built only with
-// -tags gonum so that the default build does not depend on it.
 
 package vec_test
 
