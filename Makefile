@@ -10,7 +10,7 @@ QEMU      ?= qemu-aarch64-static
 # asm/<family>_amd64.s and its stubs asm/<family>_amd64.go.
 ASM_FAMILIES := $(filter-out internal,$(notdir $(patsubst %/,%,$(wildcard gen/asm/*/))))
 
-.PHONY: help generate check-generate test test-purego test-arm64 race fuzz bench lint
+.PHONY: help generate check-generate test test-purego test-arm64 race fuzz bench lint models
 
 help:
 	@echo "generate        regenerate asm/*_amd64.s (and stubs) with avo"
@@ -67,3 +67,8 @@ lint:
 	GOARCH=arm64 $(GO) vet $(PKGS)
 	$(GO) vet -tags purego $(PKGS)
 	cd gen && $(GO) vet ./...
+
+# Convert the three pretrained networks from their pinned npm packages into
+# models/*.fcm (needs npm and the registry; byte for byte reproducible).
+models:
+	cd gen && $(GO) run ./models -out ../models
