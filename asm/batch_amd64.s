@@ -61,76 +61,148 @@ TEXT ·dotBatchAVX2(SB), NOSPLIT, $0-72
 	VMOVDQU 32(R9)(R10*4), Y0
 
 start:
-	// Blocks of four rows share every load of the query.
+	// Blocks of four rows, reduced together: one horizontal reduction and one store per block.
 rows4:
 	CMPQ   SI, $0x00000004
 	JB     rows1
-	LEAQ   (DX)(DI*1), R9
-	LEAQ   (R9)(DI*1), R10
-	LEAQ   (R10)(DI*1), R11
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
+	XORQ   R9, R9
+
+block_0:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_0
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	VMOVUPS     32(AX)(R9*4), Y3
+	VFMADD231PS 32(DX)(R9*4), Y3, Y2
+	ADDQ        $0x00000010, R9
+	JMP         block_0
+
+single_0:
+	CMPQ        R9, R8
+	JAE         tail_0
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	ADDQ        $0x00000008, R9
+	JMP         single_0
+
+tail_0:
+	TESTQ       CX, CX
+	JZ          end_0
+	VMASKMOVPS  (AX)(R9*4), Y0, Y3
+	VMASKMOVPS  (DX)(R9*4), Y0, Y4
+	VFMADD231PS Y4, Y3, Y2
+
+end_0:
+	ADDQ   DI, DX
+	VADDPS Y2, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R9, R9
+
+block_1:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_1
+	VMOVUPS     (AX)(R9*4), Y4
+	VFMADD231PS (DX)(R9*4), Y4, Y2
+	VMOVUPS     32(AX)(R9*4), Y4
+	VFMADD231PS 32(DX)(R9*4), Y4, Y3
+	ADDQ        $0x00000010, R9
+	JMP         block_1
+
+single_1:
+	CMPQ        R9, R8
+	JAE         tail_1
+	VMOVUPS     (AX)(R9*4), Y4
+	VFMADD231PS (DX)(R9*4), Y4, Y2
+	ADDQ        $0x00000008, R9
+	JMP         single_1
+
+tail_1:
+	TESTQ       CX, CX
+	JZ          end_1
+	VMASKMOVPS  (AX)(R9*4), Y0, Y4
+	VMASKMOVPS  (DX)(R9*4), Y0, Y5
+	VFMADD231PS Y5, Y4, Y3
+
+end_1:
+	ADDQ   DI, DX
+	VADDPS Y3, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	XORQ   R12, R12
+	XORQ   R9, R9
 
-inner4x:
-	LEAQ        16(R12), R13
-	CMPQ        R13, R8
-	JA          inner4
-	VMOVUPS     (AX)(R12*4), Y9
-	VFMADD231PS (DX)(R12*4), Y9, Y1
-	VFMADD231PS (R9)(R12*4), Y9, Y3
-	VFMADD231PS (R10)(R12*4), Y9, Y5
-	VFMADD231PS (R11)(R12*4), Y9, Y7
-	VMOVUPS     32(AX)(R12*4), Y9
-	VFMADD231PS 32(DX)(R12*4), Y9, Y2
-	VFMADD231PS 32(R9)(R12*4), Y9, Y4
-	VFMADD231PS 32(R10)(R12*4), Y9, Y6
-	VFMADD231PS 32(R11)(R12*4), Y9, Y8
-	ADDQ        $0x00000010, R12
-	JMP         inner4x
+block_2:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_2
+	VMOVUPS     (AX)(R9*4), Y5
+	VFMADD231PS (DX)(R9*4), Y5, Y3
+	VMOVUPS     32(AX)(R9*4), Y5
+	VFMADD231PS 32(DX)(R9*4), Y5, Y4
+	ADDQ        $0x00000010, R9
+	JMP         block_2
 
-inner4:
-	CMPQ        R12, R8
-	JAE         tail4
-	VMOVUPS     (AX)(R12*4), Y9
-	VFMADD231PS (DX)(R12*4), Y9, Y1
-	VFMADD231PS (R9)(R12*4), Y9, Y3
-	VFMADD231PS (R10)(R12*4), Y9, Y5
-	VFMADD231PS (R11)(R12*4), Y9, Y7
-	ADDQ        $0x00000008, R12
-	JMP         inner4
+single_2:
+	CMPQ        R9, R8
+	JAE         tail_2
+	VMOVUPS     (AX)(R9*4), Y5
+	VFMADD231PS (DX)(R9*4), Y5, Y3
+	ADDQ        $0x00000008, R9
+	JMP         single_2
 
-tail4:
+tail_2:
 	TESTQ       CX, CX
-	JZ          tail_done_4
-	VMASKMOVPS  (AX)(R12*4), Y0, Y9
-	VMASKMOVPS  (DX)(R12*4), Y0, Y10
-	VFMADD231PS Y10, Y9, Y2
-	VMASKMOVPS  (R9)(R12*4), Y0, Y10
-	VFMADD231PS Y10, Y9, Y4
-	VMASKMOVPS  (R10)(R12*4), Y0, Y10
-	VFMADD231PS Y10, Y9, Y6
-	VMASKMOVPS  (R11)(R12*4), Y0, Y10
-	VFMADD231PS Y10, Y9, Y8
+	JZ          end_2
+	VMASKMOVPS  (AX)(R9*4), Y0, Y5
+	VMASKMOVPS  (DX)(R9*4), Y0, Y6
+	VFMADD231PS Y6, Y5, Y4
 
-tail_done_4:
-	VADDPS       Y2, Y1, Y1
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y8, Y7, Y7
-	VHADDPS      Y3, Y1, Y1
-	VHADDPS      Y7, Y5, Y2
+end_2:
+	ADDQ   DI, DX
+	VADDPS Y4, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	XORQ   R9, R9
+
+block_3:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_3
+	VMOVUPS     (AX)(R9*4), Y6
+	VFMADD231PS (DX)(R9*4), Y6, Y4
+	VMOVUPS     32(AX)(R9*4), Y6
+	VFMADD231PS 32(DX)(R9*4), Y6, Y5
+	ADDQ        $0x00000010, R9
+	JMP         block_3
+
+single_3:
+	CMPQ        R9, R8
+	JAE         tail_3
+	VMOVUPS     (AX)(R9*4), Y6
+	VFMADD231PS (DX)(R9*4), Y6, Y4
+	ADDQ        $0x00000008, R9
+	JMP         single_3
+
+tail_3:
+	TESTQ       CX, CX
+	JZ          end_3
+	VMASKMOVPS  (AX)(R9*4), Y0, Y6
+	VMASKMOVPS  (DX)(R9*4), Y0, Y7
+	VFMADD231PS Y7, Y6, Y5
+
+end_3:
+	ADDQ         DI, DX
+	VADDPS       Y5, Y4, Y4
+	VHADDPS      Y2, Y1, Y1
+	VHADDPS      Y4, Y3, Y2
 	VHADDPS      Y2, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPS       X2, X1, X2
 	VMOVUPS      X2, (BX)
-	LEAQ         (R11)(DI*1), DX
 	ADDQ         $0x00000010, BX
 	SUBQ         $0x00000004, SI
 	JMP          rows4
@@ -143,22 +215,33 @@ rows1:
 	VXORPS Y2, Y2, Y2
 	XORQ   R9, R9
 
-inner1:
+block_x:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_x
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	VMOVUPS     32(AX)(R9*4), Y3
+	VFMADD231PS 32(DX)(R9*4), Y3, Y2
+	ADDQ        $0x00000010, R9
+	JMP         block_x
+
+single_x:
 	CMPQ        R9, R8
-	JAE         tail1
+	JAE         tail_x
 	VMOVUPS     (AX)(R9*4), Y3
 	VFMADD231PS (DX)(R9*4), Y3, Y1
 	ADDQ        $0x00000008, R9
-	JMP         inner1
+	JMP         single_x
 
-tail1:
+tail_x:
 	TESTQ       CX, CX
-	JZ          tail_done_1
+	JZ          end_x
 	VMASKMOVPS  (AX)(R9*4), Y0, Y3
 	VMASKMOVPS  (DX)(R9*4), Y0, Y4
 	VFMADD231PS Y4, Y3, Y2
 
-tail_done_1:
+end_x:
 	VADDPS       Y2, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPS       X2, X1, X2
@@ -195,92 +278,164 @@ TEXT ·squaredL2BatchAVX2(SB), NOSPLIT, $0-72
 	VMOVDQU 32(R9)(R10*4), Y0
 
 start:
-	// Blocks of four rows share every load of the query.
+	// Blocks of four rows, reduced together: one horizontal reduction and one store per block.
 rows4:
 	CMPQ   SI, $0x00000004
 	JB     rows1
-	LEAQ   (DX)(DI*1), R9
-	LEAQ   (R9)(DI*1), R10
-	LEAQ   (R10)(DI*1), R11
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
+	XORQ   R9, R9
+
+block_0:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_0
+	VMOVUPS     (AX)(R9*4), Y3
+	VSUBPS      (DX)(R9*4), Y3, Y3
+	VFMADD231PS Y3, Y3, Y1
+	VMOVUPS     32(AX)(R9*4), Y3
+	VSUBPS      32(DX)(R9*4), Y3, Y3
+	VFMADD231PS Y3, Y3, Y2
+	ADDQ        $0x00000010, R9
+	JMP         block_0
+
+single_0:
+	CMPQ        R9, R8
+	JAE         tail_0
+	VMOVUPS     (AX)(R9*4), Y3
+	VSUBPS      (DX)(R9*4), Y3, Y3
+	VFMADD231PS Y3, Y3, Y1
+	ADDQ        $0x00000008, R9
+	JMP         single_0
+
+tail_0:
+	TESTQ       CX, CX
+	JZ          end_0
+	VMASKMOVPS  (AX)(R9*4), Y0, Y3
+	VMASKMOVPS  (DX)(R9*4), Y0, Y4
+	VSUBPS      Y4, Y3, Y4
+	VFMADD231PS Y4, Y4, Y2
+
+end_0:
+	ADDQ   DI, DX
+	VADDPS Y2, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R9, R9
+
+block_1:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_1
+	VMOVUPS     (AX)(R9*4), Y4
+	VSUBPS      (DX)(R9*4), Y4, Y4
+	VFMADD231PS Y4, Y4, Y2
+	VMOVUPS     32(AX)(R9*4), Y4
+	VSUBPS      32(DX)(R9*4), Y4, Y4
+	VFMADD231PS Y4, Y4, Y3
+	ADDQ        $0x00000010, R9
+	JMP         block_1
+
+single_1:
+	CMPQ        R9, R8
+	JAE         tail_1
+	VMOVUPS     (AX)(R9*4), Y4
+	VSUBPS      (DX)(R9*4), Y4, Y4
+	VFMADD231PS Y4, Y4, Y2
+	ADDQ        $0x00000008, R9
+	JMP         single_1
+
+tail_1:
+	TESTQ       CX, CX
+	JZ          end_1
+	VMASKMOVPS  (AX)(R9*4), Y0, Y4
+	VMASKMOVPS  (DX)(R9*4), Y0, Y5
+	VSUBPS      Y5, Y4, Y5
+	VFMADD231PS Y5, Y5, Y3
+
+end_1:
+	ADDQ   DI, DX
+	VADDPS Y3, Y2, Y2
 	VXORPS Y3, Y3, Y3
 	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	XORQ   R12, R12
+	XORQ   R9, R9
 
-inner4x:
-	LEAQ        16(R12), R13
-	CMPQ        R13, R8
-	JA          inner4
-	VMOVUPS     (AX)(R12*4), Y9
-	VSUBPS      (DX)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y1
-	VSUBPS      (R9)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y3
-	VSUBPS      (R10)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y5
-	VSUBPS      (R11)(R12*4), Y9, Y9
-	VFMADD231PS Y9, Y9, Y7
-	VMOVUPS     32(AX)(R12*4), Y9
-	VSUBPS      32(DX)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y2
-	VSUBPS      32(R9)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y4
-	VSUBPS      32(R10)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y6
-	VSUBPS      32(R11)(R12*4), Y9, Y9
-	VFMADD231PS Y9, Y9, Y8
-	ADDQ        $0x00000010, R12
-	JMP         inner4x
+block_2:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_2
+	VMOVUPS     (AX)(R9*4), Y5
+	VSUBPS      (DX)(R9*4), Y5, Y5
+	VFMADD231PS Y5, Y5, Y3
+	VMOVUPS     32(AX)(R9*4), Y5
+	VSUBPS      32(DX)(R9*4), Y5, Y5
+	VFMADD231PS Y5, Y5, Y4
+	ADDQ        $0x00000010, R9
+	JMP         block_2
 
-inner4:
-	CMPQ        R12, R8
-	JAE         tail4
-	VMOVUPS     (AX)(R12*4), Y9
-	VSUBPS      (DX)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y1
-	VSUBPS      (R9)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y3
-	VSUBPS      (R10)(R12*4), Y9, Y10
-	VFMADD231PS Y10, Y10, Y5
-	VSUBPS      (R11)(R12*4), Y9, Y9
-	VFMADD231PS Y9, Y9, Y7
-	ADDQ        $0x00000008, R12
-	JMP         inner4
+single_2:
+	CMPQ        R9, R8
+	JAE         tail_2
+	VMOVUPS     (AX)(R9*4), Y5
+	VSUBPS      (DX)(R9*4), Y5, Y5
+	VFMADD231PS Y5, Y5, Y3
+	ADDQ        $0x00000008, R9
+	JMP         single_2
 
-tail4:
+tail_2:
 	TESTQ       CX, CX
-	JZ          tail_done_4
-	VMASKMOVPS  (AX)(R12*4), Y0, Y9
-	VMASKMOVPS  (DX)(R12*4), Y0, Y10
-	VSUBPS      Y10, Y9, Y10
-	VFMADD231PS Y10, Y10, Y2
-	VMASKMOVPS  (R9)(R12*4), Y0, Y10
-	VSUBPS      Y10, Y9, Y10
-	VFMADD231PS Y10, Y10, Y4
-	VMASKMOVPS  (R10)(R12*4), Y0, Y10
-	VSUBPS      Y10, Y9, Y10
-	VFMADD231PS Y10, Y10, Y6
-	VMASKMOVPS  (R11)(R12*4), Y0, Y10
-	VSUBPS      Y10, Y9, Y10
-	VFMADD231PS Y10, Y10, Y8
+	JZ          end_2
+	VMASKMOVPS  (AX)(R9*4), Y0, Y5
+	VMASKMOVPS  (DX)(R9*4), Y0, Y6
+	VSUBPS      Y6, Y5, Y6
+	VFMADD231PS Y6, Y6, Y4
 
-tail_done_4:
-	VADDPS       Y2, Y1, Y1
-	VADDPS       Y4, Y3, Y3
-	VADDPS       Y6, Y5, Y5
-	VADDPS       Y8, Y7, Y7
-	VHADDPS      Y3, Y1, Y1
-	VHADDPS      Y7, Y5, Y2
+end_2:
+	ADDQ   DI, DX
+	VADDPS Y4, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	XORQ   R9, R9
+
+block_3:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_3
+	VMOVUPS     (AX)(R9*4), Y6
+	VSUBPS      (DX)(R9*4), Y6, Y6
+	VFMADD231PS Y6, Y6, Y4
+	VMOVUPS     32(AX)(R9*4), Y6
+	VSUBPS      32(DX)(R9*4), Y6, Y6
+	VFMADD231PS Y6, Y6, Y5
+	ADDQ        $0x00000010, R9
+	JMP         block_3
+
+single_3:
+	CMPQ        R9, R8
+	JAE         tail_3
+	VMOVUPS     (AX)(R9*4), Y6
+	VSUBPS      (DX)(R9*4), Y6, Y6
+	VFMADD231PS Y6, Y6, Y4
+	ADDQ        $0x00000008, R9
+	JMP         single_3
+
+tail_3:
+	TESTQ       CX, CX
+	JZ          end_3
+	VMASKMOVPS  (AX)(R9*4), Y0, Y6
+	VMASKMOVPS  (DX)(R9*4), Y0, Y7
+	VSUBPS      Y7, Y6, Y7
+	VFMADD231PS Y7, Y7, Y5
+
+end_3:
+	ADDQ         DI, DX
+	VADDPS       Y5, Y4, Y4
+	VHADDPS      Y2, Y1, Y1
+	VHADDPS      Y4, Y3, Y2
 	VHADDPS      Y2, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPS       X2, X1, X2
 	VMOVUPS      X2, (BX)
-	LEAQ         (R11)(DI*1), DX
 	ADDQ         $0x00000010, BX
 	SUBQ         $0x00000004, SI
 	JMP          rows4
@@ -293,24 +448,37 @@ rows1:
 	VXORPS Y2, Y2, Y2
 	XORQ   R9, R9
 
-inner1:
+block_x:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_x
+	VMOVUPS     (AX)(R9*4), Y3
+	VSUBPS      (DX)(R9*4), Y3, Y3
+	VFMADD231PS Y3, Y3, Y1
+	VMOVUPS     32(AX)(R9*4), Y3
+	VSUBPS      32(DX)(R9*4), Y3, Y3
+	VFMADD231PS Y3, Y3, Y2
+	ADDQ        $0x00000010, R9
+	JMP         block_x
+
+single_x:
 	CMPQ        R9, R8
-	JAE         tail1
+	JAE         tail_x
 	VMOVUPS     (AX)(R9*4), Y3
 	VSUBPS      (DX)(R9*4), Y3, Y3
 	VFMADD231PS Y3, Y3, Y1
 	ADDQ        $0x00000008, R9
-	JMP         inner1
+	JMP         single_x
 
-tail1:
+tail_x:
 	TESTQ       CX, CX
-	JZ          tail_done_1
+	JZ          end_x
 	VMASKMOVPS  (AX)(R9*4), Y0, Y3
 	VMASKMOVPS  (DX)(R9*4), Y0, Y4
 	VSUBPS      Y4, Y3, Y4
 	VFMADD231PS Y4, Y4, Y2
 
-tail_done_1:
+end_x:
 	VADDPS       Y2, Y1, Y1
 	VEXTRACTF128 $0x01, Y1, X2
 	VADDPS       X2, X1, X2
@@ -345,84 +513,156 @@ TEXT ·dotBatchAVX512(SB), NOSPLIT, $0-72
 	KMOVW (R9)(CX*2), K1
 
 start:
-	// Blocks of four rows share every load of the query.
+	// Blocks of four rows, reduced together: one horizontal reduction and one store per block.
 rows4:
 	CMPQ   SI, $0x00000004
 	JB     rows1
-	LEAQ   (DX)(DI*1), R9
-	LEAQ   (R9)(DI*1), R10
-	LEAQ   (R10)(DI*1), R11
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
+	XORQ   R9, R9
+
+block_0:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_0
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z0
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z1
+	ADDQ        $0x00000020, R9
+	JMP         block_0
+
+single_0:
+	CMPQ        R9, R8
+	JAE         tail_0
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z0
+	ADDQ        $0x00000010, R9
+	JMP         single_0
+
+tail_0:
+	TESTQ       CX, CX
+	JZ          end_0
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z1
+
+end_0:
+	ADDQ   DI, DX
+	VADDPS Z1, Z0, Z0
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
+	XORQ   R9, R9
+
+block_1:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_1
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z3
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z4
+	ADDQ        $0x00000020, R9
+	JMP         block_1
+
+single_1:
+	CMPQ        R9, R8
+	JAE         tail_1
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z3
+	ADDQ        $0x00000010, R9
+	JMP         single_1
+
+tail_1:
+	TESTQ       CX, CX
+	JZ          end_1
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z4
+
+end_1:
+	ADDQ   DI, DX
+	VADDPS Z4, Z3, Z3
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	XORQ   R12, R12
+	XORQ   R9, R9
 
-inner4x:
-	LEAQ        32(R12), R13
-	CMPQ        R13, R8
-	JA          inner4
-	VMOVUPS     (AX)(R12*4), Z8
-	VFMADD231PS (DX)(R12*4), Z8, Z0
-	VFMADD231PS (R9)(R12*4), Z8, Z2
-	VFMADD231PS (R10)(R12*4), Z8, Z4
-	VFMADD231PS (R11)(R12*4), Z8, Z6
-	VMOVUPS     64(AX)(R12*4), Z8
-	VFMADD231PS 64(DX)(R12*4), Z8, Z1
-	VFMADD231PS 64(R9)(R12*4), Z8, Z3
-	VFMADD231PS 64(R10)(R12*4), Z8, Z5
-	VFMADD231PS 64(R11)(R12*4), Z8, Z7
-	ADDQ        $0x00000020, R12
-	JMP         inner4x
+block_2:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_2
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z5
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z6
+	ADDQ        $0x00000020, R9
+	JMP         block_2
 
-inner4:
-	CMPQ        R12, R8
-	JAE         tail4
-	VMOVUPS     (AX)(R12*4), Z8
-	VFMADD231PS (DX)(R12*4), Z8, Z0
-	VFMADD231PS (R9)(R12*4), Z8, Z2
-	VFMADD231PS (R10)(R12*4), Z8, Z4
-	VFMADD231PS (R11)(R12*4), Z8, Z6
-	ADDQ        $0x00000010, R12
-	JMP         inner4
+single_2:
+	CMPQ        R9, R8
+	JAE         tail_2
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z5
+	ADDQ        $0x00000010, R9
+	JMP         single_2
 
-tail4:
+tail_2:
 	TESTQ       CX, CX
-	JZ          tail_done_4
-	VMOVUPS.Z   (AX)(R12*4), K1, Z8
-	VMOVUPS.Z   (DX)(R12*4), K1, Z11
-	VFMADD231PS Z11, Z8, Z1
-	VMOVUPS.Z   (R9)(R12*4), K1, Z11
-	VFMADD231PS Z11, Z8, Z3
-	VMOVUPS.Z   (R10)(R12*4), K1, Z11
-	VFMADD231PS Z11, Z8, Z5
-	VMOVUPS.Z   (R11)(R12*4), K1, Z11
-	VFMADD231PS Z11, Z8, Z7
+	JZ          end_2
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z6
 
-tail_done_4:
-	VADDPS        Z1, Z0, Z0
-	VADDPS        Z3, Z2, Z2
-	VADDPS        Z5, Z4, Z4
-	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z0, Y8
-	VADDPS        Y8, Y0, Y8
-	VEXTRACTF64X4 $0x01, Z2, Y11
-	VADDPS        Y11, Y2, Y11
-	VEXTRACTF64X4 $0x01, Z4, Y12
-	VADDPS        Y12, Y4, Y12
-	VEXTRACTF64X4 $0x01, Z6, Y13
-	VADDPS        Y13, Y6, Y13
-	VHADDPS       Y11, Y8, Y8
+end_2:
+	ADDQ   DI, DX
+	VADDPS Z6, Z5, Z5
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	XORQ   R9, R9
+
+block_3:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_3
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z7
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z8
+	ADDQ        $0x00000020, R9
+	JMP         block_3
+
+single_3:
+	CMPQ        R9, R8
+	JAE         tail_3
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z7
+	ADDQ        $0x00000010, R9
+	JMP         single_3
+
+tail_3:
+	TESTQ       CX, CX
+	JZ          end_3
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z8
+
+end_3:
+	ADDQ          DI, DX
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y11
+	VADDPS        Y11, Y3, Y11
+	VEXTRACTF64X4 $0x01, Z5, Y12
+	VADDPS        Y12, Y5, Y12
+	VEXTRACTF64X4 $0x01, Z7, Y13
+	VADDPS        Y13, Y7, Y13
+	VHADDPS       Y11, Y2, Y2
 	VHADDPS       Y13, Y12, Y11
-	VHADDPS       Y11, Y8, Y8
-	VEXTRACTF128  $0x01, Y8, X11
-	VADDPS        X11, X8, X11
+	VHADDPS       Y11, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X11
+	VADDPS        X11, X2, X11
 	VMOVUPS       X11, (BX)
-	LEAQ          (R11)(DI*1), DX
 	ADDQ          $0x00000010, BX
 	SUBQ          $0x00000004, SI
 	JMP           rows4
@@ -435,22 +675,33 @@ rows1:
 	VPXORD Z10, Z10, Z10
 	XORQ   R9, R9
 
-inner1:
+block_x:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_x
+	VMOVUPS     (AX)(R9*4), Z0
+	VFMADD231PS (DX)(R9*4), Z0, Z9
+	VMOVUPS     64(AX)(R9*4), Z0
+	VFMADD231PS 64(DX)(R9*4), Z0, Z10
+	ADDQ        $0x00000020, R9
+	JMP         block_x
+
+single_x:
 	CMPQ        R9, R8
-	JAE         tail1
+	JAE         tail_x
 	VMOVUPS     (AX)(R9*4), Z0
 	VFMADD231PS (DX)(R9*4), Z0, Z9
 	ADDQ        $0x00000010, R9
-	JMP         inner1
+	JMP         single_x
 
-tail1:
+tail_x:
 	TESTQ       CX, CX
-	JZ          tail_done_1
+	JZ          end_x
 	VMOVUPS.Z   (AX)(R9*4), K1, Z0
 	VMOVUPS.Z   (DX)(R9*4), K1, Z1
 	VFMADD231PS Z1, Z0, Z10
 
-tail_done_1:
+end_x:
 	VADDPS        Z10, Z9, Z9
 	VEXTRACTF64X4 $0x01, Z9, Y0
 	VADDPS        Y0, Y9, Y0
@@ -487,100 +738,172 @@ TEXT ·squaredL2BatchAVX512(SB), NOSPLIT, $0-72
 	KMOVW (R9)(CX*2), K1
 
 start:
-	// Blocks of four rows share every load of the query.
+	// Blocks of four rows, reduced together: one horizontal reduction and one store per block.
 rows4:
 	CMPQ   SI, $0x00000004
 	JB     rows1
-	LEAQ   (DX)(DI*1), R9
-	LEAQ   (R9)(DI*1), R10
-	LEAQ   (R10)(DI*1), R11
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
+	XORQ   R9, R9
+
+block_0:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_0
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z0
+	VMOVUPS     64(AX)(R9*4), Z2
+	VSUBPS      64(DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z1
+	ADDQ        $0x00000020, R9
+	JMP         block_0
+
+single_0:
+	CMPQ        R9, R8
+	JAE         tail_0
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z0
+	ADDQ        $0x00000010, R9
+	JMP         single_0
+
+tail_0:
+	TESTQ       CX, CX
+	JZ          end_0
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VSUBPS      Z11, Z2, Z11
+	VFMADD231PS Z11, Z11, Z1
+
+end_0:
+	ADDQ   DI, DX
+	VADDPS Z1, Z0, Z0
 	VPXORD Z3, Z3, Z3
 	VPXORD Z4, Z4, Z4
+	XORQ   R9, R9
+
+block_1:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_1
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z3
+	VMOVUPS     64(AX)(R9*4), Z2
+	VSUBPS      64(DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z4
+	ADDQ        $0x00000020, R9
+	JMP         block_1
+
+single_1:
+	CMPQ        R9, R8
+	JAE         tail_1
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z3
+	ADDQ        $0x00000010, R9
+	JMP         single_1
+
+tail_1:
+	TESTQ       CX, CX
+	JZ          end_1
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VSUBPS      Z11, Z2, Z11
+	VFMADD231PS Z11, Z11, Z4
+
+end_1:
+	ADDQ   DI, DX
+	VADDPS Z4, Z3, Z3
 	VPXORD Z5, Z5, Z5
 	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	XORQ   R12, R12
+	XORQ   R9, R9
 
-inner4x:
-	LEAQ        32(R12), R13
-	CMPQ        R13, R8
-	JA          inner4
-	VMOVUPS     (AX)(R12*4), Z8
-	VSUBPS      (DX)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z0
-	VSUBPS      (R9)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z2
-	VSUBPS      (R10)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z4
-	VSUBPS      (R11)(R12*4), Z8, Z8
-	VFMADD231PS Z8, Z8, Z6
-	VMOVUPS     64(AX)(R12*4), Z8
-	VSUBPS      64(DX)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z1
-	VSUBPS      64(R9)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z3
-	VSUBPS      64(R10)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z5
-	VSUBPS      64(R11)(R12*4), Z8, Z8
-	VFMADD231PS Z8, Z8, Z7
-	ADDQ        $0x00000020, R12
-	JMP         inner4x
+block_2:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_2
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z5
+	VMOVUPS     64(AX)(R9*4), Z2
+	VSUBPS      64(DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z6
+	ADDQ        $0x00000020, R9
+	JMP         block_2
 
-inner4:
-	CMPQ        R12, R8
-	JAE         tail4
-	VMOVUPS     (AX)(R12*4), Z8
-	VSUBPS      (DX)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z0
-	VSUBPS      (R9)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z2
-	VSUBPS      (R10)(R12*4), Z8, Z9
-	VFMADD231PS Z9, Z9, Z4
-	VSUBPS      (R11)(R12*4), Z8, Z8
-	VFMADD231PS Z8, Z8, Z6
-	ADDQ        $0x00000010, R12
-	JMP         inner4
+single_2:
+	CMPQ        R9, R8
+	JAE         tail_2
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z5
+	ADDQ        $0x00000010, R9
+	JMP         single_2
 
-tail4:
+tail_2:
 	TESTQ       CX, CX
-	JZ          tail_done_4
-	VMOVUPS.Z   (AX)(R12*4), K1, Z8
-	VMOVUPS.Z   (DX)(R12*4), K1, Z9
-	VSUBPS      Z9, Z8, Z9
-	VFMADD231PS Z9, Z9, Z1
-	VMOVUPS.Z   (R9)(R12*4), K1, Z9
-	VSUBPS      Z9, Z8, Z9
-	VFMADD231PS Z9, Z9, Z3
-	VMOVUPS.Z   (R10)(R12*4), K1, Z9
-	VSUBPS      Z9, Z8, Z9
-	VFMADD231PS Z9, Z9, Z5
-	VMOVUPS.Z   (R11)(R12*4), K1, Z9
-	VSUBPS      Z9, Z8, Z9
-	VFMADD231PS Z9, Z9, Z7
+	JZ          end_2
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VSUBPS      Z11, Z2, Z11
+	VFMADD231PS Z11, Z11, Z6
 
-tail_done_4:
-	VADDPS        Z1, Z0, Z0
-	VADDPS        Z3, Z2, Z2
-	VADDPS        Z5, Z4, Z4
-	VADDPS        Z7, Z6, Z6
-	VEXTRACTF64X4 $0x01, Z0, Y8
-	VADDPS        Y8, Y0, Y8
-	VEXTRACTF64X4 $0x01, Z2, Y9
-	VADDPS        Y9, Y2, Y9
-	VEXTRACTF64X4 $0x01, Z4, Y12
-	VADDPS        Y12, Y4, Y12
-	VEXTRACTF64X4 $0x01, Z6, Y13
-	VADDPS        Y13, Y6, Y13
-	VHADDPS       Y9, Y8, Y8
-	VHADDPS       Y13, Y12, Y9
-	VHADDPS       Y9, Y8, Y8
-	VEXTRACTF128  $0x01, Y8, X9
-	VADDPS        X9, X8, X9
-	VMOVUPS       X9, (BX)
-	LEAQ          (R11)(DI*1), DX
+end_2:
+	ADDQ   DI, DX
+	VADDPS Z6, Z5, Z5
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	XORQ   R9, R9
+
+block_3:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_3
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z7
+	VMOVUPS     64(AX)(R9*4), Z2
+	VSUBPS      64(DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z8
+	ADDQ        $0x00000020, R9
+	JMP         block_3
+
+single_3:
+	CMPQ        R9, R8
+	JAE         tail_3
+	VMOVUPS     (AX)(R9*4), Z2
+	VSUBPS      (DX)(R9*4), Z2, Z2
+	VFMADD231PS Z2, Z2, Z7
+	ADDQ        $0x00000010, R9
+	JMP         single_3
+
+tail_3:
+	TESTQ       CX, CX
+	JZ          end_3
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VSUBPS      Z11, Z2, Z11
+	VFMADD231PS Z11, Z11, Z8
+
+end_3:
+	ADDQ          DI, DX
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y11
+	VADDPS        Y11, Y3, Y11
+	VEXTRACTF64X4 $0x01, Z5, Y12
+	VADDPS        Y12, Y5, Y12
+	VEXTRACTF64X4 $0x01, Z7, Y13
+	VADDPS        Y13, Y7, Y13
+	VHADDPS       Y11, Y2, Y2
+	VHADDPS       Y13, Y12, Y11
+	VHADDPS       Y11, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X11
+	VADDPS        X11, X2, X11
+	VMOVUPS       X11, (BX)
 	ADDQ          $0x00000010, BX
 	SUBQ          $0x00000004, SI
 	JMP           rows4
@@ -589,31 +912,44 @@ tail_done_4:
 rows1:
 	TESTQ  SI, SI
 	JZ     done
+	VPXORD Z9, Z9, Z9
 	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
 	XORQ   R9, R9
 
-inner1:
-	CMPQ        R9, R8
-	JAE         tail1
+block_x:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_x
 	VMOVUPS     (AX)(R9*4), Z0
 	VSUBPS      (DX)(R9*4), Z0, Z0
+	VFMADD231PS Z0, Z0, Z9
+	VMOVUPS     64(AX)(R9*4), Z0
+	VSUBPS      64(DX)(R9*4), Z0, Z0
 	VFMADD231PS Z0, Z0, Z10
-	ADDQ        $0x00000010, R9
-	JMP         inner1
+	ADDQ        $0x00000020, R9
+	JMP         block_x
 
-tail1:
+single_x:
+	CMPQ        R9, R8
+	JAE         tail_x
+	VMOVUPS     (AX)(R9*4), Z0
+	VSUBPS      (DX)(R9*4), Z0, Z0
+	VFMADD231PS Z0, Z0, Z9
+	ADDQ        $0x00000010, R9
+	JMP         single_x
+
+tail_x:
 	TESTQ       CX, CX
-	JZ          tail_done_1
+	JZ          end_x
 	VMOVUPS.Z   (AX)(R9*4), K1, Z0
 	VMOVUPS.Z   (DX)(R9*4), K1, Z1
 	VSUBPS      Z1, Z0, Z1
-	VFMADD231PS Z1, Z1, Z11
+	VFMADD231PS Z1, Z1, Z10
 
-tail_done_1:
-	VADDPS        Z11, Z10, Z10
-	VEXTRACTF64X4 $0x01, Z10, Y0
-	VADDPS        Y0, Y10, Y0
+end_x:
+	VADDPS        Z10, Z9, Z9
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y0
 	VEXTRACTF128  $0x01, Y0, X1
 	VADDPS        X1, X0, X1
 	VHADDPS       X1, X1, X1

@@ -12,10 +12,11 @@ import (
 )
 
 const (
-	// rows is the number of rows sharing each load of the query.
+	// rows is the number of rows reduced together.
 	rows = 4
-	// unroll is the number of query registers per inner iteration, so that
-	// rows*unroll independent accumulators cover FMA latency.
+	// unroll is the number of accumulators per row (and registers per inner
+	// iteration); successive rows' chains are independent, so out-of-order
+	// execution overlaps them to cover FMA latency.
 	unroll = 2
 )
 
@@ -62,8 +63,8 @@ func batch(s *simd.ISA, l2 bool) {
 	tail = s.TailMask(rem)
 	Label("start")
 
-	// accumulate adds one register's worth of row r at element index i into
-	// a: the product with the query chunk qv, or the squared difference.
+	// accumulate adds one register's worth of the row at row into a: the
+	// product with the query chunk qv, or the squared difference.
 	accumulate := func(qv VecVirtual, row Mem, a VecVirtual) {
 		if l2 {
 			t := s.Vec()
@@ -73,84 +74,67 @@ func batch(s *simd.ISA, l2 bool) {
 			VFMADD231PS(row, qv, a)
 		}
 	}
-	at := func(base Register, i Register, disp int) Mem {
+	at := func(base, i Register, disp int) Mem {
 		return Mem{Base: base, Index: i, Scale: 4, Disp: disp}
 	}
-	// tailRows adds the masked last rem elements of each row in ps.
-	tailRows := func(i Register, ps []Register, acc []VecVirtual) {
-		TESTQ(rem, rem)
-		JZ(LabelRef("tail_done_" + itoa(len(ps))))
-		qv := s.Vec()
-		tail.Load(at(q, i, 0), qv)
-		for k, p := range ps {
-			rv := s.Vec()
-			tail.Load(at(p, i, 0), rv)
-			if l2 {
-				VSUBPS(rv, qv, rv)
-				VFMADD231PS(rv, rv, acc[k])
-			} else {
-				VFMADD231PS(rv, qv, acc[k])
-			}
+	// row emits the loop over one row at rp into the unroll accumulators
+	// acc (already zeroed): whole blocks, whole registers, then the masked
+	// tail. Rows are read front to back, one after the other, so the
+	// hardware prefetchers see one sequential stream; the query, reloaded
+	// for each row, stays in L1.
+	row := func(rp Register, acc []VecVirtual, id string) {
+		i := GP64()
+		XORQ(i, i)
+		Label("block" + id)
+		lim := GP64()
+		LEAQ(Mem{Base: i, Disp: unroll * s.Lanes}, lim)
+		CMPQ(lim, full)
+		JA(LabelRef("single" + id))
+		for u := 0; u < unroll; u++ {
+			qv := s.Vec()
+			VMOVUPS(at(q, i, u*s.Bytes()), qv)
+			accumulate(qv, at(rp, i, u*s.Bytes()), acc[u])
 		}
-		Label("tail_done_" + itoa(len(ps)))
+		ADDQ(U32(unroll*s.Lanes), i)
+		JMP(LabelRef("block" + id))
+		Label("single" + id)
+		CMPQ(i, full)
+		JAE(LabelRef("tail" + id))
+		qv := s.Vec()
+		VMOVUPS(at(q, i, 0), qv)
+		accumulate(qv, at(rp, i, 0), acc[0])
+		ADDQ(U32(s.Lanes), i)
+		JMP(LabelRef("single" + id))
+		Label("tail" + id)
+		TESTQ(rem, rem)
+		JZ(LabelRef("end" + id))
+		qt, rt := s.Vec(), s.Vec()
+		tail.Load(at(q, i, 0), qt)
+		tail.Load(at(rp, i, 0), rt)
+		if l2 {
+			VSUBPS(rt, qt, rt)
+			VFMADD231PS(rt, rt, acc[unroll-1])
+		} else {
+			VFMADD231PS(rt, qt, acc[unroll-1])
+		}
+		Label("end" + id)
 	}
 
-	Comment("Blocks of four rows share every load of the query.")
+	Comment("Blocks of four rows, reduced together: one horizontal reduction and one store per block.")
 	Label("rows4")
 	CMPQ(nrows, U32(rows))
 	JB(LabelRef("rows1"))
-	var p [rows]Register
-	p[0] = m
-	for r := 1; r < rows; r++ {
-		p[r] = GP64()
-		LEAQ(Mem{Base: p[r-1], Index: stride, Scale: 1}, p[r])
-	}
-	var acc [rows][unroll]VecVirtual
-	for r := range acc {
-		for u := range acc[r] {
-			acc[r][u] = s.Vec()
-			s.Zero(acc[r][u])
-		}
-	}
-	i := GP64()
-	XORQ(i, i)
-	Label("inner4x")
-	// i + unroll*lanes <= full
-	lim := GP64()
-	LEAQ(Mem{Base: i, Disp: unroll * s.Lanes}, lim)
-	CMPQ(lim, full)
-	JA(LabelRef("inner4"))
-	for u := 0; u < unroll; u++ {
-		qv := s.Vec()
-		VMOVUPS(at(q, i, u*s.Bytes()), qv)
-		for r := 0; r < rows; r++ {
-			accumulate(qv, at(p[r], i, u*s.Bytes()), acc[r][u])
-		}
-	}
-	ADDQ(U32(unroll*s.Lanes), i)
-	JMP(LabelRef("inner4x"))
-	Label("inner4")
-	CMPQ(i, full)
-	JAE(LabelRef("tail4"))
-	qv := s.Vec()
-	VMOVUPS(at(q, i, 0), qv)
-	for r := 0; r < rows; r++ {
-		accumulate(qv, at(p[r], i, 0), acc[r][0])
-	}
-	ADDQ(U32(s.Lanes), i)
-	JMP(LabelRef("inner4"))
-	Label("tail4")
-	first := make([]VecVirtual, rows)
-	for r := range acc {
-		first[r] = acc[r][1]
-	}
-	tailRows(i, p[:], first)
 	var sums [rows]VecVirtual
-	for r := range acc {
-		sums[r] = simd.Sum(acc[r][:])
+	for r := 0; r < rows; r++ {
+		acc := s.Vecs(unroll)
+		for _, a := range acc {
+			s.Zero(a)
+		}
+		row(m, acc, "_"+itoa(r))
+		ADDQ(stride, m)
+		sums[r] = simd.Sum(acc)
 	}
 	VMOVUPS(s.Horizontal4(sums), Mem{Base: out})
-	LEAQ(Mem{Base: p[rows-1], Index: stride, Scale: 1}, m)
 	ADDQ(U32(4*rows), out)
 	SUBQ(U32(rows), nrows)
 	JMP(LabelRef("rows4"))
@@ -159,23 +143,12 @@ func batch(s *simd.ISA, l2 bool) {
 	Label("rows1")
 	TESTQ(nrows, nrows)
 	JZ(LabelRef("done"))
-	a := s.Vecs(unroll)
-	for _, v := range a {
-		s.Zero(v)
+	acc := s.Vecs(unroll)
+	for _, a := range acc {
+		s.Zero(a)
 	}
-	j := GP64()
-	XORQ(j, j)
-	Label("inner1")
-	CMPQ(j, full)
-	JAE(LabelRef("tail1"))
-	qv1 := s.Vec()
-	VMOVUPS(at(q, j, 0), qv1)
-	accumulate(qv1, at(m, j, 0), a[0])
-	ADDQ(U32(s.Lanes), j)
-	JMP(LabelRef("inner1"))
-	Label("tail1")
-	tailRows(j, []Register{m}, a[1:2])
-	h := s.Horizontal(simd.Sum(a))
+	row(m, acc, "_x")
+	h := s.Horizontal(simd.Sum(acc))
 	VMOVSS(h.(VecVirtual).AsX(), Mem{Base: out})
 	ADDQ(stride, m)
 	ADDQ(U32(4), out)
