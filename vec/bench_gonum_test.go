@@ -1,4 +1,3 @@
-
 package vec_test
 
 import (
