@@ -120,7 +120,7 @@ func TestExactMatchesNaive(t *testing.T) {
 						continue
 					}
 					compared++
-					for name, run := range algorithms(n) {
+					for name, run := range exactOnes(l) {
 						res, err := run(in, Options{Threshold: thr, Linkage: l})
 						if err != nil {
 							t.Fatal(err)
@@ -173,7 +173,7 @@ func TestConstraintsNeverViolated(t *testing.T) {
 		for _, l := range linkages {
 			for _, thr := range []float32{0.3, 2} {
 				opt := Options{Threshold: thr, Linkage: l}
-				for name, run := range algorithms(n) {
+				for name, run := range algorithms(l) {
 					res, err := run(in, opt)
 					if err != nil {
 						t.Fatalf("trial %d %s %v: %v", trial, name, l, err)
@@ -186,13 +186,40 @@ func TestConstraintsNeverViolated(t *testing.T) {
 	}
 }
 
-// algorithms returns the clustering functions to check on n faces.
-func algorithms(n int) map[string]func(*Input, Options) (*Result, error) {
-	return map[string]func(*Input, Options) (*Result, error){
+// algorithms returns the clustering functions to check, by name. Those
+// that support average linkage only are included for Average.
+func algorithms(l Linkage) map[string]func(*Input, Options) (*Result, error) {
+	m := map[string]func(*Input, Options) (*Result, error){
 		"exact":        Exact,
 		"exact-dense":  withDense(1e-9),
 		"exact-sparse": withDense(2),
 	}
+	if l == Average {
+		m["sparse-complete"] = func(in *Input, o Options) (*Result, error) {
+			return Sparse(in, SparseOptions{Options: o, K: max(1, in.Features.Rows)})
+		}
+		m["sparse-k3"] = func(in *Input, o Options) (*Result, error) {
+			return Sparse(in, SparseOptions{Options: o, K: 3})
+		}
+		m["sparse-reduced"] = func(in *Input, o Options) (*Result, error) {
+			return Sparse(in, SparseOptions{Options: o, K: 4, SearchDim: 2})
+		}
+		m["sparse-ivf"] = func(in *Input, o Options) (*Result, error) {
+			return Sparse(in, SparseOptions{Options: o, K: 4, Index: IndexIVF, IVF: IVFOptions{Lists: 3, Probe: 2}})
+		}
+	}
+	return m
+}
+
+// exactOnes returns the algorithms expected to match the naive reference.
+func exactOnes(l Linkage) map[string]func(*Input, Options) (*Result, error) {
+	m := algorithms(l)
+	for name := range m {
+		if name != "exact" && name != "exact-dense" && name != "exact-sparse" && name != "sparse-complete" {
+			delete(m, name)
+		}
+	}
+	return m
 }
 
 func TestExactPermutationInvariant(t *testing.T) {
@@ -333,7 +360,7 @@ func TestInputErrors(t *testing.T) {
 		{"workers", func(in *Input, o *Options) { o.Workers = -1 }, ErrOptions, ""},
 	}
 	for _, c := range cases {
-		for name, run := range algorithms(3) {
+		for name, run := range algorithms(Average) {
 			in, opt := good(), Options{Threshold: 0.5}
 			c.edit(in, &opt)
 			_, err := run(in, opt)

@@ -1,0 +1,220 @@
+package cluster
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/vec"
+)
+
+// IVFOptions configures the inverted-file index of IndexIVF: the faces are
+// partitioned by k-means into Lists cells, and each face's neighbours are
+// searched in the Probe cells whose centroids are nearest to it.
+type IVFOptions struct {
+	// Lists is the number of k-means cells; 0 means about 2·√N.
+	Lists int
+	// Probe is the number of cells searched per face; 0 means 8.
+	Probe int
+	// Train is the number of faces k-means is trained on; 0 means
+	// min(N, 40·Lists).
+	Train int
+	// Iterations is the number of k-means iterations; 0 means 8.
+	Iterations int
+	// Seed seeds the choice of initial centroids.
+	Seed uint64
+}
+
+func (o *IVFOptions) check() error {
+	if o.Lists < 0 || o.Probe < 0 || o.Train < 0 || o.Iterations < 0 {
+		return fmt.Errorf("%w: negative IVF option", ErrOptions)
+	}
+	return nil
+}
+
+// ivfIndex is a k-means partition of the rows of a matrix.
+type ivfIndex struct {
+	centroids vec.Matrix // unit rows
+	start     []int      // list l holds order[start[l]:start[l+1]]
+	order     []int32    // row indices, grouped by list, ascending within
+	data      vec.Matrix // the rows in order, contiguous per list
+}
+
+// newIVF trains k-means on a sample of x (spherical: unit centroids, nearest
+// by dot product) and files every row under its nearest centroid.
+func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
+	n := x.Rows
+	lists := o.Lists
+	if lists == 0 {
+		lists = max(1, int(2*math.Sqrt(float64(n))))
+	}
+	lists = min(lists, n)
+	train := o.Train
+	if train == 0 {
+		train = 40 * lists
+	}
+	train = max(lists, min(train, n))
+	iters := o.Iterations
+	if iters == 0 {
+		iters = 8
+	}
+	rng := rand.New(rand.NewPCG(o.Seed, 0x1f))
+	sample := rng.Perm(n)[:train]
+	slices.Sort(sample)
+	c := vec.NewMatrix(lists, x.Dim)
+	for l := range lists {
+		copy(c.Row(l), x.Row(sample[l*train/lists]))
+	}
+	assign := make([]int32, train)
+	for range iters {
+		parallelRows(train, workers, func(i int) {
+			assign[i] = int32(nearestCentroid(x.Row(sample[i]), c, nil))
+		})
+		sums := vec.NewMatrix(lists, x.Dim)
+		counts := make([]int, lists)
+		for i, l := range assign {
+			asm.Axpy(1, x.Row(sample[i]), sums.Row(int(l)))
+			counts[l]++
+		}
+		for l := range lists {
+			if counts[l] > 0 && vec.Normalize(sums.Row(l)) > 0 {
+				copy(c.Row(l), sums.Row(l))
+			}
+		}
+	}
+	all := make([]int32, n)
+	parallelRows(n, workers, func(i int) {
+		all[i] = int32(nearestCentroid(x.Row(i), c, nil))
+	})
+	ix := &ivfIndex{centroids: c, start: make([]int, lists+1), order: make([]int32, n)}
+	for _, l := range all {
+		ix.start[l+1]++
+	}
+	for l := range lists {
+		ix.start[l+1] += ix.start[l]
+	}
+	fill := slices.Clone(ix.start[:lists])
+	for i, l := range all {
+		ix.order[fill[l]] = int32(i)
+		fill[l]++
+	}
+	ix.data = vec.NewMatrix(n, x.Dim)
+	parallelRows(n, workers, func(p int) {
+		copy(ix.data.Row(p), x.Row(int(ix.order[p])))
+	})
+	return ix
+}
+
+// nearestCentroid returns the index of the centroid of c with the largest dot
+// product with q (the lowest on ties); buf, if long enough, is scratch.
+func nearestCentroid(q []float32, c vec.Matrix, buf []float32) int {
+	if len(buf) < c.Rows {
+		buf = make([]float32, c.Rows)
+	}
+	buf = buf[:c.Rows]
+	asm.DotBatch(q, c.Data, buf)
+	best := 0
+	for l, v := range buf {
+		if v > buf[best] {
+			best = l
+		}
+	}
+	return best
+}
+
+// probes returns the indices of the p centroids nearest to q.
+func (ix *ivfIndex) probes(q []float32, p int, buf []float32) []int {
+	buf = buf[:ix.centroids.Rows]
+	vec.Distances(q, ix.centroids, vec.Cosine, buf)
+	return vec.TopK(buf, p)
+}
+
+// ivfGraph finds each row's k nearest neighbours within maxDist among the
+// rows filed in its probe nearest cells. The work goes list by list: each
+// list's rows, contiguous, stay in cache while the rows probing it are
+// compared with them; workers keep private heaps, merged at the end (the
+// result does not depend on scheduling).
+func ivfGraph(x vec.Matrix, k int, maxDist float32, o *IVFOptions, workers int) *neighbours {
+	ix := newIVF(x, o, workers)
+	return ix.search(x, k, maxDist, o, workers)
+}
+
+func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, o *IVFOptions, workers int) *neighbours {
+	n, lists := x.Rows, ix.centroids.Rows
+	probe := o.Probe
+	if probe == 0 {
+		probe = 8
+	}
+	probe = min(probe, lists)
+	// Inverted probe lists: the rows probing each list.
+	probing := make([][]int32, lists)
+	pr := make([]int32, n*probe)
+	parallelRows(n, workers, func(i int) {
+		buf := make([]float32, lists)
+		for t, l := range ix.probes(x.Row(i), probe, buf) {
+			pr[i*probe+t] = int32(l)
+		}
+	})
+	for i := range n {
+		for _, l := range pr[i*probe : (i+1)*probe] {
+			probing[l] = append(probing[l], int32(i))
+		}
+	}
+	pr = nil
+	// Largest lists first, for balance.
+	tasks := make([]int, lists)
+	for l := range tasks {
+		tasks[l] = l
+	}
+	slices.SortStableFunc(tasks, func(a, b int) int {
+		return (ix.start[b+1] - ix.start[b]) - (ix.start[a+1] - ix.start[a])
+	})
+	workers = max(1, min(workers, lists))
+	heaps := make([]*neighbours, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			g := newNeighbours(n, k)
+			heaps[w] = g
+			var buf []float32
+			for {
+				t := int(next.Add(1)) - 1
+				if t >= lists {
+					return
+				}
+				l := tasks[t]
+				lo, hi := ix.start[l], ix.start[l+1]
+				if lo == hi {
+					continue
+				}
+				blk := vec.Matrix{Rows: hi - lo, Dim: x.Dim, Data: ix.data.Data[lo*x.Dim : hi*x.Dim]}
+				if cap(buf) < hi-lo {
+					buf = make([]float32, hi-lo)
+				}
+				out := buf[:hi-lo]
+				for _, q := range probing[l] {
+					vec.Distances(x.Row(int(q)), blk, vec.Cosine, out)
+					for p, d := range out {
+						if d <= maxDist {
+							if j := ix.order[lo+p]; j != q {
+								g.push(int(q), j, d)
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	g := heaps[0]
+	for _, o := range heaps[1:] {
+		g.mergeFrom(o)
+	}
+	g.sortRows()
+	return g
+}

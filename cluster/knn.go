@@ -1,0 +1,179 @@
+package cluster
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/facecluster/facecluster/vec"
+)
+
+// neighbours is a k-nearest-neighbour graph: row i's neighbours are
+// idx[i*k : i*k+cnt[i]], nearest first, at distances dist[...]. Of equal
+// distances the lower index comes first.
+type neighbours struct {
+	k    int
+	cnt  []int32
+	idx  []int32
+	dist []float32
+}
+
+func newNeighbours(n, k int) *neighbours {
+	return &neighbours{k: k, cnt: make([]int32, n), idx: make([]int32, n*k), dist: make([]float32, n*k)}
+}
+
+// row returns row i's neighbours and distances.
+func (g *neighbours) row(i int) ([]int32, []float32) {
+	lo := i * g.k
+	hi := lo + int(g.cnt[i])
+	return g.idx[lo:hi], g.dist[lo:hi]
+}
+
+// less orders candidates by distance, then index.
+func less(d1 float32, j1 int32, d2 float32, j2 int32) bool {
+	return d1 < d2 || (d1 == d2 && j1 < j2)
+}
+
+// push offers neighbour j at distance d to row i, kept as a bounded max-heap
+// (worst at the root) of at most k entries.
+func (g *neighbours) push(i int, j int32, d float32) {
+	k := g.k
+	base := i * k
+	h, hd := g.idx[base:base+k], g.dist[base:base+k]
+	c := int(g.cnt[i])
+	if c < k {
+		// Sift up.
+		p := c
+		for p > 0 {
+			q := (p - 1) / 2
+			if !less(hd[q], h[q], d, j) {
+				break
+			}
+			h[p], hd[p] = h[q], hd[q]
+			p = q
+		}
+		h[p], hd[p] = j, d
+		g.cnt[i]++
+		return
+	}
+	if !less(d, j, hd[0], h[0]) {
+		return
+	}
+	siftDownPair(h, hd, 0, c, j, d)
+}
+
+// siftDownPair places (j, d) at position p of the max-heap h[:n] and sifts it
+// down.
+func siftDownPair(h []int32, hd []float32, p, n int, j int32, d float32) {
+	for {
+		c := 2*p + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && less(hd[c], h[c], hd[c+1], h[c+1]) {
+			c++
+		}
+		if !less(d, j, hd[c], h[c]) {
+			break
+		}
+		h[p], hd[p] = h[c], hd[c]
+		p = c
+	}
+	h[p], hd[p] = j, d
+}
+
+// sortRows turns every row's heap into ascending order (heapsort in place).
+func (g *neighbours) sortRows() {
+	for i := range g.cnt {
+		h, hd := g.row(i)
+		for end := len(h) - 1; end > 0; end-- {
+			j, d := h[end], hd[end]
+			h[end], hd[end] = h[0], hd[0]
+			siftDownPair(h, hd, 0, end, j, d)
+		}
+	}
+}
+
+// mergeFrom offers every entry of o to g, row by row.
+func (g *neighbours) mergeFrom(o *neighbours) {
+	for i := range o.cnt {
+		h, hd := o.row(i)
+		for t := range h {
+			g.push(i, h[t], hd[t])
+		}
+	}
+}
+
+// knnBlockBytes is the size of the feature blocks the brute-force search
+// compares with each other: two blocks stay in L2.
+const knnBlockBytes = 256 << 10
+
+// knnExact returns, for every row of the unit matrix x, its k nearest other
+// rows within cosine distance maxDist (fewer if fewer are that close), by
+// brute force: each pair of row blocks (I, J), J >= I, is compared once and
+// each distance offered to both rows' heaps. Workers take block pairs in
+// turn and keep private heaps, merged at the end; since a row's k nearest
+// under (distance, index) order are unique, the result does not depend on
+// scheduling.
+//
+// kernels.Sgemm over the block pairs would cut the loads per multiply-add
+// of these one-vs-many products several times over.
+func knnExact(x vec.Matrix, k int, maxDist float32, workers int) *neighbours {
+	n, dim := x.Rows, x.Dim
+	bs := max(16, knnBlockBytes/(4*max(dim, 1)))
+	nb := (n + bs - 1) / bs
+	// Tasks in row-major order over the upper triangle of block pairs.
+	type task struct{ bi, bj int32 }
+	tasks := make([]task, 0, nb*(nb+1)/2)
+	for bi := range nb {
+		for bj := bi; bj < nb; bj++ {
+			tasks = append(tasks, task{int32(bi), int32(bj)})
+		}
+	}
+	workers = max(1, min(workers, len(tasks)))
+	heaps := make([]*neighbours, workers)
+	var next atomic.Int64
+	work := func(w int) {
+		g := newNeighbours(n, k)
+		heaps[w] = g
+		buf := make([]float32, bs)
+		for {
+			t := int(next.Add(1)) - 1
+			if t >= len(tasks) {
+				return
+			}
+			bi, bj := int(tasks[t].bi), int(tasks[t].bj)
+			i0, i1 := bi*bs, min((bi+1)*bs, n)
+			j0, j1 := bj*bs, min((bj+1)*bs, n)
+			for i := i0; i < i1; i++ {
+				a := j0
+				if bi == bj {
+					a = i + 1
+				}
+				if a >= j1 {
+					continue
+				}
+				out := buf[:j1-a]
+				vec.Distances(x.Row(i), vec.Matrix{Rows: j1 - a, Dim: dim, Data: x.Data[a*dim : j1*dim]}, vec.Cosine, out)
+				for jj, d := range out {
+					if d <= maxDist {
+						j := a + jj
+						g.push(i, int32(j), d)
+						g.push(j, int32(i), d)
+					}
+				}
+			}
+		}
+	}
+	var wg sync.WaitGroup
+	for w := 1; w < workers; w++ {
+		wg.Go(func() { work(w) })
+	}
+	work(0)
+	wg.Wait()
+	g := heaps[0]
+	for _, o := range heaps[1:] {
+		g.mergeFrom(o)
+	}
+	g.sortRows()
+	return g
+}
