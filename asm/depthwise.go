@@ -2,16 +2,16 @@ package asm
 
 // Depthwise 3x3 convolution primitives over NHWC float32 data (channels
 // innermost). kernels.DepthwiseConv2D3x3 works out the padding geometry and
-// calls Depthwise3x3Row for the interior of each output row and
-// Depthwise3x3Pixel for the border pixels whose taps fall partly outside the
-// input.
+// calls Depthwise3x3Rows for bands of output rows with the same vertical
+// taps, and Depthwise3x3Pixel for the border pixels of inputs narrower than
+// the window.
 
 // Per-level implementations. Every level starts at the generic code (package
 // variables are initialised before any init function runs); the init
 // functions of depthwise_dispatch_amd64.go and depthwise_dispatch_arm64.go
 // replace the levels they implement.
 var (
-	depthwise3x3RowImpl   = dwTable(depthwise3x3RowGeneric)
+	depthwise3x3RowsImpl  = dwTable(depthwise3x3RowsGeneric)
 	depthwise3x3PixelImpl = dwTable(depthwise3x3PixelGeneric)
 )
 
@@ -23,45 +23,73 @@ func dwTable[F any](f F) (t [numLevels]F) {
 	return t
 }
 
-// Depthwise3x3Row computes n consecutive output pixels of one output row of
-// a 3x3 depthwise convolution with c channels, stride 1 or 2, whose taps are
-// kernel rows [0, rows) of filter (rows 1..3) and all three kernel columns.
-// in points at the first tap of the first output pixel; input rows are
-// rowStride elements apart, filter rows 3*c. An empty bias means zero; the
-// result is clamped to [lo, hi] (NaN propagates):
+// Depthwise3x3Rows computes m output rows of a 3x3 depthwise convolution
+// with c channels (NHWC, pixels c elements apart) and stride 1 or 2, whose
+// vertical taps are kernel rows [0, rows) of filter (rows 1..3; the caller
+// offsets filter to its first used row, filter rows are 3*c apart). Each
+// output row has n interior pixels with all three horizontal taps, preceded
+// when padL by a left border pixel whose taps are kernel columns 1 and 2
+// and followed when padR by a right border pixel with columns 0 and 1 (the
+// third tap is padding). in points at the first used tap of the row's first
+// pixel; input rows are inRow elements apart and output row i reads from
+// input row i*stride; output rows are outRow elements apart. An empty bias
+// means zero; results are clamped to [lo, hi] (NaN propagates):
 //
-//	for j := 0; j < n; j++ {
-//		for ch := 0; ch < c; ch++ {
-//			s := bias[ch]
-//			for r := 0; r < rows; r++ {
-//				for k := 0; k < 3; k++ {
-//					s += in[r*rowStride+(j*stride+k)*c+ch] * filter[(3*r+k)*c+ch]
-//				}
-//			}
-//			out[j*c+ch] = min(max(s, lo), hi)
+//	for i := 0; i < m; i++ {
+//		x := i*stride*inRow           // first input column of the row
+//		if padL {                     // taps 1, 2 at input columns 0, 1
+//			out[i*outRow+ch] = clamp(bias[ch] + Σ_r Σ_{k=1,2} in[x+r*inRow+(k-1)*c+ch]*filter[(3r+k)*c+ch])
+//			x += (stride-1)*c       // the next pixel's first tap
+//		}
+//		for j := 0; j < n; j++ {     // taps 0, 1, 2
+//			out[i*outRow+(pL+j)*c+ch] = clamp(bias[ch] + Σ_r Σ_k in[x+r*inRow+(j*stride+k)*c+ch]*filter[(3r+k)*c+ch])
+//		}
+//		if padR {                     // taps 0, 1
+//			out[i*outRow+(pL+n)*c+ch] = clamp(bias[ch] + Σ_r Σ_{k=0,1} in[x+r*inRow+(n*stride+k)*c+ch]*filter[(3r+k)*c+ch])
 //		}
 //	}
 //
-// The vector levels fuse each multiply-add. It panics if a slice is too short
-// for these indices or an argument is out of range; see depthwise_generic.go.
-func Depthwise3x3Row(out, in, filter, bias []float32, c, n, stride, rows, rowStride int, lo, hi float32) {
-	if n <= 0 || c <= 0 {
+// with pL = 1 if padL, sums taken in order of r then k, and clamp(s) =
+// min(max(s, lo), hi). The vector levels fuse each multiply-add and walk the
+// channels outermost, one vector of channels over all m rows at a time, so
+// that the input rows a vector of channels needs stay in L1. It panics if a
+// slice is too short for these indices or an argument is out of range; see
+// depthwise_generic.go.
+func Depthwise3x3Rows(out, in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n int, padL, padR bool, lo, hi float32) {
+	pL, pR := b2i(padL), b2i(padR)
+	npix := pL + n + pR
+	if m <= 0 || c <= 0 || npix == 0 {
 		return
 	}
-	if stride < 1 || stride > 2 || rows < 1 || rows > 3 || rowStride < 0 {
-		panic("asm: Depthwise3x3Row: bad stride, rows or rowStride")
+	if stride < 1 || stride > 2 || rows < 1 || rows > 3 || n < 0 || inRow < 0 || outRow < npix*c {
+		panic("asm: Depthwise3x3Rows: bad stride, rows, n or row strides")
 	}
-	nin := (rows-1)*rowStride + ((n-1)*stride+3)*c
-	if len(out) < n*c || len(in) < nin || len(filter) < 3*rows*c || (len(bias) != 0 && len(bias) < c) {
-		panic("asm: Depthwise3x3Row: slice too short")
+	// Input columns of one row: the left pixel's two, then stride per
+	// pixel and the last pixel's full window.
+	cols := 0
+	if npix > pL {
+		cols = pL*(stride-1) + (n+pR-1)*stride + 3 - pR
+	}
+	cols = max(cols, 2*pL)
+	nin := ((m-1)*stride+rows-1)*inRow + cols*c
+	nout := (m-1)*outRow + npix*c
+	if len(out) < nout || len(in) < nin || len(filter) < 3*rows*c || (len(bias) != 0 && len(bias) < c) {
+		panic("asm: Depthwise3x3Rows: slice too short")
 	}
 	raceRead(in[:nin])
 	raceRead(filter[:3*rows*c])
 	if len(bias) != 0 {
 		raceRead(bias[:c])
 	}
-	raceWrite(out[:n*c])
-	depthwise3x3RowImpl[ISA()](out, in, filter, bias, c, n, stride, rows, rowStride, lo, hi)
+	raceWrite(out[:nout])
+	depthwise3x3RowsImpl[ISA()](out, in, filter, bias, c, stride, rows, m, inRow, outRow, n, pL, pR, lo, hi)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Depthwise3x3Pixel computes one output pixel of a 3x3 depthwise convolution
@@ -101,4 +129,13 @@ func Depthwise3x3Pixel(out, in, filter, bias []float32, c, rows, cols, rowStride
 	}
 	raceWrite(out[:c])
 	depthwise3x3PixelImpl[ISA()](out, in, filter, bias, c, rows, cols, rowStride, lo, hi)
+}
+
+// depthwiseSkips returns, in bytes, how far the row kernels move their
+// input and output pointers from the end of one row's pixels to the start
+// of the next (see Depthwise3x3Rows for the walk).
+func depthwiseSkips(c, stride, inRow, outRow, n, pL, pR int) (in, out int) {
+	in = 4 * (stride*inRow - ((stride-1)*pL+n*stride)*c)
+	out = 4 * (outRow - (pL+n+pR)*c)
+	return in, out
 }

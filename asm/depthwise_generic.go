@@ -1,30 +1,49 @@
 package asm
 
-// depthwise3x3RowGeneric is the reference for Depthwise3x3Row.
-func depthwise3x3RowGeneric(out, in, filter, bias []float32, c, n, stride, rows, rowStride int, lo, hi float32) {
-	for j := 0; j < n; j++ {
-		o := out[j*c : j*c+c]
-		if len(bias) != 0 {
-			copy(o, bias[:c])
-		} else {
-			clear(o)
+// depthwise3x3RowsGeneric is the reference for Depthwise3x3Rows. pL and pR
+// are 0 or 1.
+func depthwise3x3RowsGeneric(out, in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
+	for i := 0; i < m; i++ {
+		x := in[i*stride*inRow:]
+		o := out[i*outRow:]
+		if pL != 0 {
+			depthwise3x3PixelGeneric(o, x, filter[c:], bias, c, rows, 2, inRow, lo, hi)
+			o = o[c:]
+			x = x[(stride-1)*c:]
 		}
-		for r := 0; r < rows; r++ {
-			row := in[r*rowStride+j*stride*c:]
-			f := filter[3*r*c:]
-			x0, x1, x2 := row[:c], row[c:2*c], row[2*c:3*c]
-			f0, f1, f2 := f[:c], f[c:2*c], f[2*c:3*c]
-			for ch := range o {
-				s := o[ch]
-				s += x0[ch] * f0[ch]
-				s += x1[ch] * f1[ch]
-				s += x2[ch] * f2[ch]
-				o[ch] = s
-			}
+		for j := 0; j < n; j++ {
+			depthwise3x3Generic3(o[j*c:], x[j*stride*c:], filter, bias, c, rows, inRow, lo, hi)
 		}
-		for ch, s := range o {
-			o[ch] = min(max(s, lo), hi)
+		if pR != 0 {
+			depthwise3x3PixelGeneric(o[n*c:], x[n*stride*c:], filter, bias, c, rows, 2, inRow, lo, hi)
 		}
+	}
+}
+
+// depthwise3x3Generic3 computes one output pixel with all three columns of
+// taps: depthwise3x3PixelGeneric with cols = 3, unrolled.
+func depthwise3x3Generic3(out, in, filter, bias []float32, c, rows, inRow int, lo, hi float32) {
+	o := out[:c]
+	if len(bias) != 0 {
+		copy(o, bias[:c])
+	} else {
+		clear(o)
+	}
+	for r := 0; r < rows; r++ {
+		row := in[r*inRow:]
+		f := filter[3*r*c:]
+		x0, x1, x2 := row[:c], row[c:2*c], row[2*c:3*c]
+		f0, f1, f2 := f[:c], f[c:2*c], f[2*c:3*c]
+		for ch := range o {
+			s := o[ch]
+			s += x0[ch] * f0[ch]
+			s += x1[ch] * f1[ch]
+			s += x2[ch] * f2[ch]
+			o[ch] = s
+		}
+	}
+	for ch, s := range o {
+		o[ch] = min(max(s, lo), hi)
 	}
 }
 

@@ -60,26 +60,51 @@ func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, 
 	if w < 3 {
 		xb = xa
 	}
+	// The row kernel handles at most one border pixel on each side, with
+	// two taps; narrower inputs take the pixel kernel for their borders.
+	_, lk1, _ := window(0, stride, pl, 3, w)
+	rk0, _, _ := window(ow-1, stride, pl, 3, w)
+	padL := xa == 1 && lk1 == 3
+	padR := xb == ow-1 && rk0 == 0 && (xb > 0 || padL)
+	fast := (xa == 0 || padL) && (xb == ow || padR)
 	rowStride := w * c
-	for oy := 0; oy < oh; oy++ {
+	// Bands of output rows with the same vertical taps: at most a top row,
+	// the interior and a bottom row.
+	for oy := 0; oy < oh; {
 		ky0, ky1, iy := window(oy, stride, pt, 3, h)
+		m := 1
+		for oy+m < oh {
+			k0, k1, _ := window(oy+m, stride, pt, 3, h)
+			if k0 != ky0 || k1 != ky1 {
+				break
+			}
+			m++
+		}
 		rows := ky1 - ky0
 		f := filter[3*ky0*c:]
 		o := out[oy*ow*c:]
 		base := iy * rowStride
-		edge := func(ox int) {
-			kx0, kx1, ix := window(ox, stride, pl, 3, w)
-			asm.Depthwise3x3Pixel(o[ox*c:], in[base+ix*c:], f[kx0*c:], bias, c, rows, kx1-kx0, rowStride, lo, hi)
+		if fast {
+			ix := max(xa*stride-pl, 0)
+			if padL {
+				ix = 0
+			}
+			asm.Depthwise3x3Rows(o, in[base+ix*c:], f, bias, c, stride, rows, m, rowStride, ow*c, xb-xa, padL, padR, lo, hi)
+		} else {
+			for i := 0; i < m; i++ {
+				oi := o[i*ow*c:]
+				bi := base + i*stride*rowStride
+				for ox := 0; ox < ow; ox++ {
+					if ox == xa && xb > xa {
+						asm.Depthwise3x3Rows(oi[xa*c:], in[bi+(xa*stride-pl)*c:], f, bias, c, stride, rows, 1, rowStride, ow*c, xb-xa, false, false, lo, hi)
+						ox = xb - 1
+						continue
+					}
+					kx0, kx1, ix := window(ox, stride, pl, 3, w)
+					asm.Depthwise3x3Pixel(oi[ox*c:], in[bi+ix*c:], f[kx0*c:], bias, c, rows, kx1-kx0, rowStride, lo, hi)
+				}
+			}
 		}
-		for ox := 0; ox < xa; ox++ {
-			edge(ox)
-		}
-		if xb > xa {
-			ix := xa*stride - pl
-			asm.Depthwise3x3Row(o[xa*c:], in[base+ix*c:], f, bias, c, xb-xa, stride, rows, rowStride, lo, hi)
-		}
-		for ox := xb; ox < ow; ox++ {
-			edge(ox)
-		}
+		oy += m
 	}
 }

@@ -175,6 +175,14 @@ func checkDepthwise(t testing.TB, r *rand.Rand, tc dwCase, nanAt int) {
 	out, guard := ktGuarded(oh*ow*tc.c, tc.off)
 	roIn, roF, roB := ktReadOnly(in), ktReadOnly(filter), ktReadOnly(bias)
 	kernels.DepthwiseConv2D3x3(out, in, tc.h, tc.w, tc.c, filter, bias, tc.stride, tc.pad, tc.act)
+	if t.Failed() {
+		return
+	}
+	defer func() {
+		if t.Failed() {
+			t.Logf("case %v", tc)
+		}
+	}()
 	guard(t)
 	roIn(t, "in")
 	roF(t, "filter")

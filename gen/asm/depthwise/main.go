@@ -1,0 +1,345 @@
+// Command depthwise generates asm/depthwise_amd64.s and its stubs: the 3x3
+// depthwise convolution row kernels (stride 1 and 2) and the border-pixel
+// kernel behind asm.Depthwise3x3Row and asm.Depthwise3x3Pixel, for AVX2+FMA
+// and AVX-512.
+//
+// Channels are innermost (NHWC), so one vector holds consecutive channels of
+// one pixel. The row kernel walks the channels one vector block at a time;
+// for each block it computes `block` output pixels at once, loading each
+// input column once per kernel row and feeding it to the (up to three)
+// outputs whose window covers it, with the kernel row's three filter
+// vectors in registers: 9 fused multiply-adds per output vector. The last
+// c % lanes channels run the same code with masked loads and stores.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/gotypes"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/facecluster/facecluster/gen/asm/internal/simd"
+)
+
+// block is the number of output pixels computed together: eight
+// accumulator chains cover the FMA latency (4 cycles at up to two FMAs per
+// cycle) and leave registers for three filter vectors, the input column,
+// bias and clamp bounds (16 with the AVX2 tail mask).
+const block = 8
+
+func main() {
+	simd.Setup()
+	for _, s := range simd.Levels() {
+		row(s, 1)
+		row(s, 2)
+		pixel(s)
+	}
+	Generate()
+}
+
+// paramMem returns the stack address of a parameter component.
+func paramMem(c gotypes.Component) Mem {
+	b, err := c.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
+}
+
+// vecIO loads and stores a vector, masked in the tail (t != nil).
+type vecIO struct {
+	s *simd.ISA
+	t *simd.Tail
+}
+
+func (io vecIO) load(m Mem, v VecVirtual) {
+	if io.t != nil {
+		io.t.Load(m, v)
+	} else {
+		VMOVUPS(m, v)
+	}
+}
+
+func (io vecIO) store(v VecVirtual, m Mem) {
+	if io.t != nil {
+		io.t.Store(v, m)
+	} else {
+		VMOVUPS(v, m)
+	}
+}
+
+// clamp sets v = min(max(v, lo), hi) with v as the second source of both,
+// so that a NaN in v is kept (x86 returns the second source when either is
+// NaN).
+func clamp(v, lo, hi VecVirtual) {
+	VMAXPS(v, lo, v)
+	VMINPS(v, hi, v)
+}
+
+// row emits depthwise3x3RowsS<stride><ISA>.
+func row(s *simd.ISA, stride int) {
+	name := fmt.Sprintf("depthwise3x3RowsS%d%s", stride, s.Name)
+	TEXT(name, NOSPLIT, "func(out, in, filter, bias []float32, c, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the %s version of Depthwise3x3Rows for stride %d; see depthwise_generic.go.", name, s.Name, stride),
+		"Strides are in bytes: inRowBytes between input rows, inRowSkip and outRowSkip from the end of one",
+		"row's pixels to the start of the next. c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.")
+
+	outp := Load(Param("out").Base(), GP64())
+	inp := Load(Param("in").Base(), GP64())
+	fp := Load(Param("filter").Base(), GP64())
+	rem := Load(Param("c"), GP64())
+	c4 := GP64()
+	MOVQ(rem, c4)
+	SHLQ(U8(2), c4) // bytes per pixel
+	lo, hi := s.Vec(), s.Vec()
+	VBROADCASTSS(paramMem(Param("lo")), lo)
+	VBROADCASTSS(paramMem(Param("hi")), hi)
+
+	// body computes one vector of channels (masked in the tail) over all m
+	// rows.
+	body := func(pfx string, io vecIO) {
+		// Bias at the channels of fp, or zero when bias is empty.
+		vb := s.Vec()
+		CMPQ(paramMem(Param("bias").Len()), U8(0))
+		JEQ(LabelRef(pfx + "nobias"))
+		{
+			bp := Load(Param("bias").Base(), GP64())
+			ADDQ(fp, bp)
+			SUBQ(paramMem(Param("filter").Base()), bp)
+			io.load(Mem{Base: bp}, vb)
+		}
+		JMP(LabelRef(pfx + "biasok"))
+		Label(pfx + "nobias")
+		s.Zero(vb)
+		Label(pfx + "biasok")
+
+		po, pi, o := GP64(), GP64(), GP64()
+		MOVQ(outp, po)
+		MOVQ(inp, pi)
+		MOVQ(paramMem(Param("m")), o)
+
+		// outputs emits nb output pixels at po from input at pi: input
+		// column t of each kernel row feeds output i with filter column
+		// ks[t - i*stride] (ks lists the columns present, in order).
+		outputs := func(lp string, nb int, ks []int) {
+			acc := s.Vecs(nb)
+			for _, a := range acc {
+				VMOVAPS(vb, a)
+			}
+			rp, fr, r, tp := GP64(), GP64(), GP64(), GP64()
+			MOVQ(pi, rp)
+			MOVQ(fp, fr)
+			MOVQ(paramMem(Param("rows")), r)
+			Label(lp + "rows")
+			f := make([]VecVirtual, 3)
+			for _, k := range ks {
+				f[k] = s.Vec()
+				if k == 0 {
+					io.load(Mem{Base: fr}, f[k])
+				} else {
+					io.load(Mem{Base: fr, Index: c4, Scale: uint8(k)}, f[k])
+				}
+			}
+			MOVQ(rp, tp)
+			cols := (nb-1)*stride + len(ks)
+			for t := 0; t < cols; t++ {
+				x := s.Vec()
+				io.load(Mem{Base: tp}, x)
+				if t < cols-1 {
+					ADDQ(c4, tp)
+				}
+				for i := range acc {
+					if k := t - i*stride; k >= 0 && k < len(ks) {
+						VFMADD231PS(f[ks[k]], x, acc[i]) // acc[i] += x * f[k]
+					}
+				}
+			}
+			ADDQ(paramMem(Param("inRowBytes")), rp)
+			LEAQ(Mem{Base: fr, Index: c4, Scale: 2}, fr)
+			ADDQ(c4, fr) // next filter row: 3 pixels on
+			DECQ(r)
+			JNZ(LabelRef(lp + "rows"))
+
+			for _, a := range acc {
+				clamp(a, lo, hi)
+				io.store(a, Mem{Base: po})
+				ADDQ(c4, po)
+			}
+		}
+
+		Label(pfx + "row")
+		j := GP64()
+		MOVQ(paramMem(Param("n")), j)
+		CMPQ(paramMem(Param("padL")), U8(0))
+		JEQ(LabelRef(pfx + "block"))
+		outputs(pfx+"l", 1, []int{1, 2})
+		if stride == 2 {
+			ADDQ(c4, pi)
+		}
+
+		// advance moves pi past the input of nb output pixels (outputs
+		// moves po as it stores).
+		advance := func(nb int) {
+			t := GP64()
+			IMUL3Q(U32(nb*stride), c4, t)
+			ADDQ(t, pi)
+		}
+
+		Label(pfx + "block")
+		CMPQ(j, U8(block))
+		JB(LabelRef(pfx + "rest"))
+		outputs(pfx+"b", block, []int{0, 1, 2})
+		advance(block)
+		SUBQ(U8(block), j)
+		JMP(LabelRef(pfx + "block"))
+
+		Comment("Fewer than block pixels left: when the row has at least block,",
+			"step back and recompute the last block (the same values), else",
+			"finish with a half block and single pixels.")
+		Label(pfx + "rest")
+		TESTQ(j, j)
+		JZ(LabelRef(pfx + "right"))
+		CMPQ(paramMem(Param("n")), U8(block))
+		JB(LabelRef(pfx + "half"))
+		{
+			t := GP64()
+			MOVQ(U32(block), t)
+			SUBQ(j, t)
+			IMULQ(c4, t)
+			SUBQ(t, po)
+			if stride == 2 {
+				SHLQ(U8(1), t)
+			}
+			SUBQ(t, pi)
+			MOVQ(U32(block), j)
+			JMP(LabelRef(pfx + "block"))
+		}
+
+		Label(pfx + "half")
+		CMPQ(j, U8(block/2))
+		JB(LabelRef(pfx + "single"))
+		outputs(pfx+"h", block/2, []int{0, 1, 2})
+		advance(block / 2)
+		SUBQ(U8(block/2), j)
+
+		Label(pfx + "single")
+		TESTQ(j, j)
+		JZ(LabelRef(pfx + "right"))
+		outputs(pfx+"s", 1, []int{0, 1, 2})
+		advance(1)
+		DECQ(j)
+		JMP(LabelRef(pfx + "single"))
+
+		Label(pfx + "right")
+		CMPQ(paramMem(Param("padR")), U8(0))
+		JEQ(LabelRef(pfx + "next"))
+		outputs(pfx+"r", 1, []int{0, 1})
+
+		Label(pfx + "next")
+		ADDQ(paramMem(Param("outRowSkip")), po)
+		ADDQ(paramMem(Param("inRowSkip")), pi)
+		DECQ(o)
+		JNZ(LabelRef(pfx + "row"))
+	}
+
+	Label("chan")
+	CMPQ(rem, U8(s.Lanes))
+	JB(LabelRef("tail"))
+	body("f", vecIO{s: s})
+	for _, p := range []Register{outp, inp, fp} {
+		ADDQ(U8(s.Bytes()), p)
+	}
+	SUBQ(U8(s.Lanes), rem)
+	JMP(LabelRef("chan"))
+
+	Comment("The last c % lanes channels, masked: nothing past them is touched.")
+	Label("tail")
+	TESTQ(rem, rem)
+	JZ(LabelRef("done"))
+	tm := s.TailMask(rem)
+	body("t", vecIO{s: s, t: &tm})
+
+	Label("done")
+	simd.Epilogue(nil)
+}
+
+// pixel emits depthwise3x3Pixel<ISA>.
+func pixel(s *simd.ISA) {
+	name := "depthwise3x3Pixel" + s.Name
+	TEXT(name, NOSPLIT, "func(out, in, filter, bias []float32, c, rows, cols, rowBytes int, lo, hi float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the %s version of Depthwise3x3Pixel; see depthwise_generic.go.", name, s.Name),
+		"rowBytes is the input row stride in bytes; c >= 1, rows and cols in 1..3, slices long enough.")
+
+	outp := Load(Param("out").Base(), GP64())
+	inp := Load(Param("in").Base(), GP64())
+	fp := Load(Param("filter").Base(), GP64())
+	bp := Load(Param("bias").Base(), GP64())
+	rem := Load(Param("c"), GP64())
+	c4 := GP64()
+	MOVQ(rem, c4)
+	SHLQ(U8(2), c4)
+	lo, hi := s.Vec(), s.Vec()
+	VBROADCASTSS(paramMem(Param("lo")), lo)
+	VBROADCASTSS(paramMem(Param("hi")), hi)
+
+	body := func(pfx string, io vecIO) {
+		acc := s.Vec()
+		CMPQ(paramMem(Param("bias").Len()), U8(0))
+		JEQ(LabelRef(pfx + "nobias"))
+		io.load(Mem{Base: bp}, acc)
+		JMP(LabelRef(pfx + "biasok"))
+		Label(pfx + "nobias")
+		s.Zero(acc)
+		Label(pfx + "biasok")
+
+		rp, fr, r := GP64(), GP64(), GP64()
+		MOVQ(inp, rp)
+		MOVQ(fp, fr)
+		MOVQ(paramMem(Param("rows")), r)
+		Label(pfx + "rows")
+		tp, tf, k := GP64(), GP64(), GP64()
+		MOVQ(rp, tp)
+		MOVQ(fr, tf)
+		MOVQ(paramMem(Param("cols")), k)
+		Label(pfx + "cols")
+		x, f := s.Vec(), s.Vec()
+		io.load(Mem{Base: tp}, x)
+		io.load(Mem{Base: tf}, f)
+		VFMADD231PS(f, x, acc) // acc += x * f
+		ADDQ(c4, tp)
+		ADDQ(c4, tf)
+		DECQ(k)
+		JNZ(LabelRef(pfx + "cols"))
+		ADDQ(paramMem(Param("rowBytes")), rp)
+		LEAQ(Mem{Base: fr, Index: c4, Scale: 2}, fr)
+		ADDQ(c4, fr)
+		DECQ(r)
+		JNZ(LabelRef(pfx + "rows"))
+		clamp(acc, lo, hi)
+		io.store(acc, Mem{Base: outp})
+	}
+
+	Label("chan")
+	CMPQ(rem, U8(s.Lanes))
+	JB(LabelRef("tail"))
+	body("f", vecIO{s: s})
+	for _, p := range []Register{outp, inp, fp, bp} {
+		ADDQ(U8(s.Bytes()), p)
+	}
+	SUBQ(U8(s.Lanes), rem)
+	JMP(LabelRef("chan"))
+
+	Comment("The last c % lanes channels, masked.")
+	Label("tail")
+	TESTQ(rem, rem)
+	JZ(LabelRef("done"))
+	tm := s.TailMask(rem)
+	body("t", vecIO{s: s, t: &tm})
+
+	Label("done")
+	simd.Epilogue(nil)
+}
