@@ -1,0 +1,90 @@
+package asm
+
+import (
+	"unsafe"
+)
+
+// SgemmEpilogue is what a micro-kernel applies to a finished tile before it
+// stores it, in this order: add Bias (one value per tile column), add the
+// residual tile Res (row stride LdRes), then, if Clamp, clamp every value to
+// [Lo, Hi] (NaN stays NaN). A nil Bias or Res is skipped.
+type SgemmEpilogue struct {
+	Bias  *float32 // NR values, or nil
+	Res   *float32 // MR x NR values at row stride LdRes, or nil
+	LdRes int      // residual row stride, in elements
+	Lo    float32  // lower clamp (ReLU: 0)
+	Hi    float32  // upper clamp (ReLU: +Inf, ReLU6: 6)
+	Clamp bool     // apply [Lo, Hi]
+}
+
+// sgemmFunc is a micro-kernel's signature; see SgemmKernel.Run.
+type sgemmFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool)
+
+// SgemmKernel is a register-tiled SGEMM micro-kernel: it computes one MR x NR
+// tile of C from an MR x k sliver of A and a k x NR sliver of B.
+type SgemmKernel struct {
+	MR, NR int
+	// Strided reports that the kernel honours any A strides (rsa, csa); a
+	// kernel without it requires A packed (rsa = 1, csa = MR) and B packed
+	// (ldb = NR).
+	Strided bool
+	Name    string // e.g. "avx512_14x32"
+	Level   Level
+	fn      sgemmFunc
+}
+
+// sgemmKernelImpl holds each level's micro-kernel. The generic entry is set
+// here; sgemm_dispatch_amd64.go and sgemm_dispatch_arm64.go fill the vector
+// levels.
+var sgemmKernelImpl [numLevels]SgemmKernel
+
+func init() {
+	sgemmKernelImpl[Generic] = SgemmKernel{MR: sgemmGenericMR, NR: sgemmGenericNR, Strided: true,
+		Name: "generic_4x4", Level: Generic, fn: sgemmKernelGeneric}
+}
+
+// SgemmKernelFor returns the micro-kernel of level l. A level this build has
+// no kernel for (not in Levels) returns the generic kernel.
+func SgemmKernelFor(l Level) SgemmKernel {
+	if l < numLevels && sgemmKernelImpl[l].fn != nil {
+		return sgemmKernelImpl[l]
+	}
+	return sgemmKernelImpl[Generic]
+}
+
+// Run computes one full tile, for i < MR and j < NR:
+//
+//	s := float32(0)
+//	for p := 0; p < k; p++ {
+//		s += a[i*rsa+p*csa] * b[p*ldb+j] // fused or not, by level
+//	}
+//	if beta != 0 {
+//		s += beta * c[i*ldc+j] // c is not read when beta == 0
+//	}
+//	if ep != nil {
+//		// add ep.Bias[j], ep.Res[i*ep.LdRes+j], clamp to [ep.Lo, ep.Hi]
+//	}
+//	c[i*ldc+j] = s
+//
+// k must be at least 1. The slices must hold every element the loop above
+// reads or writes (a from index 0 to (MR-1)*rsa+(k-1)*csa, and so on); only
+// Strided kernels accept rsa != 1, csa != MR or ldb != NR. Run checks
+// nothing (callers such as kernels.Sgemm do); out-of-range slices are
+// undefined behaviour.
+func (kn *SgemmKernel) Run(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, beta float32, ep *SgemmEpilogue) {
+	if sgemmRace {
+		raceRead(a[:(kn.MR-1)*rsa+(k-1)*csa+1])
+		raceRead(b[:(k-1)*ldb+kn.NR])
+		for i := range kn.MR { // row by row: the gaps may belong to other goroutines
+			raceWrite(c[i*ldc : i*ldc+kn.NR])
+		}
+		if ep != nil && ep.Res != nil {
+			raceRead(unsafe.Slice(ep.Res, (kn.MR-1)*ep.LdRes+kn.NR))
+		}
+	}
+	if ep == nil {
+		kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, nil, nil, 0, 0, 0, false)
+		return
+	}
+	kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, ep.Bias, ep.Res, ep.LdRes, ep.Lo, ep.Hi, ep.Clamp)
+}

@@ -1,0 +1,214 @@
+// Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
+// micro-kernels for AVX2+FMA (6x16) and AVX-512 (14x32).
+//
+// Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
+// row), loads one row of B per k step, broadcasts each of the MR values of A
+// and accumulates with FMA. A is addressed through a row stride and a k
+// stride, so the same code reads packed slivers and plain row-major A; B
+// through its row stride. The tile is finished in registers: beta*C, bias,
+// residual and clamp, then stored once. See SgemmKernel.Run in asm/sgemm.go.
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+
+	"github.com/facecluster/facecluster/gen/asm/internal/simd"
+)
+
+// tile is one micro-kernel shape for a level.
+type tile struct {
+	mr, nv int // rows, vectors per row
+}
+
+func main() {
+	simd.Setup()
+	for _, s := range simd.Levels() {
+		t := tile{mr: 6, nv: 2} // AVX2: 12 accumulators + 2 B + 2 A of 16 YMM
+		if s.Lanes == 16 {
+			t = tile{mr: 14, nv: 2} // AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM
+		}
+		kernel(s, t)
+	}
+	Generate()
+}
+
+// rowsPerBase is how many rows one base register reaches through the index
+// registers L, L3, L5 (the row stride in bytes and its multiples 3 and 5):
+// offsets 0, L, 2L, L3, 4L, L5, 2*L3.
+const rowsPerBase = 7
+
+func kernel(s *simd.ISA, t tile) {
+	nr := t.nv * s.Lanes
+	name := fmt.Sprintf("sgemmKernel%s_%dx%d", s.Name, t.mr, nr)
+	TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the %d x %d micro-kernel for %s; see SgemmKernel.Run (sgemm.go) and", name, t.mr, nr, s.Name),
+		"sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.")
+
+	k := Load(Param("k"), GP64())
+	// Row addressing of A: bases every rowsPerBase rows, index registers for
+	// the row stride in bytes (L) and its multiples.
+	L := Load(Param("rsa"), GP64())
+	SHLQ(U8(2), L)
+	L3 := GP64()
+	LEAQ(Mem{Base: L, Index: L, Scale: 2}, L3)
+	L5 := GP64()
+	LEAQ(Mem{Base: L, Index: L, Scale: 4}, L5)
+	cs := Load(Param("csa"), GP64())
+	SHLQ(U8(2), cs)
+	nb := (t.mr + rowsPerBase - 1) / rowsPerBase
+	bases := make([]Register, nb)
+	bases[0] = Load(Param("a"), GP64())
+	for i := 1; i < nb; i++ {
+		bases[i] = GP64()
+		// base_i = base_{i-1} + 7*L = base_{i-1} + L + 2*L3
+		LEAQ(Mem{Base: bases[i-1], Index: L3, Scale: 2}, bases[i])
+		ADDQ(L, bases[i])
+	}
+	rowA := func(i int) Mem {
+		b := bases[i/rowsPerBase]
+		switch i % rowsPerBase {
+		case 0:
+			return Mem{Base: b}
+		case 1:
+			return Mem{Base: b, Index: L, Scale: 1}
+		case 2:
+			return Mem{Base: b, Index: L, Scale: 2}
+		case 3:
+			return Mem{Base: b, Index: L3, Scale: 1}
+		case 4:
+			return Mem{Base: b, Index: L, Scale: 4}
+		case 5:
+			return Mem{Base: b, Index: L5, Scale: 1}
+		default:
+			return Mem{Base: b, Index: L3, Scale: 2}
+		}
+	}
+	bp := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
+
+	acc := make([][]VecVirtual, t.mr)
+	for i := range acc {
+		acc[i] = s.Vecs(t.nv)
+		for _, v := range acc[i] {
+			s.Zero(v)
+		}
+	}
+
+	Comment("for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]")
+	Label("loop")
+	bv := s.Vecs(t.nv)
+	for j, v := range bv {
+		VMOVUPS(Mem{Base: bp, Disp: j * s.Bytes()}, v)
+	}
+	av := []VecVirtual{s.Vec(), s.Vec()}
+	for i := 0; i < t.mr; i++ {
+		a := av[i%2]
+		VBROADCASTSS(rowA(i), a)
+		for j := range bv {
+			VFMADD231PS(bv[j], a, acc[i][j])
+		}
+	}
+	for _, b := range bases {
+		ADDQ(cs, b)
+	}
+	ADDQ(ldb, bp)
+	DECQ(k)
+	JNZ(LabelRef("loop"))
+
+	cp := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+
+	Comment("beta != 0 (as bits, ignoring the sign): acc += beta * C")
+	betaBits := GP32()
+	betaAddr, err := Param("beta").Resolve()
+	if err != nil {
+		panic(err)
+	}
+	MOVL(betaAddr.Addr, betaBits)
+	ANDL(U32(0x7fffffff), betaBits)
+	JZ(LabelRef("epilogue"))
+	{
+		beta := s.Vec()
+		VBROADCASTSS(betaAddr.Addr, beta)
+		c := GP64()
+		MOVQ(cp, c)
+		for i := 0; i < t.mr; i++ {
+			for j := range acc[i] {
+				VFMADD231PS(Mem{Base: c, Disp: j * s.Bytes()}, beta, acc[i][j])
+			}
+			if i+1 < t.mr {
+				ADDQ(ldc, c)
+			}
+		}
+	}
+
+	Label("epilogue")
+	{
+		Comment("bias != nil: acc[i][:] += bias[:NR]")
+		bias := Load(Param("bias"), GP64())
+		TESTQ(bias, bias)
+		JZ(LabelRef("residual"))
+		bv := s.Vecs(t.nv)
+		for j, v := range bv {
+			VMOVUPS(Mem{Base: bias, Disp: j * s.Bytes()}, v)
+		}
+		for i := range acc {
+			for j := range acc[i] {
+				VADDPS(bv[j], acc[i][j], acc[i][j])
+			}
+		}
+	}
+	Label("residual")
+	{
+		Comment("res != nil: acc[i][:] += res[i*ldres:][:NR]")
+		res := Load(Param("res"), GP64())
+		TESTQ(res, res)
+		JZ(LabelRef("clamp"))
+		ldr := Load(Param("ldres"), GP64())
+		SHLQ(U8(2), ldr)
+		for i := range acc {
+			for j := range acc[i] {
+				VADDPS(Mem{Base: res, Disp: j * s.Bytes()}, acc[i][j], acc[i][j])
+			}
+			if i+1 < t.mr {
+				ADDQ(ldr, res)
+			}
+		}
+	}
+	Label("clamp")
+	{
+		Comment("clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN")
+		clamp := Load(Param("clamp"), GP8())
+		TESTB(clamp, clamp)
+		JZ(LabelRef("store"))
+		lo, hi := s.Vec(), s.Vec()
+		loAddr, _ := Param("lo").Resolve()
+		hiAddr, _ := Param("hi").Resolve()
+		VBROADCASTSS(loAddr.Addr, lo)
+		VBROADCASTSS(hiAddr.Addr, hi)
+		for i := range acc {
+			for j := range acc[i] {
+				VMAXPS(acc[i][j], lo, acc[i][j])
+				VMINPS(acc[i][j], hi, acc[i][j])
+			}
+		}
+	}
+
+	Label("store")
+	for i := 0; i < t.mr; i++ {
+		for j := range acc[i] {
+			VMOVUPS(acc[i][j], Mem{Base: cp, Disp: j * s.Bytes()})
+		}
+		if i+1 < t.mr {
+			ADDQ(ldc, cp)
+		}
+	}
+	simd.Epilogue(nil)
+}

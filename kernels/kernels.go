@@ -1,0 +1,54 @@
+// Package kernels is facecluster's tensor compute: SGEMM, convolutions,
+// depthwise convolution, pooling, element-wise operations and image
+// resampling, on float32 tensors in NHWC layout (what the TF.js source
+// models use), without batch dimension: a tensor is a []float32 with its
+// shape passed as ints, element (y, x, c) of an [h, w, c] tensor at index
+// (y*w+x)*c + c.
+//
+// Every hot loop runs in package asm, at the instruction-set level asm
+// chose at start-up (AVX-512, AVX2+FMA, NEON or generic Go; capped by
+// FACECLUSTER_ISA, forced to generic by the purego and noasm build tags).
+// ISA reports it. Results differ between levels only by rounding.
+//
+// Functions panic, with messages starting "kernels: ", only on programmer
+// error: negative or inconsistent shapes, or slices too short for them. They
+// allocate nothing per call once warm: scratch buffers (packed GEMM panels,
+// im2col rows) are kept in pools and reused.
+//
+// Sgemm and Conv2D split large problems across goroutines; SetThreads sets
+// how many (default GOMAXPROCS). Results do not depend on the thread count.
+package kernels
+
+import (
+	"runtime"
+	"sync/atomic"
+
+	"github.com/facecluster/facecluster/asm"
+)
+
+// ISA reports the instruction-set level the kernels run at.
+func ISA() asm.Level { return asm.ISA() }
+
+// threads is the goroutine budget of one call; 0 means GOMAXPROCS.
+var threads atomic.Int32
+
+// SetThreads sets how many goroutines one Sgemm or Conv2D call may use and
+// returns the previous setting. n <= 0 restores the default, GOMAXPROCS at
+// the time of each call.
+func SetThreads(n int) (prev int) {
+	if n < 0 {
+		n = 0
+	}
+	if n > 1<<16 {
+		n = 1 << 16
+	}
+	return int(threads.Swap(int32(n)))
+}
+
+// Threads returns the number of goroutines one call may use.
+func Threads() int {
+	if n := int(threads.Load()); n > 0 {
+		return n
+	}
+	return runtime.GOMAXPROCS(0)
+}

@@ -1,0 +1,425 @@
+package kernels
+
+import (
+	"sync"
+
+	"github.com/facecluster/facecluster/asm"
+)
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C on row-major matrices, with
+// BLAS semantics: op(X) is X, or its transpose when transX; op(A) is m x k,
+// op(B) is k x n, C is m x n. Element (i, j) of a row-major matrix X with
+// leading dimension ldx is x[i*ldx+j]. When beta is zero C is not read (NaN
+// and Inf in C are overwritten); when alpha is zero or k is zero, A and B are
+// not read and C is only scaled by beta. Elements of C outside the m x n
+// matrix (the gaps between rows when ldc > n) are not touched.
+//
+// It panics with a "kernels: " message on a negative dimension, a leading
+// dimension smaller than its row length (or than 1), or a slice too short
+// for its matrix. It allocates nothing once its pools are warm.
+//
+// The product runs the GotoBLAS/BLIS way: A and B are copied into packed
+// slivers sized for the caches, an asm micro-kernel of the active level
+// (ISA) computes each register tile, and edge tiles go through the same
+// kernel into a scratch tile. Large products are split across SetThreads
+// goroutines; the result does not depend on the number of threads.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+}
+
+// checkGemm panics unless the arguments describe valid matrices.
+func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 {
+		panic("kernels: Sgemm: m < 0")
+	}
+	if n < 0 {
+		panic("kernels: Sgemm: n < 0")
+	}
+	if k < 0 {
+		panic("kernels: Sgemm: k < 0")
+	}
+	ar, ac := m, k // stored shape of A
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) {
+		panic("kernels: Sgemm: bad lda")
+	}
+	if ldb < max(1, bc) {
+		panic("kernels: Sgemm: bad ldb")
+	}
+	if ldc < max(1, n) {
+		panic("kernels: Sgemm: bad ldc")
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k > 0 {
+		if len(a) < (ar-1)*lda+ac {
+			panic("kernels: Sgemm: insufficient length of a")
+		}
+		if len(b) < (br-1)*ldb+bc {
+			panic("kernels: Sgemm: insufficient length of b")
+		}
+	}
+	if len(c) < (m-1)*ldc+n {
+		panic("kernels: Sgemm: insufficient length of c")
+	}
+}
+
+// epilogue is what Conv2D fuses into the store of each tile of C, in this
+// order: add bias[j], add res[i*ldr+j], clamp to [lo, hi].
+type epilogue struct {
+	bias  []float32 // n values, or nil
+	res   []float32 // m x n at row stride ldr, or nil
+	ldr   int
+	lo    float32
+	hi    float32
+	clamp bool
+}
+
+func (e *epilogue) apply(v float32, i, j int) float32 {
+	if e.bias != nil {
+		v += e.bias[j]
+	}
+	if e.res != nil {
+		v += e.res[i*e.ldr+j]
+	}
+	if e.clamp {
+		v = min(max(v, e.lo), e.hi)
+	}
+	return v
+}
+
+// gemmPlan is one call's product and how it is blocked. Workers share it
+// read-only.
+type gemmPlan struct {
+	transA, transB bool
+	m, n, k        int
+	alpha, beta    float32
+	a, b, c        []float32
+	lda, ldb, ldc  int
+	ep             *epilogue
+
+	kern       asm.SgemmKernel
+	mc, kc, nc int  // cache blocks: rows of A, depth, columns of B
+	directA    bool // full A slivers are read in place (no packing)
+}
+
+// Cache blocking, per micro-kernel: a sliver of A (MR x kc) stays in L1
+// while the packed block of B (kc x nc, in L2) streams past it; mc rows of A
+// are packed at a time.
+const (
+	kcMax  = 256       // depth of one pass (A sliver 14x256x4 = 14 KiB)
+	l2Pack = 512 << 10 // bytes of packed B per block
+)
+
+// gemm is Sgemm without argument checks, plus an optional epilogue applied
+// to every element of C once its sum is complete.
+func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if k == 0 || alpha == 0 {
+		scaleC(m, n, beta, c, ldc, ep)
+		return
+	}
+	st := statePool.Get().(*gemmState)
+	p := &st.plan
+	*p = gemmPlan{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep}
+	p.kern = asm.SgemmKernelFor(asm.ISA())
+	mr, nr := p.kern.MR, p.kern.NR
+	// Split k into near-equal passes of at most kcMax.
+	passes := (k + kcMax - 1) / kcMax
+	p.kc = (k + passes - 1) / passes
+	p.nc = max(nr, l2Pack/(4*p.kc)/nr*nr)
+	p.mc = mr * max(1, 384/mr)
+	// Packing A costs about as much as the n/NR kernel calls that reuse each
+	// sliver: with few of them, read A where it is.
+	p.directA = p.kern.Strided && !transA && alpha == 1 && n <= 2*nr
+
+	// Split C across goroutines along whichever dimension has more tiles,
+	// at tile boundaries, so each element sees the same tile (and the same
+	// rounding) whatever the thread count.
+	rowTiles, colTiles := (m+mr-1)/mr, (n+nr-1)/nr
+	t := Threads()
+	if flops := 2 * float64(m) * float64(n) * float64(k); flops < 4e6 {
+		t = 1
+	}
+	byRows := rowTiles >= colTiles || colTiles < t
+	tiles := colTiles
+	if byRows {
+		tiles = rowTiles
+	}
+	t = min(t, tiles)
+	if t <= 1 {
+		ar := getArena()
+		p.run(ar, 0, m, 0, n)
+		arenaPool.Put(ar)
+	} else {
+		startWorkers(t - 1)
+		st.wg.Add(t - 1)
+		for w := 1; w < t; w++ {
+			lo, hi := w*tiles/t, (w+1)*tiles/t
+			task := gemmTask{plan: p, wg: &st.wg}
+			if byRows {
+				task.i0, task.i1, task.j0, task.j1 = lo*mr, min(m, hi*mr), 0, n
+			} else {
+				task.i0, task.i1, task.j0, task.j1 = 0, m, lo*nr, min(n, hi*nr)
+			}
+			workQueue <- task
+		}
+		ar := getArena()
+		if byRows {
+			p.run(ar, 0, min(m, tiles/t*mr), 0, n)
+		} else {
+			p.run(ar, 0, m, 0, min(n, tiles/t*nr))
+		}
+		arenaPool.Put(ar)
+		st.wg.Wait()
+	}
+	*p = gemmPlan{} // drop references to the caller's slices
+	statePool.Put(st)
+}
+
+// scaleC sets C = beta*C (zero when beta is zero, whatever C held), then
+// applies ep.
+func scaleC(m, n int, beta float32, c []float32, ldc int, ep *epilogue) {
+	for i := range m {
+		row := c[i*ldc : i*ldc+n]
+		for j := range row {
+			v := float32(0)
+			if beta != 0 {
+				v = beta * row[j]
+			}
+			if ep != nil {
+				v = ep.apply(v, i, j)
+			}
+			row[j] = v
+		}
+	}
+}
+
+// gemmState is one call's plan and its completion counter, pooled.
+type gemmState struct {
+	plan gemmPlan
+	wg   sync.WaitGroup
+}
+
+var statePool = sync.Pool{New: func() any { return new(gemmState) }}
+
+// gemmArena is one goroutine's scratch: packed slivers of A and B, a tile
+// for edges, the kernel's epilogue arguments.
+type gemmArena struct {
+	ap, bp []float32
+	tile   []float32
+	kep    asm.SgemmEpilogue
+}
+
+var arenaPool = sync.Pool{New: func() any { return new(gemmArena) }}
+
+func getArena() *gemmArena { return arenaPool.Get().(*gemmArena) }
+
+// grow returns s with length n, reusing its storage when large enough.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
+}
+
+// gemmTask is one goroutine's share of C: rows [i0, i1), columns [j0, j1).
+type gemmTask struct {
+	plan           *gemmPlan
+	i0, i1, j0, j1 int
+	wg             *sync.WaitGroup
+}
+
+var (
+	workQueue   = make(chan gemmTask)
+	workersMu   sync.Mutex
+	workerCount int
+)
+
+// startWorkers makes sure at least n worker goroutines serve workQueue.
+// They live as long as the process, idle on the channel.
+func startWorkers(n int) {
+	workersMu.Lock()
+	for workerCount < n {
+		workerCount++
+		go worker()
+	}
+	workersMu.Unlock()
+}
+
+func worker() {
+	for t := range workQueue {
+		ar := getArena()
+		t.plan.run(ar, t.i0, t.i1, t.j0, t.j1)
+		arenaPool.Put(ar)
+		t.wg.Done()
+	}
+}
+
+// run computes rows [i0, i1) and columns [j0, j1) of C; i0 is a multiple of
+// MR and j0 of NR.
+func (p *gemmPlan) run(ar *gemmArena, i0, i1, j0, j1 int) {
+	kn := &p.kern
+	mr, nr := kn.MR, kn.NR
+	ar.ap = grow(ar.ap, p.mc*p.kc)
+	ar.bp = grow(ar.bp, p.kc*p.nc)
+	ar.tile = grow(ar.tile, mr*nr)
+	for ic := i0; ic < i1; ic += p.mc {
+		mcur := min(p.mc, i1-ic)
+		for pc := 0; pc < p.k; pc += p.kc {
+			kcur := min(p.kc, p.k-pc)
+			first, last := pc == 0, pc+kcur == p.k
+			beta := float32(1)
+			if first {
+				beta = p.beta
+			}
+			var kep *asm.SgemmEpilogue
+			if last && p.ep != nil {
+				kep = &ar.kep
+				kep.Lo, kep.Hi, kep.Clamp, kep.LdRes = p.ep.lo, p.ep.hi, p.ep.clamp, p.ep.ldr
+				kep.Bias, kep.Res = nil, nil
+			}
+			p.packA(ar.ap, ic, mcur, pc, kcur)
+			for jc := j0; jc < j1; jc += p.nc {
+				ncur := min(p.nc, j1-jc)
+				p.packB(ar.bp, pc, kcur, jc, ncur)
+				for ir := 0; ir < mcur; ir += mr {
+					mt := min(mr, mcur-ir)
+					as, rsa, csa := ar.ap[ir*kcur:], 1, mr
+					if p.directA && mt == mr {
+						as, rsa, csa = p.a[(ic+ir)*p.lda+pc:], p.lda, 1
+					}
+					for jr := 0; jr < ncur; jr += nr {
+						nt := min(nr, ncur-jr)
+						bs := ar.bp[jr*kcur:]
+						i, j := ic+ir, jc+jr
+						if mt == mr && nt == nr {
+							if kep != nil {
+								if p.ep.bias != nil {
+									kep.Bias = &p.ep.bias[j]
+								}
+								if p.ep.res != nil {
+									kep.Res = &p.ep.res[i*p.ep.ldr+j]
+								}
+							}
+							kn.Run(kcur, as, rsa, csa, bs, nr, p.c[i*p.ldc+j:], p.ldc, beta, kep)
+							continue
+						}
+						// Edge tile: the same kernel into the scratch
+						// tile, then only the valid part is merged.
+						kn.Run(kcur, as, rsa, csa, bs, nr, ar.tile, nr, 0, nil)
+						p.mergeEdge(ar.tile, nr, i, j, mt, nt, first, beta, last)
+					}
+				}
+			}
+		}
+	}
+}
+
+// mergeEdge adds the mt x nt valid part of an edge tile's sums into C at
+// (i, j): the first pass scales C by beta (not reading it when beta is
+// zero), later passes accumulate; the last applies the epilogue.
+func (p *gemmPlan) mergeEdge(tile []float32, ldt, i, j, mt, nt int, first bool, beta float32, last bool) {
+	for ti := range mt {
+		row := p.c[(i+ti)*p.ldc+j : (i+ti)*p.ldc+j+nt]
+		src := tile[ti*ldt : ti*ldt+nt]
+		for tj, v := range src {
+			if !first || beta != 0 {
+				v += beta * row[tj]
+			}
+			if last && p.ep != nil {
+				v = p.ep.apply(v, i+ti, j+tj)
+			}
+			row[tj] = v
+		}
+	}
+}
+
+// packA copies rows [r0, r0+rows) and depth [p0, p0+kc) of alpha*op(A) into
+// dst as slivers of MR rows, each stored k-major (dst[s*MR*kc + p*MR + i]),
+// the last sliver zero-padded to MR rows. With directA only a partial last
+// sliver is packed: the kernel reads the full ones in place.
+func (p *gemmPlan) packA(dst []float32, r0, rows, p0, kc int) {
+	mr := p.kern.MR
+	alpha := p.alpha
+	for s := 0; s*mr < rows; s++ {
+		mt := min(mr, rows-s*mr)
+		if p.directA && mt == mr {
+			continue
+		}
+		d := dst[s*mr*kc : (s+1)*mr*kc]
+		r := r0 + s*mr
+		if !p.transA {
+			for i := range mt {
+				src := p.a[(r+i)*p.lda+p0 : (r+i)*p.lda+p0+kc]
+				if alpha == 1 {
+					for q, v := range src {
+						d[q*mr+i] = v
+					}
+				} else {
+					for q, v := range src {
+						d[q*mr+i] = alpha * v
+					}
+				}
+			}
+		} else {
+			for q := range kc {
+				src := p.a[(p0+q)*p.lda+r : (p0+q)*p.lda+r+mt]
+				dd := d[q*mr : q*mr+mt]
+				if alpha == 1 {
+					copy(dd, src)
+				} else {
+					for i, v := range src {
+						dd[i] = alpha * v
+					}
+				}
+			}
+		}
+		if mt < mr {
+			for q := range kc {
+				clear(d[q*mr+mt : (q+1)*mr])
+			}
+		}
+	}
+}
+
+// packB copies depth [p0, p0+kc) and columns [c0, c0+cols) of op(B) into dst
+// as slivers of NR columns, each stored k-major (dst[s*NR*kc + p*NR + j]),
+// the last sliver zero-padded to NR columns.
+func (p *gemmPlan) packB(dst []float32, p0, kc, c0, cols int) {
+	nr := p.kern.NR
+	for s := 0; s*nr < cols; s++ {
+		nt := min(nr, cols-s*nr)
+		d := dst[s*nr*kc : (s+1)*nr*kc]
+		c := c0 + s*nr
+		if !p.transB {
+			for q := range kc {
+				off := (p0+q)*p.ldb + c
+				copy(d[q*nr:q*nr+nt], p.b[off:off+nt])
+			}
+		} else {
+			for j := range nt {
+				src := p.b[(c+j)*p.ldb+p0 : (c+j)*p.ldb+p0+kc]
+				for q, v := range src {
+					d[q*nr+j] = v
+				}
+			}
+		}
+		if nt < nr {
+			for q := range kc {
+				clear(d[q*nr+nt : (q+1)*nr])
+			}
+		}
+	}
+}

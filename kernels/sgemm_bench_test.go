@@ -1,0 +1,59 @@
+package kernels
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facecluster/facecluster/internal/isatest"
+)
+
+// gemmBenchShapes are the shapes: squares, then the networks'
+// convolutions as M = output channels, N = output pixels, K = taps x input
+// channels.
+var gemmBenchShapes = [][3]int{
+	{256, 256, 256}, {512, 512, 512}, {1024, 1024, 1024},
+	{32, 16384, 288}, {64, 4096, 576}, {128, 1024, 1152}, {256, 256, 2304},
+	{128, 4096, 64}, {96, 1024, 96},
+}
+
+// BenchmarkSgemm runs every level on every shape, C = A*B (no transposes,
+// beta 0), at the current SetThreads setting, reporting GFLOP/s.
+func BenchmarkSgemm(b *testing.B) {
+	isatest.ForEachB(b, func(b *testing.B) {
+		for _, s := range gemmBenchShapes {
+			m, n, k := s[0], s[1], s[2]
+			b.Run(fmt.Sprintf("m=%d,n=%d,k=%d", m, n, k), func(b *testing.B) {
+				benchGemm(b, false, false, m, n, k)
+			})
+		}
+	})
+}
+
+func benchGemm(b *testing.B, transA, transB bool, m, n, k int) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	a := make([]float32, m*k)
+	bb := make([]float32, k*n)
+	c := make([]float32, m*n)
+	for i := range a {
+		a[i] = rng.Float32()
+	}
+	for i := range bb {
+		bb[i] = rng.Float32()
+	}
+	lda, ldb := k, n
+	if transA {
+		lda = m
+	}
+	if transB {
+		ldb = k
+	}
+	Sgemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n) // warm the pools
+	b.SetBytes(int64(4 * (m*k + k*n + m*n)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		Sgemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n)
+	}
+	b.ReportMetric(2*float64(m)*float64(n)*float64(k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+}
