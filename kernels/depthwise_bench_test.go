@@ -89,3 +89,19 @@ func BenchmarkDepthwise(b *testing.B) {
 	isatest.ForEachB(b, func(b *testing.B) { run(b, false) })
 	b.Run("plain-go", func(b *testing.B) { run(b, true) })
 }
+
+// ktPerCPU starts measuring the calling thread's CPU time and returns a
+// function that reports work units per CPU second as unit (alongside the
+// benchmark's wall-clock numbers; the machine is shared). It locks the
+// goroutine to its thread until the returned function runs.
+func ktPerCPU(b *testing.B) func(work float64, unit string) {
+	runtime.LockOSThread()
+	cpu0, ok := threadCPU()
+	return func(work float64, unit string) {
+		cpu1, ok1 := threadCPU()
+		runtime.UnlockOSThread()
+		if ok && ok1 && cpu1 > cpu0 {
+			b.ReportMetric(work/(cpu1-cpu0).Seconds(), unit)
+		}
+	}
+}

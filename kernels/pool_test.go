@@ -143,3 +143,37 @@ func TestPoolNoAlloc(t *testing.T) {
 		t.Errorf("%v allocations per call", n)
 	}
 }
+
+// BenchmarkPool runs the models' pooling layers: BlazeFace's 2x2 stride 2
+// SAME max pool, dlib's 3x3 stride 2 VALID max pool and 2x2 average pool.
+func BenchmarkPool(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		name          string
+		h, w, c, k, s int
+		avg           bool
+		pad           kernels.Padding
+	}{
+		{"max2x2s2/h=128,c=24", 128, 128, 24, 2, 2, false, kernels.Same},
+		{"max3x3s2/h=72,c=32", 72, 72, 32, 3, 2, false, kernels.Valid},
+		{"avg2x2s2/h=35,c=64", 35, 35, 64, 2, 2, true, kernels.Valid},
+	} {
+		in := ktFill(r, tc.h*tc.w*tc.c, 0)
+		out := make([]float32, tc.h*tc.w*tc.c)
+		isatest.ForEachB(b, func(b *testing.B) {
+			b.Run(tc.name, func(b *testing.B) {
+				b.SetBytes(int64(4 * len(in)))
+				b.ReportAllocs()
+				done := ktPerCPU(b)
+				for b.Loop() {
+					if tc.avg {
+						kernels.AvgPool(out, in, tc.h, tc.w, tc.c, tc.k, tc.k, tc.s, tc.s, tc.pad)
+					} else {
+						kernels.MaxPool(out, in, tc.h, tc.w, tc.c, tc.k, tc.k, tc.s, tc.s, tc.pad)
+					}
+				}
+				done(float64(4*len(in))*float64(b.N)/1e9, "GB/cpu-s")
+			})
+		})
+	}
+}

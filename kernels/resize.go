@@ -84,22 +84,34 @@ func ResizeBilinear(out []float32, outH, outW int, src RGB, norm PixelNorm) {
 	scale, bias, pos := norm.perm()
 	sy := float32(src.Height) / float32(outH)
 	sx := float32(src.Width) / float32(outW)
-	for y := 0; y < outH; y++ {
-		y0, y1, fy := halfPixel(y, sy, src.Height)
-		r0 := src.Pix[y0*src.Stride:]
-		r1 := src.Pix[y1*src.Stride:]
-		o := out[y*outW*3:]
-		for x := 0; x < outW; x++ {
-			x0, x1, fx := halfPixel(x, sx, src.Width)
-			for ch := range 3 {
-				tl := float32(r0[3*x0+ch])
-				tr := float32(r0[3*x1+ch])
-				bl := float32(r1[3*x0+ch])
-				br := float32(r1[3*x1+ch])
-				top := tl + (tr-tl)*fx
-				bot := bl + (br-bl)*fx
-				v := top + (bot-top)*fy
-				o[3*x+pos[ch]] = v*scale[ch] + bias[ch]
+	// Columns in chunks whose tables live on the stack: byte offset of the
+	// left tap, distance to the right tap, and the right tap's weight.
+	const chunk = 256
+	var xoff, xd [chunk]int
+	var xf [chunk]float32
+	for x0 := 0; x0 < outW; x0 += chunk {
+		nx := min(chunk, outW-x0)
+		for i := range nx {
+			lo, hi, f := halfPixel(x0+i, sx, src.Width)
+			xoff[i], xd[i], xf[i] = 3*lo, 3*(hi-lo), f
+		}
+		for y := 0; y < outH; y++ {
+			y0, y1, fy := halfPixel(y, sy, src.Height)
+			r0 := src.Pix[y0*src.Stride : y0*src.Stride+3*src.Width]
+			r1 := src.Pix[y1*src.Stride : y1*src.Stride+3*src.Width]
+			o := out[(y*outW+x0)*3:][:3*nx]
+			for i := range nx {
+				a, b, fx := xoff[i], xoff[i]+xd[i], xf[i]
+				for ch := range 3 {
+					tl := float32(r0[a+ch])
+					tr := float32(r0[b+ch])
+					bl := float32(r1[a+ch])
+					br := float32(r1[b+ch])
+					top := tl + (tr-tl)*fx
+					bot := bl + (br-bl)*fx
+					v := top + (bot-top)*fy
+					o[3*i+pos[ch]] = v*scale[ch] + bias[ch]
+				}
 			}
 		}
 	}

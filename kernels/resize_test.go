@@ -158,3 +158,20 @@ func TestResizeWarpNoAlloc(t *testing.T) {
 		t.Errorf("%v allocations per call", a)
 	}
 }
+
+// BenchmarkResizeBilinear resizes a letterboxed photo to the detector's
+// 256x256 input.
+func BenchmarkResizeBilinear(b *testing.B) {
+	src := ktImage(rand.New(rand.NewPCG(1, 1)), 1600, 1600, 0)
+	out := make([]float32, 256*256*3)
+	n := kernels.NewPixelNorm([3]float32{127.5, 127.5, 127.5}, [3]float32{127.5, 127.5, 127.5}, false)
+	isatest.ForEachB(b, func(b *testing.B) {
+		b.ReportAllocs()
+		done := ktPerCPU(b)
+		for b.Loop() {
+			kernels.ResizeBilinear(out, 256, 256, src, n)
+		}
+		done(256*256*float64(b.N)/1e6, "Mpixels/cpu-s")
+		b.ReportMetric(256*256*float64(b.N)/b.Elapsed().Seconds()/1e6, "Mpixels/s")
+	})
+}

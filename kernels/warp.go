@@ -37,23 +37,33 @@ func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples in
 	s = min(s, MaxSupersample)
 	scale, bias, pos := norm.perm()
 	inv := 1 / float32(s*s)
+	for c := range 3 {
+		scale[c] *= inv // fold the mean of the s*s samples into the scale
+	}
 	step := 1 / float64(s)
 	off := 0.5/float64(s) - 0.5
 	for v := 0; v < outH; v++ {
 		o := out[v*outW*3:]
+		// Source position of sample (i, j) of output pixel (u, v):
+		// base + u*(m0, m3) + i*step*(m0, m3) + j*step*(m1, m4).
+		vv := float64(v) + off
+		bx := m[1]*vv + m[2] + m[0]*off
+		by := m[4]*vv + m[5] + m[3]*off
 		for u := 0; u < outW; u++ {
 			var acc [3]float32
+			ux := bx + m[0]*float64(u)
+			uy := by + m[3]*float64(u)
 			for j := 0; j < s; j++ {
-				vv := float64(v) + off + float64(j)*step
+				x := ux + m[1]*step*float64(j)
+				y := uy + m[4]*step*float64(j)
 				for i := 0; i < s; i++ {
-					uu := float64(u) + off + float64(i)*step
-					x := m[0]*uu + m[1]*vv + m[2]
-					y := m[3]*uu + m[4]*vv + m[5]
 					sampleZero(&acc, src, x, y)
+					x += m[0] * step
+					y += m[3] * step
 				}
 			}
 			for ch := range 3 {
-				o[3*u+pos[ch]] = acc[ch]*inv*scale[ch] + bias[ch]
+				o[3*u+pos[ch]] = acc[ch]*scale[ch] + bias[ch]
 			}
 		}
 	}
@@ -71,6 +81,20 @@ func sampleZero(acc *[3]float32, src RGB, x, y float64) {
 	x0, y0 := int(fx0), int(fy0)
 	ax := float32(x - fx0)
 	ay := float32(y - fy0)
+	if x0 >= 0 && y0 >= 0 && x0 < src.Width-1 && y0 < src.Height-1 {
+		// All four taps inside: the common case.
+		p := src.Pix[y0*src.Stride+3*x0:]
+		q := src.Pix[(y0+1)*src.Stride+3*x0:]
+		p, q = p[:6:6], q[:6:6]
+		for c := range 3 {
+			t0, t1 := float32(p[c]), float32(p[c+3])
+			b0, b1 := float32(q[c]), float32(q[c+3])
+			top := t0 + ax*(t1-t0)
+			bot := b0 + ax*(b1-b0)
+			acc[c] += top + ay*(bot-top)
+		}
+		return
+	}
 	w := [4]float32{(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay}
 	for t := range 4 {
 		px, py := x0+t&1, y0+t>>1

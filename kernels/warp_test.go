@@ -168,3 +168,33 @@ func FuzzWarpAffine(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkWarpAffine warps the product's chips: dlib's 150x150 from a face
+// about 300 px wide (supersampling 2) and faceres' 224x224 rotated crop from
+// a face about 700 px wide (supersampling 4).
+func BenchmarkWarpAffine(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	src := ktImage(r, 1600, 1200, 0)
+	n := kernels.NewPixelNorm([3]float32{122.782, 117.001, 104.298}, [3]float32{255, 255, 255}, false)
+	for _, tc := range []struct {
+		name  string
+		size  int
+		scale float64
+	}{{"dlib-150-s2", 150, 2}, {"faceres-224-s4", 224, 3.2}, {"faceres-224-s1", 224, 0.9}} {
+		m := ktSimilarity(0.3, tc.scale, float64(tc.size)/2, float64(tc.size)/2, 800, 600)
+		out := make([]float32, tc.size*tc.size*3)
+		isatest.ForEachB(b, func(b *testing.B) {
+			b.Run(tc.name, func(b *testing.B) {
+				b.ReportAllocs()
+				done := ktPerCPU(b)
+				for b.Loop() {
+					kernels.WarpAffine(out, tc.size, tc.size, src, m, 0, n)
+				}
+				s := float64(kernels.Supersample(m))
+				work := float64(tc.size*tc.size) * s * s * float64(b.N) / 1e6
+				done(work, "Msamples/cpu-s")
+				b.ReportMetric(work/b.Elapsed().Seconds(), "Msamples/s")
+			})
+		})
+	}
+}
