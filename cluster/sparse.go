@@ -322,3 +322,39 @@ func (h *graphHAC) retire(s int) {
 	h.size[s] = 0
 	h.cand[s], h.sum[s], h.partners[s] = nil, nil, nil
 }
+
+// KNNGraph is a k-nearest-neighbour graph of faces, as Sparse builds it.
+type KNNGraph struct{ g *neighbours }
+
+// Len returns the number of faces.
+func (g *KNNGraph) Len() int { return len(g.g.cnt) }
+
+// Row returns face i's neighbours, nearest first (the lower index first
+// among equal distances), and their cosine distances. The slices share the
+// graph's storage. It panics if i is out of range.
+func (g *KNNGraph) Row(i int) ([]int32, []float32) {
+	if i < 0 || i >= len(g.g.cnt) {
+		panic("cluster: KNNGraph.Row: index out of range")
+	}
+	return g.g.row(i)
+}
+
+// NearestNeighbours returns each face's opt.K nearest other faces within
+// opt.Threshold, found by the search opt selects (Index, SearchDim,
+// Rerank, IVF), as Sparse would. Features are validated (and normalised if
+// need be) as for Sparse; opt.Linkage is ignored.
+func NearestNeighbours(features vec.Matrix, opt SparseOptions) (*KNNGraph, error) {
+	opt.Linkage = Average
+	if err := opt.check(features.Dim); err != nil {
+		return nil, err
+	}
+	p, err := prepare(&Input{Features: features}, &opt.Options)
+	if err != nil {
+		return nil, err
+	}
+	g, err := buildGraph(p.x, &opt)
+	if err != nil {
+		return nil, err
+	}
+	return &KNNGraph{g}, nil
+}

@@ -209,3 +209,31 @@ func TestPCABasisOrthonormal(t *testing.T) {
 	}
 	_ = fmt.Sprint()
 }
+
+func TestNearestNeighbours(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	x, _ := blobs(rng, 200, 8, 5, 0.5)
+	g, err := NearestNeighbours(x, SparseOptions{Options: Options{Threshold: 2}, K: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	truth := bruteKNN(x, 5)
+	if g.Len() != 200 {
+		t.Fatalf("Len %d", g.Len())
+	}
+	for i := range 200 {
+		nb, d := g.Row(i)
+		if len(nb) != 5 || len(d) != 5 {
+			t.Fatalf("row %d: %d neighbours", i, len(nb))
+		}
+		for r := range nb {
+			if int(nb[r]) != truth[i][r] && math.Abs(float64(d[r]-(1-vec.Dot(x.Row(i), x.Row(truth[i][r]))))) > 1e-6 {
+				t.Fatalf("row %d: %v, want %v", i, nb, truth[i])
+			}
+		}
+	}
+	x.Data[17] = float32(math.NaN())
+	if _, err := NearestNeighbours(x, SparseOptions{Options: Options{Threshold: 2}}); !errors.Is(err, ErrFeature) {
+		t.Fatalf("NaN feature: %v", err)
+	}
+}
