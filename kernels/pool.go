@@ -1,6 +1,6 @@
 package kernels
 
-import "math"
+import "github.com/facecluster/facecluster/asm"
 
 // Padding selects how a sliding window treats the input's borders, as in
 // TensorFlow.
@@ -80,44 +80,52 @@ func checkPool(out, in []float32, h, w, c, kh, kw, sh, sw int, pad Padding) (oh,
 	return oh, ow, pt, pl
 }
 
+// poolRows runs a pooling row primitive over every output row: one call
+// for the pixels whose window is not clipped horizontally and one per
+// clipped border pixel.
+func poolRows(out, in []float32, h, w, c, kh, kw, sh, sw int, pad Padding,
+	row func(out, in []float32, n, cols, rows int, scale float32)) {
+	oh, ow, pt, pl := checkPool(out, in, h, w, c, kh, kw, sh, sw, pad)
+	if c == 0 || ow == 0 {
+		return
+	}
+	// Output columns [xa, xb) have whole windows inside the input.
+	xa := min((pl+sw-1)/sw, ow)
+	xb := xa
+	if w >= kw {
+		xb = max(min((w-kw+pl)/sw+1, ow), xa)
+	}
+	for oy := 0; oy < oh; oy++ {
+		ky0, ky1, iy := window(oy, sh, pt, kh, h)
+		rows := ky1 - ky0
+		o := out[oy*ow*c:]
+		base := iy * w * c
+		edge := func(ox int) {
+			kx0, kx1, ix := window(ox, sw, pl, kw, w)
+			row(o[ox*c:], in[base+ix*c:], 1, kx1-kx0, rows, 1/float32(rows*(kx1-kx0)))
+		}
+		for ox := 0; ox < xa; ox++ {
+			edge(ox)
+		}
+		if xb > xa {
+			row(o[xa*c:], in[base+(xa*sw-pl)*c:], xb-xa, kw, rows, 1/float32(rows*kw))
+		}
+		for ox := xb; ox < ow; ox++ {
+			edge(ox)
+		}
+	}
+}
+
 // MaxPool computes a kh x kw max pooling with strides sh, sw of the NHWC
 // tensor in [h, w, c] into out [oh, ow, c], where oh, ow are WindowOutput's
 // sizes. Under Same the padded positions are ignored (as TensorFlow does);
 // with h, w >= 1 every window holds at least one input element. NaN in a
 // window gives NaN. It panics on a negative dimension, a window or stride
-// below 1, or slices shorter than the shapes.
+// below 1, or slices shorter than the shapes. It allocates nothing.
 func MaxPool(out, in []float32, h, w, c, kh, kw, sh, sw int, pad Padding) {
-	oh, ow, pt, pl := checkPool(out, in, h, w, c, kh, kw, sh, sw, pad)
-	if c == 0 {
-		return
-	}
-	for oy := 0; oy < oh; oy++ {
-		ky0, ky1, iy := window(oy, sh, pt, kh, h)
-		for ox := 0; ox < ow; ox++ {
-			kx0, kx1, ix := window(ox, sw, pl, kw, w)
-			o := out[(oy*ow+ox)*c:][:c]
-			first := true
-			for r := 0; r < ky1-ky0; r++ {
-				row := in[((iy+r)*w+ix)*c:]
-				for k := 0; k < kx1-kx0; k++ {
-					x := row[k*c:][:c]
-					if first {
-						copy(o, x)
-						first = false
-						continue
-					}
-					for ch, v := range x {
-						o[ch] = max(o[ch], v)
-					}
-				}
-			}
-			if first { // no valid tap (cannot happen for h, w >= 1)
-				for ch := range o {
-					o[ch] = float32(math.Inf(-1))
-				}
-			}
-		}
-	}
+	poolRows(out, in, h, w, c, kh, kw, sh, sw, pad, func(out, in []float32, n, cols, rows int, _ float32) {
+		asm.MaxPoolRow(out, in, c, n, cols, sw, rows, w*c)
+	})
 }
 
 // AvgPool computes a kh x kw average pooling with strides sh, sw of the NHWC
@@ -125,29 +133,7 @@ func MaxPool(out, in []float32, h, w, c, kh, kw, sh, sw int, pad Padding) {
 // sizes. Under Same each output is the mean of the window's elements inside
 // the input only (TensorFlow's rule). It panics like MaxPool.
 func AvgPool(out, in []float32, h, w, c, kh, kw, sh, sw int, pad Padding) {
-	oh, ow, pt, pl := checkPool(out, in, h, w, c, kh, kw, sh, sw, pad)
-	if c == 0 {
-		return
-	}
-	for oy := 0; oy < oh; oy++ {
-		ky0, ky1, iy := window(oy, sh, pt, kh, h)
-		for ox := 0; ox < ow; ox++ {
-			kx0, kx1, ix := window(ox, sw, pl, kw, w)
-			o := out[(oy*ow+ox)*c:][:c]
-			clear(o)
-			for r := 0; r < ky1-ky0; r++ {
-				row := in[((iy+r)*w+ix)*c:]
-				for k := 0; k < kx1-kx0; k++ {
-					x := row[k*c:][:c]
-					for ch, v := range x {
-						o[ch] += v
-					}
-				}
-			}
-			inv := 1 / float32((ky1-ky0)*(kx1-kx0))
-			for ch := range o {
-				o[ch] *= inv
-			}
-		}
-	}
+	poolRows(out, in, h, w, c, kh, kw, sh, sw, pad, func(out, in []float32, n, cols, rows int, scale float32) {
+		asm.AvgPoolRow(out, in, c, n, cols, sw, rows, w*c, scale)
+	})
 }

@@ -148,6 +148,7 @@ func TestPoolNoAlloc(t *testing.T) {
 // SAME max pool, dlib's 3x3 stride 2 VALID max pool and 2x2 average pool.
 func BenchmarkPool(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
+	var cases []func(b *testing.B)
 	for _, tc := range []struct {
 		name          string
 		h, w, c, k, s int
@@ -160,7 +161,7 @@ func BenchmarkPool(b *testing.B) {
 	} {
 		in := ktFill(r, tc.h*tc.w*tc.c, 0)
 		out := make([]float32, tc.h*tc.w*tc.c)
-		isatest.ForEachB(b, func(b *testing.B) {
+		cases = append(cases, func(b *testing.B) {
 			b.Run(tc.name, func(b *testing.B) {
 				b.SetBytes(int64(4 * len(in)))
 				b.ReportAllocs()
@@ -176,4 +177,9 @@ func BenchmarkPool(b *testing.B) {
 			})
 		})
 	}
+	isatest.ForEachB(b, func(b *testing.B) {
+		for _, c := range cases {
+			c(b)
+		}
+	})
 }

@@ -176,6 +176,7 @@ func BenchmarkWarpAffine(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	src := ktImage(r, 1600, 1200, 0)
 	n := kernels.NewPixelNorm([3]float32{122.782, 117.001, 104.298}, [3]float32{255, 255, 255}, false)
+	var cases []func(b *testing.B)
 	for _, tc := range []struct {
 		name  string
 		size  int
@@ -183,7 +184,7 @@ func BenchmarkWarpAffine(b *testing.B) {
 	}{{"dlib-150-s2", 150, 2}, {"faceres-224-s4", 224, 3.2}, {"faceres-224-s1", 224, 0.9}} {
 		m := ktSimilarity(0.3, tc.scale, float64(tc.size)/2, float64(tc.size)/2, 800, 600)
 		out := make([]float32, tc.size*tc.size*3)
-		isatest.ForEachB(b, func(b *testing.B) {
+		cases = append(cases, func(b *testing.B) {
 			b.Run(tc.name, func(b *testing.B) {
 				b.ReportAllocs()
 				done := ktPerCPU(b)
@@ -197,4 +198,9 @@ func BenchmarkWarpAffine(b *testing.B) {
 			})
 		})
 	}
+	isatest.ForEachB(b, func(b *testing.B) {
+		for _, c := range cases {
+			c(b)
+		}
+	})
 }
