@@ -72,3 +72,17 @@ lint:
 # models/*.fcm (needs npm and the registry; byte for byte reproducible).
 models:
 	cd gen && $(GO) run ./models -out ../models
+
+# Side-by-side SGEMM: kernels.Sgemm at each vector level, OpenBLAS (cgo,
+# build tag openblas) and gonum on the same matrices in one process, with
+# GFLOP/s and ratios, 1 and 2 threads; then OpenBLAS forced to its Haswell
+# (AVX2) kernels beside our AVX2 level. Installs nothing: it needs
+# `apt-get install -y libopenblas-dev`. PEERS_FLAGS passes options
+# (e.g. PEERS_FLAGS='-clock cpu -reps 11' on a loaded machine).
+PEERS_FLAGS ?=
+.PHONY: bench-peers
+bench-peers:
+	@test -e /usr/include/x86_64-linux-gnu/cblas.h -o -e /usr/include/cblas.h || \
+		{ echo "bench-peers needs OpenBLAS: apt-get install -y libopenblas-dev"; exit 1; }
+	cd bench && $(GO) run -tags openblas ./cmd/peers $(PEERS_FLAGS)
+	cd bench && OPENBLAS_CORETYPE=HASWELL $(GO) run -tags openblas ./cmd/peers -isa avx2 -nogonum $(PEERS_FLAGS)

@@ -33,20 +33,24 @@ type SgemmKernel struct {
 	fn      sgemmFunc
 }
 
-// sgemmKernelImpl holds each level's micro-kernel. The generic entry is set
-// here; sgemm_dispatch_amd64.go and sgemm_dispatch_arm64.go fill the vector
-// levels.
-var sgemmKernelImpl [numLevels]SgemmKernel
+// sgemmKernelImpl holds each level's micro-kernels, the default (largest
+// tile) first. The generic entry is set here; sgemm_dispatch_amd64.go and
+// sgemm_dispatch_arm64.go fill the vector levels.
+var sgemmKernelImpl [numLevels][]SgemmKernel
 
 func init() {
-	sgemmKernelImpl[Generic] = SgemmKernel{MR: sgemmGenericMR, NR: sgemmGenericNR, Strided: true,
-		Name: "generic_4x4", Level: Generic, fn: sgemmKernelGeneric}
+	sgemmKernelImpl[Generic] = []SgemmKernel{{MR: sgemmGenericMR, NR: sgemmGenericNR, Strided: true,
+		Name: "generic_4x4", Level: Generic, fn: sgemmKernelGeneric}}
 }
 
-// SgemmKernelFor returns the micro-kernel of level l. A level this build has
-// no kernel for (not in Levels) returns the generic kernel.
-func SgemmKernelFor(l Level) SgemmKernel {
-	if l < numLevels && sgemmKernelImpl[l].fn != nil {
+// SgemmKernelFor returns the default micro-kernel of level l. A level this
+// build has no kernel for (not in Levels) returns the generic kernel.
+func SgemmKernelFor(l Level) SgemmKernel { return SgemmKernelsFor(l)[0] }
+
+// SgemmKernelsFor returns every micro-kernel of level l, the default first;
+// callers pick the tile that wastes least on their shape.
+func SgemmKernelsFor(l Level) []SgemmKernel {
+	if l < numLevels && len(sgemmKernelImpl[l]) > 0 {
 		return sgemmKernelImpl[l]
 	}
 	return sgemmKernelImpl[Generic]

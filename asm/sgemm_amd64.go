@@ -15,3 +15,15 @@ func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb i
 //
 //go:noescape
 func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
+// sgemmKernelAVX512_12x32 is the 12 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+//
+//go:noescape
+func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
+// sgemmKernelAVX512_8x32 is the 8 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+//
+//go:noescape
+func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)

@@ -41,31 +41,47 @@ DATA ymask8<>+60(SB)/4, $0x00000000
 GLOBL ymask8<>(SB), RODATA|NOPTR, $64
 
 // func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, SSE
 TEXT ·sgemmKernelAVX2_6x16(SB), NOSPLIT, $0-105
-	MOVQ   k+0(FP), AX
-	MOVQ   rsa+16(FP), CX
-	SHLQ   $0x02, CX
-	LEAQ   (CX)(CX*2), DX
-	LEAQ   (CX)(CX*4), BX
-	MOVQ   csa+24(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   a+8(FP), DI
-	MOVQ   b+32(FP), R8
-	MOVQ   ldb+40(FP), R9
-	SHLQ   $0x02, R9
-	VXORPS Y0, Y0, Y0
-	VXORPS Y1, Y1, Y1
-	VXORPS Y2, Y2, Y2
-	VXORPS Y3, Y3, Y3
-	VXORPS Y4, Y4, Y4
-	VXORPS Y5, Y5, Y5
-	VXORPS Y6, Y6, Y6
-	VXORPS Y7, Y7, Y7
-	VXORPS Y8, Y8, Y8
-	VXORPS Y9, Y9, Y9
-	VXORPS Y10, Y10, Y10
-	VXORPS Y11, Y11, Y11
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	MOVQ b+32(FP), R8
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x02, R9
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R10
+	MOVQ       ldc+56(FP), R11
+	SHLQ       $0x02, R11
+	PREFETCHT0 (R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
 
 	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
 loop:
@@ -220,49 +236,95 @@ store:
 	RET
 
 // func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, SSE
 TEXT ·sgemmKernelAVX512_14x32(SB), NOSPLIT, $0-105
-	MOVQ   k+0(FP), AX
-	MOVQ   rsa+16(FP), CX
-	SHLQ   $0x02, CX
-	LEAQ   (CX)(CX*2), DX
-	LEAQ   (CX)(CX*4), BX
-	MOVQ   csa+24(FP), SI
-	SHLQ   $0x02, SI
-	MOVQ   a+8(FP), DI
-	LEAQ   (DI)(DX*2), R8
-	ADDQ   CX, R8
-	MOVQ   b+32(FP), R9
-	MOVQ   ldb+40(FP), R10
-	SHLQ   $0x02, R10
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
-	VPXORD Z16, Z16, Z16
-	VPXORD Z17, Z17, Z17
-	VPXORD Z18, Z18, Z18
-	VPXORD Z19, Z19, Z19
-	VPXORD Z20, Z20, Z20
-	VPXORD Z21, Z21, Z21
-	VPXORD Z22, Z22, Z22
-	VPXORD Z23, Z23, Z23
-	VPXORD Z24, Z24, Z24
-	VPXORD Z25, Z25, Z25
-	VPXORD Z26, Z26, Z26
-	VPXORD Z27, Z27, Z27
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	LEAQ (DI)(DX*2), R8
+	ADDQ CX, R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R11
+	MOVQ       ldc+56(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+	VPXORD     Z24, Z24, Z24
+	VPXORD     Z25, Z25, Z25
+	VPXORD     Z26, Z26, Z26
+	VPXORD     Z27, Z27, Z27
 
 	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
 loop:
@@ -558,5 +620,597 @@ store:
 	ADDQ    CX, AX
 	VMOVUPS Z26, (AX)
 	VMOVUPS Z27, 64(AX)
+	VZEROUPPER
+	RET
+
+// func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+// Requires: AVX, AVX512F, SSE
+TEXT ·sgemmKernelAVX512_12x32(SB), NOSPLIT, $0-105
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	LEAQ (DI)(DX*2), R8
+	ADDQ CX, R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R11
+	MOVQ       ldc+56(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (R9), Z24
+	VMOVUPS      64(R9), Z25
+	VBROADCASTSS (DI), Z26
+	VFMADD231PS  Z24, Z26, Z0
+	VFMADD231PS  Z25, Z26, Z1
+	VBROADCASTSS (DI)(CX*1), Z26
+	VFMADD231PS  Z24, Z26, Z2
+	VFMADD231PS  Z25, Z26, Z3
+	VBROADCASTSS (DI)(CX*2), Z26
+	VFMADD231PS  Z24, Z26, Z4
+	VFMADD231PS  Z25, Z26, Z5
+	VBROADCASTSS (DI)(DX*1), Z26
+	VFMADD231PS  Z24, Z26, Z6
+	VFMADD231PS  Z25, Z26, Z7
+	VBROADCASTSS (DI)(CX*4), Z26
+	VFMADD231PS  Z24, Z26, Z8
+	VFMADD231PS  Z25, Z26, Z9
+	VBROADCASTSS (DI)(BX*1), Z26
+	VFMADD231PS  Z24, Z26, Z10
+	VFMADD231PS  Z25, Z26, Z11
+	VBROADCASTSS (DI)(DX*2), Z26
+	VFMADD231PS  Z24, Z26, Z12
+	VFMADD231PS  Z25, Z26, Z13
+	VBROADCASTSS (R8), Z26
+	VFMADD231PS  Z24, Z26, Z14
+	VFMADD231PS  Z25, Z26, Z15
+	VBROADCASTSS (R8)(CX*1), Z26
+	VFMADD231PS  Z24, Z26, Z16
+	VFMADD231PS  Z25, Z26, Z17
+	VBROADCASTSS (R8)(CX*2), Z26
+	VFMADD231PS  Z24, Z26, Z18
+	VFMADD231PS  Z25, Z26, Z19
+	VBROADCASTSS (R8)(DX*1), Z26
+	VFMADD231PS  Z24, Z26, Z20
+	VFMADD231PS  Z25, Z26, Z21
+	VBROADCASTSS (R8)(CX*4), Z26
+	VFMADD231PS  Z24, Z26, Z22
+	VFMADD231PS  Z25, Z26, Z23
+	ADDQ         SI, DI
+	ADDQ         SI, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          loop
+	MOVQ         c+48(FP), AX
+	MOVQ         ldc+56(FP), CX
+	SHLQ         $0x02, CX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), DX
+	ANDL         $0x7fffffff, DX
+	JZ           epilogue
+	VBROADCASTSS beta+64(FP), Z24
+	MOVQ         AX, DX
+	VFMADD231PS  (DX), Z24, Z0
+	VFMADD231PS  64(DX), Z24, Z1
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z2
+	VFMADD231PS  64(DX), Z24, Z3
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z4
+	VFMADD231PS  64(DX), Z24, Z5
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z6
+	VFMADD231PS  64(DX), Z24, Z7
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z8
+	VFMADD231PS  64(DX), Z24, Z9
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z10
+	VFMADD231PS  64(DX), Z24, Z11
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z12
+	VFMADD231PS  64(DX), Z24, Z13
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z14
+	VFMADD231PS  64(DX), Z24, Z15
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z16
+	VFMADD231PS  64(DX), Z24, Z17
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z18
+	VFMADD231PS  64(DX), Z24, Z19
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z20
+	VFMADD231PS  64(DX), Z24, Z21
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z22
+	VFMADD231PS  64(DX), Z24, Z23
+
+epilogue:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ    bias+72(FP), DX
+	TESTQ   DX, DX
+	JZ      residual
+	VMOVUPS (DX), Z24
+	VMOVUPS 64(DX), Z25
+	VADDPS  Z24, Z0, Z0
+	VADDPS  Z25, Z1, Z1
+	VADDPS  Z24, Z2, Z2
+	VADDPS  Z25, Z3, Z3
+	VADDPS  Z24, Z4, Z4
+	VADDPS  Z25, Z5, Z5
+	VADDPS  Z24, Z6, Z6
+	VADDPS  Z25, Z7, Z7
+	VADDPS  Z24, Z8, Z8
+	VADDPS  Z25, Z9, Z9
+	VADDPS  Z24, Z10, Z10
+	VADDPS  Z25, Z11, Z11
+	VADDPS  Z24, Z12, Z12
+	VADDPS  Z25, Z13, Z13
+	VADDPS  Z24, Z14, Z14
+	VADDPS  Z25, Z15, Z15
+	VADDPS  Z24, Z16, Z16
+	VADDPS  Z25, Z17, Z17
+	VADDPS  Z24, Z18, Z18
+	VADDPS  Z25, Z19, Z19
+	VADDPS  Z24, Z20, Z20
+	VADDPS  Z25, Z21, Z21
+	VADDPS  Z24, Z22, Z22
+	VADDPS  Z25, Z23, Z23
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ   res+80(FP), DX
+	TESTQ  DX, DX
+	JZ     clamp
+	MOVQ   ldres+88(FP), BX
+	SHLQ   $0x02, BX
+	VADDPS (DX), Z0, Z0
+	VADDPS 64(DX), Z1, Z1
+	ADDQ   BX, DX
+	VADDPS (DX), Z2, Z2
+	VADDPS 64(DX), Z3, Z3
+	ADDQ   BX, DX
+	VADDPS (DX), Z4, Z4
+	VADDPS 64(DX), Z5, Z5
+	ADDQ   BX, DX
+	VADDPS (DX), Z6, Z6
+	VADDPS 64(DX), Z7, Z7
+	ADDQ   BX, DX
+	VADDPS (DX), Z8, Z8
+	VADDPS 64(DX), Z9, Z9
+	ADDQ   BX, DX
+	VADDPS (DX), Z10, Z10
+	VADDPS 64(DX), Z11, Z11
+	ADDQ   BX, DX
+	VADDPS (DX), Z12, Z12
+	VADDPS 64(DX), Z13, Z13
+	ADDQ   BX, DX
+	VADDPS (DX), Z14, Z14
+	VADDPS 64(DX), Z15, Z15
+	ADDQ   BX, DX
+	VADDPS (DX), Z16, Z16
+	VADDPS 64(DX), Z17, Z17
+	ADDQ   BX, DX
+	VADDPS (DX), Z18, Z18
+	VADDPS 64(DX), Z19, Z19
+	ADDQ   BX, DX
+	VADDPS (DX), Z20, Z20
+	VADDPS 64(DX), Z21, Z21
+	ADDQ   BX, DX
+	VADDPS (DX), Z22, Z22
+	VADDPS 64(DX), Z23, Z23
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), DL
+	TESTB        DL, DL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z24
+	VBROADCASTSS hi+100(FP), Z25
+	VMAXPS       Z0, Z24, Z0
+	VMINPS       Z0, Z25, Z0
+	VMAXPS       Z1, Z24, Z1
+	VMINPS       Z1, Z25, Z1
+	VMAXPS       Z2, Z24, Z2
+	VMINPS       Z2, Z25, Z2
+	VMAXPS       Z3, Z24, Z3
+	VMINPS       Z3, Z25, Z3
+	VMAXPS       Z4, Z24, Z4
+	VMINPS       Z4, Z25, Z4
+	VMAXPS       Z5, Z24, Z5
+	VMINPS       Z5, Z25, Z5
+	VMAXPS       Z6, Z24, Z6
+	VMINPS       Z6, Z25, Z6
+	VMAXPS       Z7, Z24, Z7
+	VMINPS       Z7, Z25, Z7
+	VMAXPS       Z8, Z24, Z8
+	VMINPS       Z8, Z25, Z8
+	VMAXPS       Z9, Z24, Z9
+	VMINPS       Z9, Z25, Z9
+	VMAXPS       Z10, Z24, Z10
+	VMINPS       Z10, Z25, Z10
+	VMAXPS       Z11, Z24, Z11
+	VMINPS       Z11, Z25, Z11
+	VMAXPS       Z12, Z24, Z12
+	VMINPS       Z12, Z25, Z12
+	VMAXPS       Z13, Z24, Z13
+	VMINPS       Z13, Z25, Z13
+	VMAXPS       Z14, Z24, Z14
+	VMINPS       Z14, Z25, Z14
+	VMAXPS       Z15, Z24, Z15
+	VMINPS       Z15, Z25, Z15
+	VMAXPS       Z16, Z24, Z16
+	VMINPS       Z16, Z25, Z16
+	VMAXPS       Z17, Z24, Z17
+	VMINPS       Z17, Z25, Z17
+	VMAXPS       Z18, Z24, Z18
+	VMINPS       Z18, Z25, Z18
+	VMAXPS       Z19, Z24, Z19
+	VMINPS       Z19, Z25, Z19
+	VMAXPS       Z20, Z24, Z20
+	VMINPS       Z20, Z25, Z20
+	VMAXPS       Z21, Z24, Z21
+	VMINPS       Z21, Z25, Z21
+	VMAXPS       Z22, Z24, Z22
+	VMINPS       Z22, Z25, Z22
+	VMAXPS       Z23, Z24, Z23
+	VMINPS       Z23, Z25, Z23
+
+store:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z16, (AX)
+	VMOVUPS Z17, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z18, (AX)
+	VMOVUPS Z19, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z20, (AX)
+	VMOVUPS Z21, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z22, (AX)
+	VMOVUPS Z23, 64(AX)
+	VZEROUPPER
+	RET
+
+// func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+// Requires: AVX, AVX512F, SSE
+TEXT ·sgemmKernelAVX512_8x32(SB), NOSPLIT, $0-105
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	LEAQ (DI)(DX*2), R8
+	ADDQ CX, R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R11
+	MOVQ       ldc+56(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (R9), Z16
+	VMOVUPS      64(R9), Z17
+	VBROADCASTSS (DI), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS (DI)(CX*1), Z18
+	VFMADD231PS  Z16, Z18, Z2
+	VFMADD231PS  Z17, Z18, Z3
+	VBROADCASTSS (DI)(CX*2), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS (DI)(DX*1), Z18
+	VFMADD231PS  Z16, Z18, Z6
+	VFMADD231PS  Z17, Z18, Z7
+	VBROADCASTSS (DI)(CX*4), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Z17, Z18, Z9
+	VBROADCASTSS (DI)(BX*1), Z18
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS (DI)(DX*2), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Z17, Z18, Z13
+	VBROADCASTSS (R8), Z18
+	VFMADD231PS  Z16, Z18, Z14
+	VFMADD231PS  Z17, Z18, Z15
+	ADDQ         SI, DI
+	ADDQ         SI, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          loop
+	MOVQ         c+48(FP), AX
+	MOVQ         ldc+56(FP), CX
+	SHLQ         $0x02, CX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), DX
+	ANDL         $0x7fffffff, DX
+	JZ           epilogue
+	VBROADCASTSS beta+64(FP), Z16
+	MOVQ         AX, DX
+	VFMADD231PS  (DX), Z16, Z0
+	VFMADD231PS  64(DX), Z16, Z1
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z2
+	VFMADD231PS  64(DX), Z16, Z3
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z4
+	VFMADD231PS  64(DX), Z16, Z5
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z6
+	VFMADD231PS  64(DX), Z16, Z7
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z8
+	VFMADD231PS  64(DX), Z16, Z9
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z10
+	VFMADD231PS  64(DX), Z16, Z11
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z12
+	VFMADD231PS  64(DX), Z16, Z13
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z16, Z14
+	VFMADD231PS  64(DX), Z16, Z15
+
+epilogue:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ    bias+72(FP), DX
+	TESTQ   DX, DX
+	JZ      residual
+	VMOVUPS (DX), Z16
+	VMOVUPS 64(DX), Z17
+	VADDPS  Z16, Z0, Z0
+	VADDPS  Z17, Z1, Z1
+	VADDPS  Z16, Z2, Z2
+	VADDPS  Z17, Z3, Z3
+	VADDPS  Z16, Z4, Z4
+	VADDPS  Z17, Z5, Z5
+	VADDPS  Z16, Z6, Z6
+	VADDPS  Z17, Z7, Z7
+	VADDPS  Z16, Z8, Z8
+	VADDPS  Z17, Z9, Z9
+	VADDPS  Z16, Z10, Z10
+	VADDPS  Z17, Z11, Z11
+	VADDPS  Z16, Z12, Z12
+	VADDPS  Z17, Z13, Z13
+	VADDPS  Z16, Z14, Z14
+	VADDPS  Z17, Z15, Z15
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ   res+80(FP), DX
+	TESTQ  DX, DX
+	JZ     clamp
+	MOVQ   ldres+88(FP), BX
+	SHLQ   $0x02, BX
+	VADDPS (DX), Z0, Z0
+	VADDPS 64(DX), Z1, Z1
+	ADDQ   BX, DX
+	VADDPS (DX), Z2, Z2
+	VADDPS 64(DX), Z3, Z3
+	ADDQ   BX, DX
+	VADDPS (DX), Z4, Z4
+	VADDPS 64(DX), Z5, Z5
+	ADDQ   BX, DX
+	VADDPS (DX), Z6, Z6
+	VADDPS 64(DX), Z7, Z7
+	ADDQ   BX, DX
+	VADDPS (DX), Z8, Z8
+	VADDPS 64(DX), Z9, Z9
+	ADDQ   BX, DX
+	VADDPS (DX), Z10, Z10
+	VADDPS 64(DX), Z11, Z11
+	ADDQ   BX, DX
+	VADDPS (DX), Z12, Z12
+	VADDPS 64(DX), Z13, Z13
+	ADDQ   BX, DX
+	VADDPS (DX), Z14, Z14
+	VADDPS 64(DX), Z15, Z15
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), DL
+	TESTB        DL, DL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z16
+	VBROADCASTSS hi+100(FP), Z17
+	VMAXPS       Z0, Z16, Z0
+	VMINPS       Z0, Z17, Z0
+	VMAXPS       Z1, Z16, Z1
+	VMINPS       Z1, Z17, Z1
+	VMAXPS       Z2, Z16, Z2
+	VMINPS       Z2, Z17, Z2
+	VMAXPS       Z3, Z16, Z3
+	VMINPS       Z3, Z17, Z3
+	VMAXPS       Z4, Z16, Z4
+	VMINPS       Z4, Z17, Z4
+	VMAXPS       Z5, Z16, Z5
+	VMINPS       Z5, Z17, Z5
+	VMAXPS       Z6, Z16, Z6
+	VMINPS       Z6, Z17, Z6
+	VMAXPS       Z7, Z16, Z7
+	VMINPS       Z7, Z17, Z7
+	VMAXPS       Z8, Z16, Z8
+	VMINPS       Z8, Z17, Z8
+	VMAXPS       Z9, Z16, Z9
+	VMINPS       Z9, Z17, Z9
+	VMAXPS       Z10, Z16, Z10
+	VMINPS       Z10, Z17, Z10
+	VMAXPS       Z11, Z16, Z11
+	VMINPS       Z11, Z17, Z11
+	VMAXPS       Z12, Z16, Z12
+	VMINPS       Z12, Z17, Z12
+	VMAXPS       Z13, Z16, Z13
+	VMINPS       Z13, Z17, Z13
+	VMAXPS       Z14, Z16, Z14
+	VMINPS       Z14, Z17, Z14
+	VMAXPS       Z15, Z16, Z15
+	VMINPS       Z15, Z17, Z15
+
+store:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z2, (AX)
+	VMOVUPS Z3, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z4, (AX)
+	VMOVUPS Z5, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z8, (AX)
+	VMOVUPS Z9, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z10, (AX)
+	VMOVUPS Z11, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z14, (AX)
+	VMOVUPS Z15, 64(AX)
 	VZEROUPPER
 	RET

@@ -3,8 +3,12 @@
 package asm
 
 func init() {
-	sgemmKernelImpl[AVX2] = SgemmKernel{MR: 6, NR: 16, Strided: true,
-		Name: "avx2_6x16", Level: AVX2, fn: sgemmKernelAVX2_6x16}
-	sgemmKernelImpl[AVX512] = SgemmKernel{MR: 14, NR: 32, Strided: true,
-		Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32}
+	sgemmKernelImpl[AVX2] = []SgemmKernel{
+		{MR: 6, NR: 16, Strided: true, Name: "avx2_6x16", Level: AVX2, fn: sgemmKernelAVX2_6x16},
+	}
+	sgemmKernelImpl[AVX512] = []SgemmKernel{
+		{MR: 14, NR: 32, Strided: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32},
+		{MR: 12, NR: 32, Strided: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmKernelAVX512_12x32},
+		{MR: 8, NR: 32, Strided: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmKernelAVX512_8x32},
+	}
 }

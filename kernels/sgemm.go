@@ -115,8 +115,9 @@ type gemmPlan struct {
 // while the packed block of B (kc x nc, in L2) streams past it; mc rows of A
 // are packed at a time.
 const (
-	kcMax  = 256       // depth of one pass (A sliver 14x256x4 = 14 KiB)
+	kcMax  = 384       // depth of one pass (A sliver 14x384x4 = 21 KiB)
 	l2Pack = 512 << 10 // bytes of packed B per block
+	mcRows = 1024      // rows of packed A per block (1.5 MiB at kcMax)
 )
 
 // gemm is Sgemm without argument checks, plus an optional epilogue applied
@@ -133,16 +134,24 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	p := &st.plan
 	*p = gemmPlan{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep}
-	p.kern = asm.SgemmKernelFor(asm.ISA())
+	p.kern = pickKernel(asm.ISA(), m)
 	mr, nr := p.kern.MR, p.kern.NR
 	// Split k into near-equal passes of at most kcMax.
 	passes := (k + kcMax - 1) / kcMax
 	p.kc = (k + passes - 1) / passes
 	p.nc = max(nr, l2Pack/(4*p.kc)/nr*nr)
-	p.mc = mr * max(1, 384/mr)
-	// Packing A costs about as much as the n/NR kernel calls that reuse each
-	// sliver: with few of them, read A where it is.
-	p.directA = p.kern.Strided && !transA && alpha == 1 && n <= 2*nr
+	// A row-major A is read in place by the strided kernels (unless alpha
+	// must be folded in): each sliver is reused from L1 by the n/NR kernel
+	// calls of a B block, and its lines come at a rate far below L2
+	// bandwidth. Then no A is packed but a partial last sliver, and B is
+	// packed once per pass (mc covers all of m). Not when the rows are a
+	// multiple of 4 KiB apart (and so share L1 sets) and reused.
+	aliased := lda%1024 == 0 && n > 2*nr
+	p.directA = p.kern.Strided && !transA && alpha == 1 && !aliased
+	p.mc = mr * max(1, mcRows/mr)
+	if p.directA {
+		p.mc = (m + mr - 1) / mr * mr
+	}
 
 	// Split C across goroutines along whichever dimension has more tiles,
 	// at tile boundaries, so each element sees the same tile (and the same
@@ -186,6 +195,22 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	}
 	*p = gemmPlan{} // drop references to the caller's slices
 	statePool.Put(st)
+}
+
+// pickKernel returns the micro-kernel of level l that wastes least on m
+// rows: the fewest rows padded up to a multiple of MR, counting each row of a
+// shorter tile as slightly dearer (it streams B past fewer rows of A).
+func pickKernel(l asm.Level, m int) asm.SgemmKernel {
+	ks := asm.SgemmKernelsFor(l)
+	best, bestCost := 0, 0.0
+	for i, k := range ks {
+		rows := (m + k.MR - 1) / k.MR * k.MR
+		cost := float64(rows) * (1 + 0.02*float64(ks[0].MR-k.MR)/6)
+		if i == 0 || cost < bestCost {
+			best, bestCost = i, cost
+		}
+	}
+	return ks[best]
 }
 
 // scaleC sets C = beta*C (zero when beta is zero, whatever C held), then
@@ -361,16 +386,22 @@ func (p *gemmPlan) packA(dst []float32, r0, rows, p0, kc int) {
 		d := dst[s*mr*kc : (s+1)*mr*kc]
 		r := r0 + s*mr
 		if !p.transA {
-			for i := range mt {
+			i := 0
+			for ; i+4 <= mt; i += 4 { // four rows at a time: four-float stores
+				o := (r+i)*p.lda + p0
+				r0 := p.a[o : o+kc]
+				r1 := p.a[o+p.lda : o+p.lda+kc]
+				r2 := p.a[o+2*p.lda : o+2*p.lda+kc]
+				r3 := p.a[o+3*p.lda : o+3*p.lda+kc]
+				for q := range r0 {
+					dd := d[q*mr+i : q*mr+i+4 : q*mr+i+4]
+					dd[0], dd[1], dd[2], dd[3] = alpha*r0[q], alpha*r1[q], alpha*r2[q], alpha*r3[q]
+				}
+			}
+			for ; i < mt; i++ {
 				src := p.a[(r+i)*p.lda+p0 : (r+i)*p.lda+p0+kc]
-				if alpha == 1 {
-					for q, v := range src {
-						d[q*mr+i] = v
-					}
-				} else {
-					for q, v := range src {
-						d[q*mr+i] = alpha * v
-					}
+				for q, v := range src {
+					d[q*mr+i] = alpha * v
 				}
 			}
 		} else {
@@ -404,10 +435,7 @@ func (p *gemmPlan) packB(dst []float32, p0, kc, c0, cols int) {
 		d := dst[s*nr*kc : (s+1)*nr*kc]
 		c := c0 + s*nr
 		if !p.transB {
-			for q := range kc {
-				off := (p0+q)*p.ldb + c
-				copy(d[q*nr:q*nr+nt], p.b[off:off+nt])
-			}
+			copyRows(d, nr, p.b[p0*p.ldb+c:], p.ldb, kc, nt)
 		} else {
 			for j := range nt {
 				src := p.b[(c+j)*p.ldb+p0 : (c+j)*p.ldb+p0+kc]
@@ -420,6 +448,30 @@ func (p *gemmPlan) packB(dst []float32, p0, kc, c0, cols int) {
 			for q := range kc {
 				clear(d[q*nr+nt : (q+1)*nr])
 			}
+		}
+	}
+}
+
+// copyRows copies rows x cols elements from src (row stride lds) to dst
+// (row stride ldd). Rows of the micro-kernels' widths are copied as arrays,
+// which the compiler turns into inline vector moves.
+func copyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
+	switch {
+	case cols == 32 && ldd == 32:
+		for q := range rows {
+			*(*[32]float32)(dst[q*32:]) = *(*[32]float32)(src[q*lds:])
+		}
+	case cols == 16 && ldd == 16:
+		for q := range rows {
+			*(*[16]float32)(dst[q*16:]) = *(*[16]float32)(src[q*lds:])
+		}
+	case cols == 12 && ldd == 12:
+		for q := range rows {
+			*(*[12]float32)(dst[q*12:]) = *(*[12]float32)(src[q*lds:])
+		}
+	default:
+		for q := range rows {
+			copy(dst[q*ldd:q*ldd+cols], src[q*lds:q*lds+cols])
 		}
 	}
 }

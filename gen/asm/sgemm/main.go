@@ -1,5 +1,5 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
-// micro-kernels for AVX2+FMA (6x16) and AVX-512 (14x32).
+// micro-kernels for AVX2+FMA (6x16) and AVX-512 (14x32, 12x32, 8x32).
 //
 // Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
 // row), loads one row of B per k step, broadcasts each of the MR values of A
@@ -16,8 +16,17 @@ import (
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 
+	"github.com/mmcloughlin/avo/ir"
+
 	"github.com/facecluster/facecluster/gen/asm/internal/simd"
 )
+
+// prefetcht0 emits PREFETCHT0 m. avo lists it as requiring "MMX+" (AMD's
+// name for the extended MMX set that brought it), but every amd64 CPU has it
+// (it is SSE, part of the amd64 baseline), so it is emitted as SSE.
+func prefetcht0(m Mem) {
+	Instruction(&ir.Instruction{Opcode: "PREFETCHT0", Operands: []Op{m}, Inputs: []Op{m}, ISA: []string{"SSE"}})
+}
 
 // tile is one micro-kernel shape for a level.
 type tile struct {
@@ -27,11 +36,17 @@ type tile struct {
 func main() {
 	simd.Setup()
 	for _, s := range simd.Levels() {
-		t := tile{mr: 6, nv: 2} // AVX2: 12 accumulators + 2 B + 2 A of 16 YMM
+		tiles := []tile{{mr: 6, nv: 2}} // AVX2: 12 accumulators + 2 B + 2 A of 16 YMM
 		if s.Lanes == 16 {
-			t = tile{mr: 14, nv: 2} // AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM
+			// AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM, and
+			// shorter tiles that waste less on row counts that are
+			// multiples of 4 or 8 but not of 14 (on Zen 4 the 8x32 tile
+			// still runs at the FMA peak from L1).
+			tiles = []tile{{mr: 14, nv: 2}, {mr: 12, nv: 2}, {mr: 8, nv: 2}}
 		}
-		kernel(s, t)
+		for _, t := range tiles {
+			kernel(s, t)
+		}
 	}
 	Generate()
 }
@@ -91,6 +106,21 @@ func kernel(s *simd.ISA, t tile) {
 	bp := Load(Param("b"), GP64())
 	ldb := Load(Param("ldb"), GP64())
 	SHLQ(U8(2), ldb)
+
+	Comment("Prefetch the tile of C, which is read (beta != 0) or written only at the end.")
+	{
+		c := Load(Param("c"), GP64())
+		ldc := Load(Param("ldc"), GP64())
+		SHLQ(U8(2), ldc)
+		for i := 0; i < t.mr; i++ {
+			for off := 0; off < t.nv*s.Bytes(); off += 64 {
+				prefetcht0(Mem{Base: c, Disp: off})
+			}
+			if i+1 < t.mr {
+				ADDQ(ldc, c)
+			}
+		}
+	}
 
 	acc := make([][]VecVirtual, t.mr)
 	for i := range acc {
