@@ -32,13 +32,13 @@ var ErrChecksum = errors.New("models: embedded model file does not match its rec
 // gen/models.
 const (
 	BlazeFaceBackFile   = "blazeface-back.fcm"
-	BlazeFaceBackSHA256 = "6de3382dd02bfa40a764fff16ba8b64cc16d817673e40ad9bc603f6763a4b5f6"
+	BlazeFaceBackSHA256 = "64d9b4888f2d212b490f712633d2547dd0f8fb6e09b821f4ea1869176bf79ecf"
 
 	DlibResNetFile   = "dlib-resnet.fcm"
 	DlibResNetSHA256 = "91d094675c30f8d515086d6081c40bcc6b77ab514c69da97d888ef06c8f52a94"
 
 	FaceResFile   = "faceres.fcm"
-	FaceResSHA256 = "f9bc3a21edb6cba50cae96e62bf3614f520b8cd536302a2e333da34219a00d48"
+	FaceResSHA256 = "dc139d7a5857b38aa52c97dced9d4ea77bead1c451512899aed6748ff97d1ca7"
 )
 
 var (

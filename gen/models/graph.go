@@ -36,7 +36,19 @@ func convertGraph(g *graphModel, weights map[string]*weight, spec graphSpec, out
 		n := &g.ModelTopology.Node[i]
 		nodes[n.Name] = n
 	}
-	short := func(s string) string { return strings.TrimPrefix(s, spec.strip) }
+	// Layers are named after the Keras layer a node belongs to: the first
+	// component of its name (conv2d_1/BiasAdd -> conv2d_1), or for a
+	// convolution whose node was renamed after the batch norm merged into
+	// it (conv_pw_1_bn/batchnorm_1/mul_1), the layer of its weights
+	// (conv_pw_1/convolution/merged_input -> conv_pw_1). The model file
+	// rejects duplicates, so a clash cannot go unnoticed.
+	short := func(n *tfNode) string {
+		first, _, _ := strings.Cut(strings.TrimPrefix(n.Name, spec.strip), "/")
+		if strings.HasSuffix(first, "_bn") && len(n.Input) > 1 {
+			first, _, _ = strings.Cut(strings.TrimPrefix(n.Input[1], spec.strip), "/")
+		}
+		return first
+	}
 	// Count consumers of each node among the nodes reachable from the
 	// outputs, so that folding never changes a value someone else reads.
 	users := map[string]int{}
@@ -124,7 +136,7 @@ func convertGraph(g *graphModel, weights map[string]*weight, spec graphSpec, out
 		if !ok {
 			return nil, fmt.Errorf("no node %q", name)
 		}
-		l := &lay{name: short(name), users: users[name]}
+		l := &lay{name: short(n), users: users[name]}
 		fail := func(format string, args ...any) (*lay, error) {
 			return nil, fmt.Errorf("%s (%s): "+format, append([]any{name, n.Op}, args...)...)
 		}
