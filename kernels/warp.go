@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/facecluster/facecluster/asm"
+)
 
 // MaxSupersample is the largest supersampling factor WarpAffine uses.
 const MaxSupersample = 8
@@ -42,68 +46,30 @@ func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples in
 	}
 	step := 1 / float64(s)
 	off := 0.5/float64(s) - 0.5
+	// Sums of a chunk of output pixels, channel-planar, on the stack.
+	const chunk = 128
+	var sums [3][chunk]float32
+	var geom [8]float32
+	geom[2], geom[3] = float32(m[0]), float32(m[3])
+	geom[4], geom[5] = float32(m[0]*step), float32(m[3]*step)
+	geom[6], geom[7] = float32(m[1]*step), float32(m[4]*step)
 	for v := 0; v < outH; v++ {
 		o := out[v*outW*3:]
-		// Source position of sample (i, j) of output pixel (u, v):
-		// base + u*(m0, m3) + i*step*(m0, m3) + j*step*(m1, m4).
 		vv := float64(v) + off
-		bx := m[1]*vv + m[2] + m[0]*off
-		by := m[4]*vv + m[5] + m[3]*off
-		for u := 0; u < outW; u++ {
-			var acc [3]float32
-			ux := bx + m[0]*float64(u)
-			uy := by + m[3]*float64(u)
-			for j := 0; j < s; j++ {
-				x := ux + m[1]*step*float64(j)
-				y := uy + m[4]*step*float64(j)
-				for i := 0; i < s; i++ {
-					sampleZero(&acc, src, x, y)
-					x += m[0] * step
-					y += m[3] * step
+		for u0 := 0; u0 < outW; u0 += chunk {
+			n := min(chunk, outW-u0)
+			// Sample (0, 0) of output pixel u0.
+			uu := float64(u0) + off
+			geom[0] = float32(m[0]*uu + m[1]*vv + m[2])
+			geom[1] = float32(m[3]*uu + m[4]*vv + m[5])
+			asm.WarpSums(sums[0][:n], sums[1][:n], sums[2][:n], src.Pix, src.Width, src.Height, src.Stride, s, &geom)
+			oc := o[3*u0 : 3*(u0+n)]
+			for ch := range 3 {
+				sc, bi, p := scale[ch], bias[ch], pos[ch]
+				for i, a := range sums[ch][:n] {
+					oc[3*i+p] = a*sc + bi
 				}
 			}
-			for ch := range 3 {
-				o[3*u+pos[ch]] = acc[ch]*scale[ch] + bias[ch]
-			}
 		}
-	}
-}
-
-// sampleZero adds to acc the bilinear sample of src at (x, y), pixels
-// outside the image reading as 0.
-func sampleZero(acc *[3]float32, src RGB, x, y float64) {
-	fx0 := math.Floor(x)
-	fy0 := math.Floor(y)
-	// Entirely outside (also catches NaN and huge coordinates).
-	if !(fx0 >= -1 && fx0 < float64(src.Width) && fy0 >= -1 && fy0 < float64(src.Height)) {
-		return
-	}
-	x0, y0 := int(fx0), int(fy0)
-	ax := float32(x - fx0)
-	ay := float32(y - fy0)
-	if x0 >= 0 && y0 >= 0 && x0 < src.Width-1 && y0 < src.Height-1 {
-		// All four taps inside: the common case.
-		p := src.Pix[y0*src.Stride+3*x0:]
-		q := src.Pix[(y0+1)*src.Stride+3*x0:]
-		p, q = p[:6:6], q[:6:6]
-		for c := range 3 {
-			t0, t1 := float32(p[c]), float32(p[c+3])
-			b0, b1 := float32(q[c]), float32(q[c+3])
-			top := t0 + ax*(t1-t0)
-			bot := b0 + ax*(b1-b0)
-			acc[c] += top + ay*(bot-top)
-		}
-		return
-	}
-	w := [4]float32{(1 - ax) * (1 - ay), ax * (1 - ay), (1 - ax) * ay, ax * ay}
-	for t := range 4 {
-		px, py := x0+t&1, y0+t>>1
-		if px < 0 || px >= src.Width || py < 0 || py >= src.Height {
-			continue
-		}
-		p := src.Pix[py*src.Stride+3*px:]
-		acc[0] += w[t] * float32(p[0])
-		acc[1] += w[t] * float32(p[1])
-		acc[2] += w[t] * float32(p[2])
 	}
 }

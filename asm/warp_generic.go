@@ -1,0 +1,57 @@
+package asm
+
+import "math"
+
+// warpSumsGeneric is the reference for WarpSums.
+func warpSumsGeneric(r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32) {
+	x0, y0, dxu, dyu, dxi, dyi, dxj, dyj := geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7]
+	for u := range r {
+		xu := x0 + float32(u)*dxu
+		yu := y0 + float32(u)*dyu
+		var acc [3]float32
+		for j := 0; j < s; j++ {
+			x, y := xu, yu
+			for i := 0; i < s; i++ {
+				bilinearZero(&acc, pix, width, height, stride, x, y)
+				x += dxi
+				y += dyi
+			}
+			xu += dxj
+			yu += dyj
+		}
+		r[u], g[u], b[u] = acc[0], acc[1], acc[2]
+	}
+}
+
+// bilinearZero adds to acc the bilinear sample at (x, y), pixels outside
+// the image reading as 0.
+func bilinearZero(acc *[3]float32, pix []byte, width, height, stride int, x, y float32) {
+	fx := float32(math.Floor(float64(x)))
+	fy := float32(math.Floor(float64(y)))
+	// Entirely outside (also NaN and huge coordinates).
+	if !(fx >= -1 && fx < float32(width) && fy >= -1 && fy < float32(height)) {
+		return
+	}
+	ix, iy := int(fx), int(fy)
+	ax, ay := x-fx, y-fy
+	bx, by := 1-ax, 1-ay
+	if ix >= 0 && iy >= 0 && ix < width-1 && iy < height-1 {
+		p := pix[iy*stride+3*ix:][:6:6]
+		q := pix[(iy+1)*stride+3*ix:][:6:6]
+		for c := range 3 {
+			acc[c] += bx*by*float32(p[c]) + ax*by*float32(p[c+3]) + bx*ay*float32(q[c]) + ax*ay*float32(q[c+3])
+		}
+		return
+	}
+	w := [4]float32{bx * by, ax * by, bx * ay, ax * ay}
+	for t := range 4 {
+		px, py := ix+t&1, iy+t>>1
+		if px < 0 || px >= width || py < 0 || py >= height {
+			continue
+		}
+		p := pix[py*stride+3*px:][:3:3]
+		acc[0] += w[t] * float32(p[0])
+		acc[1] += w[t] * float32(p[1])
+		acc[2] += w[t] * float32(p[2])
+	}
+}

@@ -1,0 +1,9 @@
+//go:build !gc || purego || noasm || !amd64
+
+package asm
+
+// warpSumsArch runs a vector version of WarpSums for level l and reports
+// whether there is one; this build has none.
+func warpSumsArch(l Level, r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32) bool {
+	return false
+}
