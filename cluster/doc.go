@@ -21,8 +21,12 @@
 // between the members of two clusters, the default), complete linkage (the
 // largest) and single linkage (the smallest) are available. It uses the
 // nearest-neighbour-chain algorithm over a condensed float32 distance
-// matrix: O(N²) time, N(N-1)/2 float32 of memory, suited to albums of up to
-// some 20,000 faces.
+// matrix with Lance-Williams updates: O(N²·Dim) time to fill the matrix,
+// N(N-1)/2 float32 of memory, suited to albums of up to some 20,000 faces.
+// The chain itself only visits, for each cluster, the clusters joined to it
+// by a pair of faces within the threshold (for a reducible linkage no other
+// cluster can come within it), which makes the agglomeration cheap beside
+// the fill.
 //
 // Sparse runs average-linkage agglomeration over a k-nearest-neighbour graph,
 // in O(N·k) memory beyond the features: two clusters may merge only if some
@@ -70,5 +74,6 @@
 // indices out of range, contradictory constraints, a bad option) is reported
 // as an error wrapping one of the Err values, naming the face or pair at
 // fault. Functions panic, with a message starting "cluster: ", only on
-// programmer error, such as an unknown Linkage value passed to String.
+// programmer error, such as an out-of-range face index passed to
+// State.Person.
 package cluster

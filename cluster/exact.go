@@ -21,8 +21,10 @@ const MaxExact = 1 << 16
 // distance, the linkages and the constraints). It returns the same partition
 // as that greedy loop (up to float32 rounding of the linkage distances), by
 // the nearest-neighbour-chain algorithm over a condensed float32 distance
-// matrix: O(N²·Dim) time for the matrix, computed by opt.Workers goroutines,
-// O(N²) for the agglomeration, and N(N-1)/2 float32 of memory.
+// matrix with Lance-Williams updates: O(N²·Dim) time for the matrix,
+// computed by opt.Workers goroutines, at most O(N²) for the agglomeration
+// (far less when few pairs are within the threshold: see nnChain), and
+// N(N-1)/2 float32 of memory.
 //
 // It returns an error wrapping ErrTooLarge if the input holds more than
 // MaxExact faces, and the errors of the package documentation for bad input.
@@ -78,15 +80,15 @@ const (
 // A blocked matrix product (kernels.Sgemm over row and column panels) would
 // do the same work with far fewer loads per multiply-add than these
 // one-vs-many products; the fill is the dominant cost for 1152-d features.
-func fillCosine(c *condensed, x vec.Matrix, t float32, workers int) []Pair {
+func fillCosine(c *condensed, x vec.Matrix, t float32, workers int) []edge {
 	n, dim := x.Rows, x.Dim
 	colBlock := max(16, fillColBytes/(4*max(dim, 1)))
 	tasks := (n + fillRows - 1) / fillRows
 	var next atomic.Int64
 	workers = max(1, min(workers, tasks))
-	found := make([][]Pair, workers)
+	found := make([][]edge, workers)
 	work := func(w int) {
-		var edges []Pair
+		var edges []edge
 		for {
 			task := int(next.Add(1)) - 1
 			if task >= tasks {
@@ -108,7 +110,7 @@ func fillCosine(c *condensed, x vec.Matrix, t float32, workers int) []Pair {
 				row := c.d[c.off[i]+i+1 : c.off[i]+n]
 				for k, v := range row {
 					if v <= t {
-						edges = append(edges, Pair{i, i + 1 + k})
+						edges = append(edges, edge{int32(i), int32(i + 1 + k)})
 					}
 				}
 			}
@@ -121,12 +123,15 @@ func fillCosine(c *condensed, x vec.Matrix, t float32, workers int) []Pair {
 	}
 	work(0)
 	wg.Wait()
-	var all []Pair
+	var all []edge
 	for _, e := range found {
 		all = append(all, e...)
 	}
 	return all
 }
+
+// edge is a pair of faces within the threshold, a < b.
+type edge struct{ a, b int32 }
 
 // denseEdgeFraction is the fraction of all pairs within the threshold above
 // which the agglomeration scans every live cluster rather than candidate
@@ -203,23 +208,27 @@ func exactCore(pb problem, opt *Options) (*unionFind, []Merge) {
 
 // initSparse builds the candidate lists from the pairs within the threshold
 // and the cannot-link pairs.
-func (h *nnChain) initSparse(n int, edges, cannot []Pair) {
+func (h *nnChain) initSparse(n int, edges []edge, cannot []Pair) {
 	deg := make([]int32, n)
-	for _, l := range [][]Pair{edges, cannot} {
-		for _, e := range l {
-			deg[e.A]++
-			deg[e.B]++
-		}
+	for _, e := range edges {
+		deg[e.a]++
+		deg[e.b]++
+	}
+	for _, e := range cannot {
+		deg[e.A]++
+		deg[e.B]++
 	}
 	h.cand = make([][]int32, n)
 	for i := range n {
 		h.cand[i] = make([]int32, 0, deg[i])
 	}
-	for _, l := range [][]Pair{edges, cannot} {
-		for _, e := range l {
-			h.cand[e.A] = append(h.cand[e.A], int32(e.B))
-			h.cand[e.B] = append(h.cand[e.B], int32(e.A))
-		}
+	for _, e := range edges {
+		h.cand[e.a] = append(h.cand[e.a], e.b)
+		h.cand[e.b] = append(h.cand[e.b], e.a)
+	}
+	for _, e := range cannot {
+		h.cand[e.A] = append(h.cand[e.A], int32(e.B))
+		h.cand[e.B] = append(h.cand[e.B], int32(e.A))
 	}
 	h.mark = make([]uint32, n)
 	h.markLo = make([]uint32, n)

@@ -42,10 +42,13 @@ type ivfIndex struct {
 	start     []int      // list l holds order[start[l]:start[l+1]]
 	order     []int32    // row indices, grouped by list, ascending within
 	data      vec.Matrix // the rows in order, contiguous per list
+	probe     int        // cells probed per row
+	probed    []int32    // row i probes probed[i*probe : (i+1)*probe], nearest first
 }
 
 // newIVF trains k-means on a sample of x (spherical: unit centroids, nearest
-// by dot product) and files every row under its nearest centroid.
+// by dot product), finds every row's probe nearest centroids and files the
+// row under the nearest.
 func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 	n := x.Rows
 	lists := o.Lists
@@ -71,8 +74,11 @@ func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 	}
 	assign := make([]int32, train)
 	for range iters {
-		parallelRows(train, workers, func(i int) {
-			assign[i] = int32(nearestCentroid(x.Row(sample[i]), c, nil))
+		parallelRows(train, workers, func(lo, hi int) {
+			buf := make([]float32, lists)
+			for i := lo; i < hi; i++ {
+				assign[i] = int32(nearestCentroid(x.Row(sample[i]), c, buf))
+			}
 		})
 		sums := vec.NewMatrix(lists, x.Dim)
 		counts := make([]int, lists)
@@ -86,25 +92,39 @@ func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 			}
 		}
 	}
-	all := make([]int32, n)
-	parallelRows(n, workers, func(i int) {
-		all[i] = int32(nearestCentroid(x.Row(i), c, nil))
-	})
 	ix := &ivfIndex{centroids: c, start: make([]int, lists+1), order: make([]int32, n)}
-	for _, l := range all {
-		ix.start[l+1]++
+	// Every row's probe nearest centroids; the first is its own cell.
+	probe := o.Probe
+	if probe == 0 {
+		probe = 8
+	}
+	ix.probe = min(probe, lists)
+	ix.probed = make([]int32, n*ix.probe)
+	parallelRows(n, workers, func(lo, hi int) {
+		buf := make([]float32, lists)
+		for i := lo; i < hi; i++ {
+			for t, l := range ix.probes(x.Row(i), ix.probe, buf) {
+				ix.probed[i*ix.probe+t] = int32(l)
+			}
+		}
+	})
+	for i := range n {
+		ix.start[ix.probed[i*ix.probe]+1]++
 	}
 	for l := range lists {
 		ix.start[l+1] += ix.start[l]
 	}
 	fill := slices.Clone(ix.start[:lists])
-	for i, l := range all {
+	for i := range n {
+		l := ix.probed[i*ix.probe]
 		ix.order[fill[l]] = int32(i)
 		fill[l]++
 	}
 	ix.data = vec.NewMatrix(n, x.Dim)
-	parallelRows(n, workers, func(p int) {
-		copy(ix.data.Row(p), x.Row(int(ix.order[p])))
+	parallelRows(n, workers, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			copy(ix.data.Row(p), x.Row(int(ix.order[p])))
+		}
 	})
 	return ix
 }
@@ -140,31 +160,20 @@ func (ix *ivfIndex) probes(q []float32, p int, buf []float32) []int {
 // result does not depend on scheduling).
 func ivfGraph(x vec.Matrix, k int, maxDist float32, o *IVFOptions, workers int) *neighbours {
 	ix := newIVF(x, o, workers)
-	return ix.search(x, k, maxDist, o, workers)
+	return ix.search(x, k, maxDist, workers)
 }
 
-func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, o *IVFOptions, workers int) *neighbours {
-	n, lists := x.Rows, ix.centroids.Rows
-	probe := o.Probe
-	if probe == 0 {
-		probe = 8
-	}
-	probe = min(probe, lists)
+// search runs the probes of every row of x (the rows the index was built
+// from).
+func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, workers int) *neighbours {
+	n, lists, probe := x.Rows, ix.centroids.Rows, ix.probe
 	// Inverted probe lists: the rows probing each list.
 	probing := make([][]int32, lists)
-	pr := make([]int32, n*probe)
-	parallelRows(n, workers, func(i int) {
-		buf := make([]float32, lists)
-		for t, l := range ix.probes(x.Row(i), probe, buf) {
-			pr[i*probe+t] = int32(l)
-		}
-	})
 	for i := range n {
-		for _, l := range pr[i*probe : (i+1)*probe] {
+		for _, l := range ix.probed[i*probe : (i+1)*probe] {
 			probing[l] = append(probing[l], int32(i))
 		}
 	}
-	pr = nil
 	// Largest lists first, for balance.
 	tasks := make([]int, lists)
 	for l := range tasks {
@@ -201,7 +210,7 @@ func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, o *IVFOptions, 
 					vec.Distances(x.Row(int(q)), blk, vec.Cosine, out)
 					for p, d := range out {
 						if d <= maxDist {
-							if j := ix.order[lo+p]; j != q {
+							if j := ix.order[lo+p]; j != q && g.accepts(int(q), j, d) {
 								g.push(int(q), j, d)
 							}
 						}

@@ -82,15 +82,17 @@ func orthonormalize(v vec.Matrix) {
 // project returns the rows of x projected onto the rows of basis.
 func project(x, basis vec.Matrix, workers int) vec.Matrix {
 	y := vec.NewMatrix(x.Rows, basis.Rows)
-	parallelRows(x.Rows, workers, func(i int) {
-		asm.DotBatch(x.Row(i), basis.Data, y.Row(i))
+	parallelRows(x.Rows, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			asm.DotBatch(x.Row(i), basis.Data, y.Row(i))
+		}
 	})
 	return y
 }
 
-// parallelRows calls f(i) for every i in [0, n), with rows taken in chunks
-// by the given number of goroutines.
-func parallelRows(n, workers int, f func(i int)) {
+// parallelRows calls f(lo, hi) for consecutive chunks [lo, hi) covering
+// [0, n), taken in turn by the given number of goroutines.
+func parallelRows(n, workers int, f func(lo, hi int)) {
 	const chunk = 256
 	var next atomic.Int64
 	work := func() {
@@ -99,9 +101,7 @@ func parallelRows(n, workers int, f func(i int)) {
 			if lo >= n {
 				return
 			}
-			for i := lo; i < min(lo+chunk, n); i++ {
-				f(i)
-			}
+			f(lo, min(lo+chunk, n))
 		}
 	}
 	var wg sync.WaitGroup
@@ -127,12 +127,14 @@ func reducedGraph(x vec.Matrix, k int, maxDist float32, searchDim, rerank, worke
 // exact distance within maxDist.
 func rerankGraph(x vec.Matrix, cand *neighbours, k int, maxDist float32, workers int) *neighbours {
 	g := newNeighbours(x.Rows, k)
-	parallelRows(x.Rows, workers, func(i int) {
-		c, _ := cand.row(i)
-		xi := x.Row(i)
-		for _, j := range c {
-			if d := 1 - vec.Dot(xi, x.Row(int(j))); d <= maxDist {
-				g.push(i, j, d)
+	parallelRows(x.Rows, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			c, _ := cand.row(i)
+			xi := x.Row(i)
+			for _, j := range c {
+				if d := 1 - vec.Dot(xi, x.Row(int(j))); d <= maxDist {
+					g.push(i, j, d)
+				}
 			}
 		}
 	})

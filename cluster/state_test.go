@@ -40,7 +40,7 @@ func personLabels(s *State) []int {
 // BCubed F of the final state (the last quarter assigned incrementally)
 // with that of one batch run.
 func TestStateIncrementalNearBatch(t *testing.T) {
-	n := 3000
+	n := 2000
 	if testing.Short() {
 		n = 800
 	}

@@ -59,7 +59,7 @@ func TestGenerateCalibrated(t *testing.T) {
 // TestQualitySynthetic compares the algorithms and baselines on synthetic
 // features of both modes (a log, not a timed or tuned assertion).
 func TestQualitySynthetic(t *testing.T) {
-	n := 4000
+	n := 2000
 	if testing.Short() {
 		n = 1000
 	}
@@ -169,19 +169,26 @@ func BenchmarkExact(b *testing.B) {
 }
 
 // BenchmarkSparse: 100,000 faces (targets: < 10 s for 128-d, < 60 s for
-// 1152-d on 2 cores). "exact" compares every pair; "pca" searches
-// candidates in a 64-d (128-d features) or 128-d (1152-d) principal
-// projection and re-ranks them exactly.
+// 1152-d on 2 cores), K = 32. "exact" compares every pair; "pca" searches
+// 4·K candidates in a 64-d (128-d features) or 128-d (1152-d) principal
+// projection and re-ranks them exactly; "ivf" probes 8 of 2·√N k-means
+// cells. knn-recall is the fraction of the true neighbours within the
+// threshold (of 300 sampled faces) that the graph holds.
 func BenchmarkSparse(b *testing.B) {
 	for _, m := range []Mode{Fast, Accurate} {
 		x, truth := Generate(m, 100000, 4)
-		search := map[string]int{"exact": 0, "pca": 64}
-		if m.Dim > 128 {
-			search["pca"] = 128
-		}
-		for _, name := range []string{"exact", "pca"} {
+		for _, name := range []string{"exact", "pca", "ivf"} {
+			opt := cluster.SparseOptions{Options: cluster.Options{Threshold: m.Threshold}, K: 32}
+			switch name {
+			case "pca":
+				opt.SearchDim = 64
+				if m.Dim > 128 {
+					opt.SearchDim = 128
+				}
+			case "ivf":
+				opt.Index = cluster.IndexIVF
+			}
 			b.Run(fmt.Sprintf("%s/n=100000/%s", m.Name, name), func(b *testing.B) {
-				opt := cluster.SparseOptions{Options: cluster.Options{Threshold: m.Threshold}, SearchDim: search[name]}
 				var labels []int
 				var pk float64
 				for b.Loop() {
@@ -190,6 +197,14 @@ func BenchmarkSparse(b *testing.B) {
 					})
 				}
 				report(b, labels, truth, pk)
+				if name != "exact" {
+					b.StopTimer()
+					g, err := cluster.NearestNeighbours(x, opt)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(recallSample(x, g, opt.K, m.Threshold, 300), "knn-recall")
+				}
 			})
 		}
 	}
