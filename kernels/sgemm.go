@@ -25,7 +25,7 @@ import (
 // goroutines; the result does not depend on the number of threads.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil)
+	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, Threads())
 }
 
 // checkGemm panics unless the arguments describe valid matrices.
@@ -109,6 +109,19 @@ type gemmPlan struct {
 	kern       asm.SgemmKernel
 	mc, kc, nc int  // cache blocks: rows of A, depth, columns of B
 	directA    bool // full A slivers are read in place (no packing)
+	byRows     bool // goroutines split C by rows (else by columns)
+	tiles      int  // tiles along the split dimension
+}
+
+// run computes share w of t of C: a contiguous range of row or column
+// tiles.
+func (p *gemmPlan) run(ar *gemmArena, w, t int) {
+	lo, hi := w*p.tiles/t, (w+1)*p.tiles/t
+	if p.byRows {
+		p.runRange(ar, lo*p.kern.MR, min(p.m, hi*p.kern.MR), 0, p.n)
+	} else {
+		p.runRange(ar, 0, p.m, lo*p.kern.NR, min(p.n, hi*p.kern.NR))
+	}
 }
 
 // Cache blocking, per micro-kernel: a sliver of A (MR x kc) stays in L1
@@ -121,8 +134,9 @@ const (
 )
 
 // gemm is Sgemm without argument checks, plus an optional epilogue applied
-// to every element of C once its sum is complete.
-func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue) {
+// to every element of C once its sum is complete, on at most threads
+// goroutines.
+func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue, threads int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -130,7 +144,7 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		scaleC(m, n, beta, c, ldc, ep)
 		return
 	}
-	st := statePool.Get().(*gemmState)
+	st := statePool.Get()
 	p := &st.plan
 	*p = gemmPlan{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep}
@@ -154,45 +168,18 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	}
 
 	// Split C across goroutines along whichever dimension has more tiles,
-	// at tile boundaries, so each element sees the same tile (and the same
-	// rounding) whatever the thread count.
+	// at tile boundaries.
 	rowTiles, colTiles := (m+mr-1)/mr, (n+nr-1)/nr
-	t := Threads()
+	t := threads
 	if flops := 2 * float64(m) * float64(n) * float64(k); flops < 4e6 {
 		t = 1
 	}
-	byRows := rowTiles >= colTiles || colTiles < t
-	tiles := colTiles
-	if byRows {
-		tiles = rowTiles
+	p.byRows = rowTiles >= colTiles || colTiles < t
+	p.tiles = colTiles
+	if p.byRows {
+		p.tiles = rowTiles
 	}
-	t = min(t, tiles)
-	if t <= 1 {
-		ar := getArena()
-		p.run(ar, 0, m, 0, n)
-		arenaPool.Put(ar)
-	} else {
-		startWorkers(t - 1)
-		st.wg.Add(t - 1)
-		for w := 1; w < t; w++ {
-			lo, hi := w*tiles/t, (w+1)*tiles/t
-			task := gemmTask{plan: p, wg: &st.wg}
-			if byRows {
-				task.i0, task.i1, task.j0, task.j1 = lo*mr, min(m, hi*mr), 0, n
-			} else {
-				task.i0, task.i1, task.j0, task.j1 = 0, m, lo*nr, min(n, hi*nr)
-			}
-			workQueue <- task
-		}
-		ar := getArena()
-		if byRows {
-			p.run(ar, 0, min(m, tiles/t*mr), 0, n)
-		} else {
-			p.run(ar, 0, m, 0, min(n, tiles/t*nr))
-		}
-		arenaPool.Put(ar)
-		st.wg.Wait()
-	}
+	parallel(p, min(t, p.tiles), &st.wg)
 	*p = gemmPlan{} // drop references to the caller's slices
 	statePool.Put(st)
 }
@@ -237,7 +224,7 @@ type gemmState struct {
 	wg   sync.WaitGroup
 }
 
-var statePool = sync.Pool{New: func() any { return new(gemmState) }}
+var statePool freeList[gemmState]
 
 // gemmArena is one goroutine's scratch: packed slivers of A and B, a tile
 // for edges, the kernel's epilogue arguments.
@@ -245,11 +232,38 @@ type gemmArena struct {
 	ap, bp []float32
 	tile   []float32
 	kep    asm.SgemmEpilogue
+	col    []float32 // Conv2D's im2col rows
+	cep    epilogue  // Conv2D's epilogue for one block
 }
 
-var arenaPool = sync.Pool{New: func() any { return new(gemmArena) }}
+var arenaPool freeList[gemmArena]
 
-func getArena() *gemmArena { return arenaPool.Get().(*gemmArena) }
+func getArena() *gemmArena { return arenaPool.Get() }
+
+// freeList keeps values for reuse. Unlike sync.Pool it never drops them (a
+// goroutine on another P, or a garbage collection, would make a warm call
+// allocate); it holds at most as many as were ever in use at once.
+type freeList[T any] struct {
+	mu   sync.Mutex
+	free []*T
+}
+
+func (l *freeList[T]) Get() *T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if n := len(l.free); n > 0 {
+		v := l.free[n-1]
+		l.free = l.free[:n-1]
+		return v
+	}
+	return new(T)
+}
+
+func (l *freeList[T]) Put(v *T) {
+	l.mu.Lock()
+	l.free = append(l.free, v)
+	l.mu.Unlock()
+}
 
 // grow returns s with length n, reusing its storage when large enough.
 func grow(s []float32, n int) []float32 {
@@ -259,18 +273,43 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// gemmTask is one goroutine's share of C: rows [i0, i1), columns [j0, j1).
-type gemmTask struct {
-	plan           *gemmPlan
-	i0, i1, j0, j1 int
-	wg             *sync.WaitGroup
+// job is work split in parts: run does part w of t with the goroutine's
+// arena.
+type job interface {
+	run(ar *gemmArena, w, t int)
+}
+
+// task is one part of a job for a worker.
+type task struct {
+	j    job
+	w, t int
+	wg   *sync.WaitGroup
 }
 
 var (
-	workQueue   = make(chan gemmTask)
+	workQueue   = make(chan task)
 	workersMu   sync.Mutex
 	workerCount int
 )
+
+// parallel runs parts 1..t-1 of j on worker goroutines and part 0 on the
+// caller's, and returns when all are done. wg must be idle. Jobs must not
+// call parallel themselves (workers would wait on workers).
+func parallel(j job, t int, wg *sync.WaitGroup) {
+	if t > 1 {
+		startWorkers(t - 1)
+		wg.Add(t - 1)
+		for w := 1; w < t; w++ {
+			workQueue <- task{j: j, w: w, t: t, wg: wg}
+		}
+	}
+	ar := getArena()
+	j.run(ar, 0, max(t, 1))
+	arenaPool.Put(ar)
+	if t > 1 {
+		wg.Wait()
+	}
+}
 
 // startWorkers makes sure at least n worker goroutines serve workQueue.
 // They live as long as the process, idle on the channel.
@@ -286,15 +325,15 @@ func startWorkers(n int) {
 func worker() {
 	for t := range workQueue {
 		ar := getArena()
-		t.plan.run(ar, t.i0, t.i1, t.j0, t.j1)
+		t.j.run(ar, t.w, t.t)
 		arenaPool.Put(ar)
 		t.wg.Done()
 	}
 }
 
-// run computes rows [i0, i1) and columns [j0, j1) of C; i0 is a multiple of
-// MR and j0 of NR.
-func (p *gemmPlan) run(ar *gemmArena, i0, i1, j0, j1 int) {
+// runRange computes rows [i0, i1) and columns [j0, j1) of C; i0 is a
+// multiple of MR and j0 of NR.
+func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 	kn := &p.kern
 	mr, nr := kn.MR, kn.NR
 	ar.ap = grow(ar.ap, p.mc*p.kc)

@@ -314,9 +314,6 @@ func TestSgemmPanics(t *testing.T) {
 // TestSgemmAllocs checks that a warm call allocates nothing, serial and
 // parallel.
 func TestSgemmAllocs(t *testing.T) {
-	if raceBuild {
-		t.Skip("sync.Pool drops items under the race detector")
-	}
 	a := make([]float32, 200*300)
 	b := make([]float32, 300*150)
 	c := make([]float32, 200*150)

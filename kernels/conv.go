@@ -1,0 +1,200 @@
+package kernels
+
+import (
+	"sync"
+)
+
+// ConvSpec is the shape of a 2D convolution: the input [H, W, Cin], the
+// filter [KH, KW, Cin, Cout] (TensorFlow's HWIO layout), the stride (the
+// same along both axes), TensorFlow's padding, and the activation fused
+// after the bias and residual.
+type ConvSpec struct {
+	H, W, Cin    int
+	KH, KW, Cout int
+	Stride       int
+	Pad          Padding
+	Act          Activation
+}
+
+// Output returns the output height and width, and the padding before (top,
+// left) that TensorFlow applies: for SAME the smaller half of the total
+// padding goes before, the extra row or column after (bottom, right).
+func (s ConvSpec) Output() (oh, ow, padTop, padLeft int) {
+	oh, padTop = WindowOutput(s.H, s.KH, s.Stride, s.Pad)
+	ow, padLeft = WindowOutput(s.W, s.KW, s.Stride, s.Pad)
+	return oh, ow, padTop, padLeft
+}
+
+// Conv2D computes TensorFlow's Conv2D of in by filter followed by the
+// fused epilogue, for every output pixel (oy, ox) and channel co:
+//
+//	s := bias[co]                                // 0 if bias is nil
+//	for ky, kx, ci:                              // taps in the padding are 0
+//		s += in[oy*Stride+ky-padTop, ox*Stride+kx-padLeft, ci] * filter[ky, kx, ci, co]
+//	s += res[oy, ox, co]                         // if res is not nil
+//	out[oy, ox, co] = act(s)
+//
+// in is [H, W, Cin], filter [KH, KW, Cin, Cout], bias [Cout] or nil, res and
+// out [oh, ow, Cout] with oh, ow from Output. res may be out itself (an
+// in-place residual add) but must not otherwise overlap it; out must not
+// overlap in. The summation order, and
+// so the rounding, depends on the level; the result does not depend on
+// SetThreads.
+//
+// It is a GEMM of the im2col matrix [oh*ow, KH*KW*Cin] by the filter read as
+// [KH*KW*Cin, Cout]: a 1x1 convolution with stride 1 reads in as that
+// matrix directly, others copy blocks of im2col rows (sized for L2) into a
+// reused buffer. The epilogue runs on each tile of the GEMM in registers
+// before it is stored.
+//
+// It panics with a "kernels: " message on a dimension < 1, a stride < 1, an
+// unknown padding or activation, or a slice shorter than its shape. It
+// allocates nothing once its pools are warm.
+func Conv2D(out, in, filter, bias, res []float32, s ConvSpec) {
+	if s.H < 1 || s.W < 1 || s.Cin < 1 || s.KH < 1 || s.KW < 1 || s.Cout < 1 {
+		panic("kernels: Conv2D: dimension < 1")
+	}
+	if s.Stride < 1 {
+		panic("kernels: Conv2D: stride < 1")
+	}
+	lo, hi := s.Act.bounds() // panics on an unknown activation
+	oh, ow, pt, pl := s.Output()
+	if len(in) < s.H*s.W*s.Cin {
+		panic("kernels: Conv2D: insufficient length of in")
+	}
+	k := s.KH * s.KW * s.Cin
+	if len(filter) < k*s.Cout {
+		panic("kernels: Conv2D: insufficient length of filter")
+	}
+	if bias != nil && len(bias) < s.Cout {
+		panic("kernels: Conv2D: insufficient length of bias")
+	}
+	m := oh * ow
+	if len(out) < m*s.Cout {
+		panic("kernels: Conv2D: insufficient length of out")
+	}
+	if res != nil && len(res) < m*s.Cout {
+		panic("kernels: Conv2D: insufficient length of res")
+	}
+	if m == 0 {
+		return
+	}
+
+	st := convPool.Get()
+	st.ep = epilogue{ldr: s.Cout, lo: lo, hi: hi, clamp: s.Act != ActNone}
+	if bias != nil {
+		st.ep.bias = bias[:s.Cout]
+	}
+	beta := float32(0)
+	if res != nil {
+		if &res[0] == &out[0] {
+			// In place: the residual is C's initial value (beta = 1), so
+			// that GEMM passes over a deep k cannot overwrite it early.
+			beta = 1
+		} else {
+			st.ep.res = res[:m*s.Cout]
+		}
+	}
+
+	if s.KH == 1 && s.KW == 1 && s.Stride == 1 {
+		// The input is the im2col matrix.
+		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, s.Cout, &st.ep, Threads())
+	} else {
+		st.im2colGemm(s, in, filter, out, oh, ow, pt, pl, beta)
+	}
+	st.ep = epilogue{} // drop references to the caller's slices
+	convPool.Put(st)
+}
+
+// im2colGemm runs the convolution as GEMMs over blocks of im2col rows, the
+// blocks shared among goroutines.
+func (st *convState) im2colGemm(s ConvSpec, in, filter, out []float32, oh, ow, pt, pl int, beta float32) {
+	k, m := s.KH*s.KW*s.Cin, oh*ow
+	p := &st.plan
+	*p = convPlan{spec: s, oh: oh, ow: ow, pt: pt, pl: pl, k: k, m: m,
+		in: in, filter: filter, out: out, ep: &st.ep, beta: beta}
+	// Blocks of im2col rows of at most colBytes, a multiple of the tiles'
+	// row counts; the GEMM of each block repacks the filter, so not too few.
+	p.block = max(colAlign, colBytes/(4*k)/colAlign*colAlign)
+	t := Threads()
+	if flops := 2 * float64(m) * float64(s.Cout) * float64(k); flops < 4e6 {
+		t = 1
+	}
+	p.parts = (m + colAlign - 1) / colAlign
+	parallel(p, min(t, p.parts), &st.wg)
+	*p = convPlan{}
+}
+
+const (
+	colBytes = 512 << 10 // im2col block (in L2 while its GEMM runs)
+	colAlign = 56        // block and share boundaries: a multiple of 8 and 14 rows
+)
+
+type convState struct {
+	plan convPlan
+	ep   epilogue
+	wg   sync.WaitGroup
+}
+
+var convPool freeList[convState]
+
+// convPlan is one im2col convolution, shared read-only by its goroutines.
+type convPlan struct {
+	spec           ConvSpec
+	oh, ow, pt, pl int
+	k, m           int // GEMM depth and rows (output pixels)
+	in, filter     []float32
+	out            []float32
+	ep             *epilogue
+	beta           float32 // 1 for an in-place residual
+	block          int     // im2col rows per GEMM
+	parts          int     // units of colAlign rows
+}
+
+// run does share w of t: a contiguous range of output pixels, block by
+// block: im2col into the arena, then a serial GEMM with the epilogue.
+func (p *convPlan) run(ar *gemmArena, w, t int) {
+	r0 := w * p.parts / t * colAlign
+	r1 := min(p.m, (w+1)*p.parts/t*colAlign)
+	n := p.spec.Cout
+	ar.col = grow(ar.col, p.block*p.k)
+	for b0 := r0; b0 < r1; b0 += p.block {
+		rows := min(p.block, r1-b0)
+		col := ar.col[:rows*p.k]
+		p.im2col(col, b0, rows)
+		ep := &ar.cep
+		*ep = *p.ep
+		if ep.res != nil {
+			ep.res = ep.res[b0*n:]
+		}
+		gemm(false, false, rows, n, p.k, 1, col, p.k, p.filter, n, p.beta, p.out[b0*n:], n, ep, 1)
+		*ep = epilogue{}
+	}
+}
+
+// im2col writes rows [r0, r0+rows) of the im2col matrix into col: row r is
+// output pixel (r/ow, r%ow), its KH*KW*Cin taps in filter order, zeros
+// where the window leaves the input.
+func (p *convPlan) im2col(col []float32, r0, rows int) {
+	s := &p.spec
+	cin, k := s.Cin, p.k
+	rowLen := s.KW * cin
+	for r := range rows {
+		oy, ox := (r0+r)/p.ow, (r0+r)%p.ow
+		dst := col[r*k : (r+1)*k]
+		x0 := ox*s.Stride - p.pl
+		kx0, kx1 := max(0, -x0), min(s.KW, s.W-x0) // taps inside the input
+		for ky := range s.KH {
+			d := dst[ky*rowLen : (ky+1)*rowLen]
+			y := oy*s.Stride - p.pt + ky
+			if y < 0 || y >= s.H || kx0 >= kx1 {
+				clear(d)
+				continue
+			}
+			clear(d[:kx0*cin])
+			src := p.in[(y*s.W+x0+kx0)*cin : (y*s.W+x0+kx1)*cin]
+			copy(d[kx0*cin:kx1*cin], src)
+			clear(d[kx1*cin:])
+		}
+	}
+}
