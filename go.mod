@@ -4,6 +4,7 @@ go 1.26
 
 require (
 	github.com/klauspost/cpuid/v2 v2.4.2
+	go.etcd.io/bbolt v1.4.3
 	gonum.org/v1/gonum v0.17.0
 )
 
