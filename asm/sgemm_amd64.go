@@ -10,6 +10,12 @@ package asm
 //go:noescape
 func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 
+// sgemmPackBAVX2_16 packs B for the AVX2 micro-kernels of width 16; see SgemmPackB (sgemm_pack.go).
+// kc >= 1, slivers >= 1.
+//
+//go:noescape
+func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
+
 // sgemmKernelAVX512_14x32 is the 14 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
 //
@@ -27,3 +33,9 @@ func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ld
 //
 //go:noescape
 func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
+// sgemmPackBAVX512_32 packs B for the AVX512 micro-kernels of width 32; see SgemmPackB (sgemm_pack.go).
+// kc >= 1, slivers >= 1.
+//
+//go:noescape
+func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)

@@ -235,6 +235,42 @@ store:
 	VZEROUPPER
 	RET
 
+// func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
+// Requires: AVX, SSE
+TEXT ·sgemmPackBAVX2_16(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), AX
+	MOVQ slivers+8(FP), CX
+	MOVQ b+16(FP), DX
+	MOVQ ldb+24(FP), BX
+	SHLQ $0x02, BX
+	MOVQ dst+32(FP), SI
+	MOVQ BX, DI
+	SHLQ $0x02, DI
+	MOVQ AX, R8
+	SHLQ $0x06, R8
+
+row:
+	MOVQ DX, R9
+	MOVQ SI, R10
+	MOVQ CX, R11
+
+sliver:
+	VMOVUPS    (R9), Y0
+	VMOVUPS    32(R9), Y1
+	PREFETCHT0 (R9)(DI*1)
+	VMOVUPS    Y0, (R10)
+	VMOVUPS    Y1, 32(R10)
+	ADDQ       $0x00000040, R9
+	ADDQ       R8, R10
+	DECQ       R11
+	JNZ        sliver
+	ADDQ       BX, DX
+	ADDQ       $0x00000040, SI
+	DECQ       AX
+	JNZ        row
+	VZEROUPPER
+	RET
+
 // func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 // Requires: AVX, AVX512F, SSE
 TEXT ·sgemmKernelAVX512_14x32(SB), NOSPLIT, $0-105
@@ -1212,5 +1248,42 @@ store:
 	ADDQ    CX, AX
 	VMOVUPS Z14, (AX)
 	VMOVUPS Z15, 64(AX)
+	VZEROUPPER
+	RET
+
+// func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
+// Requires: AVX, AVX512F, SSE
+TEXT ·sgemmPackBAVX512_32(SB), NOSPLIT, $0-40
+	MOVQ kc+0(FP), AX
+	MOVQ slivers+8(FP), CX
+	MOVQ b+16(FP), DX
+	MOVQ ldb+24(FP), BX
+	SHLQ $0x02, BX
+	MOVQ dst+32(FP), SI
+	MOVQ BX, DI
+	SHLQ $0x02, DI
+	MOVQ AX, R8
+	SHLQ $0x07, R8
+
+row:
+	MOVQ DX, R9
+	MOVQ SI, R10
+	MOVQ CX, R11
+
+sliver:
+	VMOVUPS    (R9), Z0
+	VMOVUPS    64(R9), Z1
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 64(R9)(DI*1)
+	VMOVUPS    Z0, (R10)
+	VMOVUPS    Z1, 64(R10)
+	ADDQ       $0x00000080, R9
+	ADDQ       R8, R10
+	DECQ       R11
+	JNZ        sliver
+	ADDQ       BX, DX
+	ADDQ       $0x00000080, SI
+	DECQ       AX
+	JNZ        row
 	VZEROUPPER
 	RET

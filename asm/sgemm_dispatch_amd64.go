@@ -11,4 +11,6 @@ func init() {
 		{MR: 12, NR: 32, Strided: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmKernelAVX512_12x32},
 		{MR: 8, NR: 32, Strided: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmKernelAVX512_8x32},
 	}
+	sgemmPackBImpl[AVX2].nr, sgemmPackBImpl[AVX2].fn = 16, sgemmPackBAVX2_16
+	sgemmPackBImpl[AVX512].nr, sgemmPackBImpl[AVX512].fn = 32, sgemmPackBAVX512_32
 }

@@ -469,48 +469,36 @@ func (p *gemmPlan) packA(dst []float32, r0, rows, p0, kc int) {
 // the last sliver zero-padded to NR columns.
 func (p *gemmPlan) packB(dst []float32, p0, kc, c0, cols int) {
 	nr := p.kern.NR
+	if !p.transB {
+		// Row by row across all slivers, so that B is read sequentially
+		// (a sliver at a time would touch one or two cache lines per row of
+		// B, out of the prefetchers' reach, when B is wide).
+		full := cols / nr
+		asm.SgemmPackB(nr, kc, full, p.b[p0*p.ldb+c0:], p.ldb, dst)
+		if nt := cols - full*nr; nt > 0 {
+			for q := range kc {
+				src := p.b[(p0+q)*p.ldb+c0+full*nr : (p0+q)*p.ldb+c0+cols]
+				d := dst[full*nr*kc+q*nr : full*nr*kc+(q+1)*nr]
+				copy(d, src)
+				clear(d[nt:])
+			}
+		}
+		return
+	}
 	for s := 0; s*nr < cols; s++ {
 		nt := min(nr, cols-s*nr)
 		d := dst[s*nr*kc : (s+1)*nr*kc]
 		c := c0 + s*nr
-		if !p.transB {
-			copyRows(d, nr, p.b[p0*p.ldb+c:], p.ldb, kc, nt)
-		} else {
-			for j := range nt {
-				src := p.b[(c+j)*p.ldb+p0 : (c+j)*p.ldb+p0+kc]
-				for q, v := range src {
-					d[q*nr+j] = v
-				}
+		for j := range nt {
+			src := p.b[(c+j)*p.ldb+p0 : (c+j)*p.ldb+p0+kc]
+			for q, v := range src {
+				d[q*nr+j] = v
 			}
 		}
 		if nt < nr {
 			for q := range kc {
 				clear(d[q*nr+nt : (q+1)*nr])
 			}
-		}
-	}
-}
-
-// copyRows copies rows x cols elements from src (row stride lds) to dst
-// (row stride ldd). Rows of the micro-kernels' widths are copied as arrays,
-// which the compiler turns into inline vector moves.
-func copyRows(dst []float32, ldd int, src []float32, lds, rows, cols int) {
-	switch {
-	case cols == 32 && ldd == 32:
-		for q := range rows {
-			*(*[32]float32)(dst[q*32:]) = *(*[32]float32)(src[q*lds:])
-		}
-	case cols == 16 && ldd == 16:
-		for q := range rows {
-			*(*[16]float32)(dst[q*16:]) = *(*[16]float32)(src[q*lds:])
-		}
-	case cols == 12 && ldd == 12:
-		for q := range rows {
-			*(*[12]float32)(dst[q*12:]) = *(*[12]float32)(src[q*lds:])
-		}
-	default:
-		for q := range rows {
-			copy(dst[q*ldd:q*ldd+cols], src[q*lds:q*lds+cols])
 		}
 	}
 }

@@ -1,5 +1,6 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
-// micro-kernels for AVX2+FMA (6x16) and AVX-512 (14x32, 12x32, 8x32).
+// micro-kernels for AVX2+FMA (6x16) and AVX-512 (14x32, 12x32, 8x32), and
+// the packing of B for them.
 //
 // Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
 // row), loads one row of B per k step, broadcasts each of the MR values of A
@@ -47,6 +48,7 @@ func main() {
 		for _, t := range tiles {
 			kernel(s, t)
 		}
+		packB(s, tiles[0].nv)
 	}
 	Generate()
 }
@@ -241,4 +243,72 @@ func kernel(s *simd.ISA, t tile) {
 		}
 	}
 	simd.Epilogue(nil)
+}
+
+// packB emits sgemmPackB<level>_<NR>: the copy of a kc x (slivers*NR) block
+// of row-major B into slivers of NR columns, each k-major, reading B row by
+// row and prefetching the next row.
+func packB(s *simd.ISA, nv int) {
+	nr := nv * s.Lanes
+	name := fmt.Sprintf("sgemmPackB%s_%d", s.Name, nr)
+	TEXT(name, NOSPLIT, "func(kc, slivers int, b *float32, ldb int, dst *float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s packs B for the %s micro-kernels of width %d; see SgemmPackB (sgemm_pack.go).", name, s.Name, nr),
+		"kc >= 1, slivers >= 1.")
+	kc := Load(Param("kc"), GP64())
+	slivers := Load(Param("slivers"), GP64())
+	src := Load(Param("b"), GP64())
+	ldb := Load(Param("ldb"), GP64())
+	SHLQ(U8(2), ldb)
+	dst := Load(Param("dst"), GP64())
+	// Prefetch distance: pfRows rows of B ahead.
+	ahead := GP64()
+	MOVQ(ldb, ahead)
+	SHLQ(U8(log2(pfRows)), ahead)
+	// Distance between slivers in dst: NR*kc floats.
+	stride := GP64()
+	MOVQ(kc, stride)
+	SHLQ(U8(2+log2(nr)), stride)
+
+	Label("row")
+	sp, dp, n := GP64(), GP64(), GP64()
+	MOVQ(src, sp)
+	MOVQ(dst, dp)
+	MOVQ(slivers, n)
+	Label("sliver")
+	vs := s.Vecs(nv)
+	for j, v := range vs {
+		VMOVUPS(Mem{Base: sp, Disp: j * s.Bytes()}, v)
+	}
+	for off := 0; off < nv*s.Bytes(); off += 64 {
+		prefetcht0(Mem{Base: sp, Index: ahead, Scale: 1, Disp: off}) // the same columns pfRows rows down
+	}
+	for j, v := range vs {
+		VMOVUPS(v, Mem{Base: dp, Disp: j * s.Bytes()})
+	}
+	ADDQ(U32(nv*s.Bytes()), sp)
+	ADDQ(stride, dp)
+	DECQ(n)
+	JNZ(LabelRef("sliver"))
+	ADDQ(ldb, src)
+	ADDQ(U32(nv*s.Bytes()), dst)
+	DECQ(kc)
+	JNZ(LabelRef("row"))
+	simd.Epilogue(nil)
+}
+
+// pfRows is how many rows ahead packB prefetches B: each row is usually a
+// different page (no hardware prefetch across), so several rows' lines must
+// be in flight to cover the memory latency.
+const pfRows = 4
+
+func log2(n int) int {
+	l := 0
+	for 1<<l < n {
+		l++
+	}
+	if 1<<l != n {
+		panic("not a power of two")
+	}
+	return l
 }
