@@ -357,10 +357,316 @@ fnext:
 	SUBQ $0x08, BX
 	JMP  chan
 
-	// The last c % lanes channels, masked: nothing past them is touched.
+	// The last c % lanes channels: masked (nothing past them is touched), or overlapping.
 tail:
-	TESTQ      BX, BX
-	JZ         done
+	TESTQ   BX, BX
+	JZ      done
+	CMPQ    c+96(FP), $0x08
+	JB      masked
+	MOVQ    $0x00000008, DI
+	SUBQ    BX, DI
+	SHLQ    $0x02, DI
+	SUBQ    DI, AX
+	SUBQ    DI, CX
+	SUBQ    DI, DX
+	CMPQ    bias_len+80(FP), $0x00
+	JEQ     onobias
+	MOVQ    bias_base+72(FP), BX
+	ADDQ    DX, BX
+	SUBQ    filter_base+48(FP), BX
+	VMOVUPS (BX), Y2
+	JMP     obiasok
+
+onobias:
+	VXORPS Y2, Y2, Y2
+
+obiasok:
+	MOVQ CX, CX
+	MOVQ m+112(FP), BX
+
+orow:
+	MOVQ    n+120(FP), DI
+	CMPQ    padL+128(FP), $0x00
+	JEQ     oblock
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+olrows:
+	VMOVUPS     (R9)(SI*1), Y4
+	VMOVUPS     (R9)(SI*2), Y5
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y6
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS     (R11), Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         olrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+
+oblock:
+	CMPQ    DI, $0x08
+	JB      orest
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	VMOVAPS Y2, Y10
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+obrows:
+	VMOVUPS     (R9), Y11
+	VMOVUPS     (R9)(SI*1), Y12
+	VMOVUPS     (R9)(SI*2), Y13
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y11, Y14, Y3
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y3
+	VFMADD231PS Y11, Y14, Y4
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y3
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y11, Y14, Y5
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y4
+	VFMADD231PS Y12, Y14, Y5
+	VFMADD231PS Y11, Y14, Y6
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y5
+	VFMADD231PS Y12, Y14, Y6
+	VFMADD231PS Y11, Y14, Y7
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y6
+	VFMADD231PS Y12, Y14, Y7
+	VFMADD231PS Y11, Y14, Y8
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y7
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y11, Y14, Y9
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y8
+	VFMADD231PS Y12, Y14, Y9
+	VFMADD231PS Y11, Y14, Y10
+	VMOVUPS     (R11), Y11
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y11, Y9
+	VFMADD231PS Y12, Y11, Y10
+	VMOVUPS     (R11), Y11
+	VFMADD231PS Y13, Y11, Y10
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         obrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y9, Y0, Y9
+	VMINPS      Y9, Y1, Y9
+	VMOVUPS     Y9, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y10, Y0, Y10
+	VMINPS      Y10, Y1, Y10
+	VMOVUPS     Y10, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000008, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x08, DI
+	JMP         oblock
+
+	// Fewer than block pixels left: when the row has at least block,
+	// step back and recompute the last block (the same values), else
+	// finish with a half block and single pixels.
+orest:
+	TESTQ DI, DI
+	JZ    oright
+	CMPQ  n+120(FP), $0x08
+	JB    ohalf
+	MOVQ  $0x00000008, R8
+	SUBQ  DI, R8
+	IMULQ SI, R8
+	SUBQ  R8, AX
+	SUBQ  R8, CX
+	MOVQ  $0x00000008, DI
+	JMP   oblock
+
+ohalf:
+	CMPQ    DI, $0x04
+	JB      osingle
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ohrows:
+	VMOVUPS     (R9), Y7
+	VMOVUPS     (R9)(SI*1), Y8
+	VMOVUPS     (R9)(SI*2), Y9
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y7, Y10, Y3
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y3
+	VFMADD231PS Y7, Y10, Y4
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y3
+	VFMADD231PS Y8, Y10, Y4
+	VFMADD231PS Y7, Y10, Y5
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y4
+	VFMADD231PS Y8, Y10, Y5
+	VFMADD231PS Y7, Y10, Y6
+	VMOVUPS     (R11), Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y7, Y5
+	VFMADD231PS Y8, Y7, Y6
+	VMOVUPS     (R11), Y7
+	VFMADD231PS Y9, Y7, Y6
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ohrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000004, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x04, DI
+
+osingle:
+	TESTQ   DI, DI
+	JZ      oright
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+osrows:
+	VMOVUPS     (R9), Y4
+	VMOVUPS     (R9)(SI*1), Y5
+	VMOVUPS     (R9)(SI*2), Y6
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y7, Y3
+	VMOVUPS     (R11), Y4
+	ADDQ        SI, R11
+	VFMADD231PS Y5, Y4, Y3
+	VMOVUPS     (R11), Y4
+	VFMADD231PS Y6, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         osrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000001, SI, R8
+	ADDQ        R8, CX
+	DECQ        DI
+	JMP         osingle
+
+oright:
+	CMPQ    padR+136(FP), $0x00
+	JEQ     onext
+	VMOVAPS Y2, Y3
+	MOVQ    CX, DI
+	MOVQ    DX, R8
+	MOVQ    rows+104(FP), R9
+
+orrows:
+	VMOVUPS     (R8), Y4
+	VMOVUPS     (R8)(SI*1), Y5
+	MOVQ        DI, R10
+	VMOVUPS     (R10), Y6
+	ADDQ        SI, R10
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS     (R10), Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), DI
+	LEAQ        (R8)(SI*2), R8
+	ADDQ        SI, R8
+	DECQ        R9
+	JNZ         orrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+
+onext:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ BX
+	JNZ  orow
+	JMP  done
+
+masked:
 	LEAQ       ymask8<>+0(SB), DI
 	NEGQ       BX
 	VMOVDQU    32(DI)(BX*4), Y2
@@ -1003,10 +1309,338 @@ fnext:
 	SUBQ $0x08, BX
 	JMP  chan
 
-	// The last c % lanes channels, masked: nothing past them is touched.
+	// The last c % lanes channels: masked (nothing past them is touched), or overlapping.
 tail:
-	TESTQ      BX, BX
-	JZ         done
+	TESTQ   BX, BX
+	JZ      done
+	CMPQ    c+96(FP), $0x08
+	JB      masked
+	MOVQ    $0x00000008, DI
+	SUBQ    BX, DI
+	SHLQ    $0x02, DI
+	SUBQ    DI, AX
+	SUBQ    DI, CX
+	SUBQ    DI, DX
+	CMPQ    bias_len+80(FP), $0x00
+	JEQ     onobias
+	MOVQ    bias_base+72(FP), BX
+	ADDQ    DX, BX
+	SUBQ    filter_base+48(FP), BX
+	VMOVUPS (BX), Y2
+	JMP     obiasok
+
+onobias:
+	VXORPS Y2, Y2, Y2
+
+obiasok:
+	MOVQ CX, CX
+	MOVQ m+112(FP), BX
+
+orow:
+	MOVQ    n+120(FP), DI
+	CMPQ    padL+128(FP), $0x00
+	JEQ     oblock
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+olrows:
+	VMOVUPS     (R9)(SI*1), Y4
+	VMOVUPS     (R9)(SI*2), Y5
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y6
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS     (R11), Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         olrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	ADDQ        SI, CX
+
+oblock:
+	CMPQ    DI, $0x08
+	JB      orest
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	VMOVAPS Y2, Y10
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+obrows:
+	VMOVUPS     (R9), Y11
+	VMOVUPS     (R9)(SI*1), Y12
+	VMOVUPS     (R9)(SI*2), Y13
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y11, Y14, Y3
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y3
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y3
+	VFMADD231PS Y11, Y14, Y4
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y4
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y4
+	VFMADD231PS Y11, Y14, Y5
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y5
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y5
+	VFMADD231PS Y11, Y14, Y6
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y6
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y6
+	VFMADD231PS Y11, Y14, Y7
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y7
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y7
+	VFMADD231PS Y11, Y14, Y8
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y8
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y8
+	VFMADD231PS Y11, Y14, Y9
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y9
+	VMOVUPS     (R11), Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y9
+	VFMADD231PS Y11, Y14, Y10
+	VMOVUPS     (R11), Y11
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y11, Y10
+	VMOVUPS     (R11), Y11
+	VFMADD231PS Y13, Y11, Y10
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         obrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y9, Y0, Y9
+	VMINPS      Y9, Y1, Y9
+	VMOVUPS     Y9, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y10, Y0, Y10
+	VMINPS      Y10, Y1, Y10
+	VMOVUPS     Y10, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000010, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x08, DI
+	JMP         oblock
+
+	// Fewer than block pixels left: when the row has at least block,
+	// step back and recompute the last block (the same values), else
+	// finish with a half block and single pixels.
+orest:
+	TESTQ DI, DI
+	JZ    oright
+	CMPQ  n+120(FP), $0x08
+	JB    ohalf
+	MOVQ  $0x00000008, R8
+	SUBQ  DI, R8
+	IMULQ SI, R8
+	SUBQ  R8, AX
+	SHLQ  $0x01, R8
+	SUBQ  R8, CX
+	MOVQ  $0x00000008, DI
+	JMP   oblock
+
+ohalf:
+	CMPQ    DI, $0x04
+	JB      osingle
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ohrows:
+	VMOVUPS     (R9), Y7
+	VMOVUPS     (R9)(SI*1), Y8
+	VMOVUPS     (R9)(SI*2), Y9
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y7, Y10, Y3
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y3
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y3
+	VFMADD231PS Y7, Y10, Y4
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y4
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y4
+	VFMADD231PS Y7, Y10, Y5
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y5
+	VMOVUPS     (R11), Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y5
+	VFMADD231PS Y7, Y10, Y6
+	VMOVUPS     (R11), Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y7, Y6
+	VMOVUPS     (R11), Y7
+	VFMADD231PS Y9, Y7, Y6
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ohrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000008, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x04, DI
+
+osingle:
+	TESTQ   DI, DI
+	JZ      oright
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+osrows:
+	VMOVUPS     (R9), Y4
+	VMOVUPS     (R9)(SI*1), Y5
+	VMOVUPS     (R9)(SI*2), Y6
+	MOVQ        R8, R11
+	VMOVUPS     (R11), Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y7, Y3
+	VMOVUPS     (R11), Y4
+	ADDQ        SI, R11
+	VFMADD231PS Y5, Y4, Y3
+	VMOVUPS     (R11), Y4
+	VFMADD231PS Y6, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         osrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000002, SI, R8
+	ADDQ        R8, CX
+	DECQ        DI
+	JMP         osingle
+
+oright:
+	CMPQ    padR+136(FP), $0x00
+	JEQ     onext
+	VMOVAPS Y2, Y3
+	MOVQ    CX, DI
+	MOVQ    DX, R8
+	MOVQ    rows+104(FP), R9
+
+orrows:
+	VMOVUPS     (R8), Y4
+	VMOVUPS     (R8)(SI*1), Y5
+	MOVQ        DI, R10
+	VMOVUPS     (R10), Y6
+	ADDQ        SI, R10
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS     (R10), Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), DI
+	LEAQ        (R8)(SI*2), R8
+	ADDQ        SI, R8
+	DECQ        R9
+	JNZ         orrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (AX)
+	ADDQ        SI, AX
+
+onext:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ BX
+	JNZ  orow
+	JMP  done
+
+masked:
 	LEAQ       ymask8<>+0(SB), DI
 	NEGQ       BX
 	VMOVDQU    32(DI)(BX*4), Y2
@@ -1435,7 +2069,7 @@ done:
 	RET
 
 // func depthwise3x3RowsS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, AVX512VL, FMA3
 TEXT ·depthwise3x3RowsS1AVX512(SB), NOSPLIT, $0-176
 	MOVQ         out_base+0(FP), AX
 	MOVQ         in_base+24(FP), CX
@@ -1751,10 +2385,312 @@ fnext:
 	SUBQ $0x10, BX
 	JMP  chan
 
-	// The last c % lanes channels, masked: nothing past them is touched.
+	// The last c % lanes channels: masked (nothing past them is touched), or overlapping.
 tail:
 	TESTQ     BX, BX
 	JZ        done
+	CMPQ      BX, $0x08
+	JA        wide
+	LEAQ      kmask16<>+0(SB), DI
+	KMOVW     (DI)(BX*2), K1
+	CMPQ      bias_len+80(FP), $0x00
+	JEQ       ynobias
+	MOVQ      bias_base+72(FP), BX
+	ADDQ      DX, BX
+	SUBQ      filter_base+48(FP), BX
+	VMOVUPS.Z (BX), K1, Y2
+	JMP       ybiasok
+
+ynobias:
+	VXORPS Y2, Y2, Y2
+
+ybiasok:
+	MOVQ CX, CX
+	MOVQ m+112(FP), BX
+
+yrow:
+	MOVQ    n+120(FP), DI
+	CMPQ    padL+128(FP), $0x00
+	JEQ     yblock
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ylrows:
+	VMOVUPS.Z   (R9)(SI*1), K1, Y4
+	VMOVUPS.Z   (R9)(SI*2), K1, Y5
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y6
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS.Z   (R11), K1, Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ylrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+
+yblock:
+	CMPQ    DI, $0x08
+	JB      yrest
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	VMOVAPS Y2, Y10
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ybrows:
+	VMOVUPS.Z   (R9), K1, Y11
+	VMOVUPS.Z   (R9)(SI*1), K1, Y12
+	VMOVUPS.Z   (R9)(SI*2), K1, Y13
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y11, Y14, Y3
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y3
+	VFMADD231PS Y11, Y14, Y4
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y3
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y11, Y14, Y5
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y4
+	VFMADD231PS Y12, Y14, Y5
+	VFMADD231PS Y11, Y14, Y6
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y5
+	VFMADD231PS Y12, Y14, Y6
+	VFMADD231PS Y11, Y14, Y7
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y6
+	VFMADD231PS Y12, Y14, Y7
+	VFMADD231PS Y11, Y14, Y8
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y7
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y11, Y14, Y9
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y8
+	VFMADD231PS Y12, Y14, Y9
+	VFMADD231PS Y11, Y14, Y10
+	VMOVUPS.Z   (R11), K1, Y11
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y11, Y9
+	VFMADD231PS Y12, Y11, Y10
+	VMOVUPS.Z   (R11), K1, Y11
+	VFMADD231PS Y13, Y11, Y10
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ybrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y9, Y0, Y9
+	VMINPS      Y9, Y1, Y9
+	VMOVUPS     Y9, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y10, Y0, Y10
+	VMINPS      Y10, Y1, Y10
+	VMOVUPS     Y10, K1, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000008, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x08, DI
+	JMP         yblock
+
+	// Fewer than block pixels left: when the row has at least block,
+	// step back and recompute the last block (the same values), else
+	// finish with a half block and single pixels.
+yrest:
+	TESTQ DI, DI
+	JZ    yright
+	CMPQ  n+120(FP), $0x08
+	JB    yhalf
+	MOVQ  $0x00000008, R8
+	SUBQ  DI, R8
+	IMULQ SI, R8
+	SUBQ  R8, AX
+	SUBQ  R8, CX
+	MOVQ  $0x00000008, DI
+	JMP   yblock
+
+yhalf:
+	CMPQ    DI, $0x04
+	JB      ysingle
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+yhrows:
+	VMOVUPS.Z   (R9), K1, Y7
+	VMOVUPS.Z   (R9)(SI*1), K1, Y8
+	VMOVUPS.Z   (R9)(SI*2), K1, Y9
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y7, Y10, Y3
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y3
+	VFMADD231PS Y7, Y10, Y4
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y3
+	VFMADD231PS Y8, Y10, Y4
+	VFMADD231PS Y7, Y10, Y5
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y4
+	VFMADD231PS Y8, Y10, Y5
+	VFMADD231PS Y7, Y10, Y6
+	VMOVUPS.Z   (R11), K1, Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y7, Y5
+	VFMADD231PS Y8, Y7, Y6
+	VMOVUPS.Z   (R11), K1, Y7
+	VFMADD231PS Y9, Y7, Y6
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         yhrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, K1, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000004, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x04, DI
+
+ysingle:
+	TESTQ   DI, DI
+	JZ      yright
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ysrows:
+	VMOVUPS.Z   (R9), K1, Y4
+	VMOVUPS.Z   (R9)(SI*1), K1, Y5
+	VMOVUPS.Z   (R9)(SI*2), K1, Y6
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y7, Y3
+	VMOVUPS.Z   (R11), K1, Y4
+	ADDQ        SI, R11
+	VFMADD231PS Y5, Y4, Y3
+	VMOVUPS.Z   (R11), K1, Y4
+	VFMADD231PS Y6, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ysrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000001, SI, R8
+	ADDQ        R8, CX
+	DECQ        DI
+	JMP         ysingle
+
+yright:
+	CMPQ    padR+136(FP), $0x00
+	JEQ     ynext
+	VMOVAPS Y2, Y3
+	MOVQ    CX, DI
+	MOVQ    DX, R8
+	MOVQ    rows+104(FP), R9
+
+yrrows:
+	VMOVUPS.Z   (R8), K1, Y4
+	VMOVUPS.Z   (R8)(SI*1), K1, Y5
+	MOVQ        DI, R10
+	VMOVUPS.Z   (R10), K1, Y6
+	ADDQ        SI, R10
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS.Z   (R10), K1, Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), DI
+	LEAQ        (R8)(SI*2), R8
+	ADDQ        SI, R8
+	DECQ        R9
+	JNZ         yrrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+
+ynext:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ BX
+	JNZ  yrow
+	JMP  done
+
+wide:
 	LEAQ      kmask16<>+0(SB), DI
 	KMOVW     (DI)(BX*2), K1
 	CMPQ      bias_len+80(FP), $0x00
@@ -2058,7 +2994,7 @@ done:
 	RET
 
 // func depthwise3x3RowsS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, AVX512VL, FMA3
 TEXT ·depthwise3x3RowsS2AVX512(SB), NOSPLIT, $0-176
 	MOVQ         out_base+0(FP), AX
 	MOVQ         in_base+24(FP), CX
@@ -2396,10 +3332,334 @@ fnext:
 	SUBQ $0x10, BX
 	JMP  chan
 
-	// The last c % lanes channels, masked: nothing past them is touched.
+	// The last c % lanes channels: masked (nothing past them is touched), or overlapping.
 tail:
 	TESTQ     BX, BX
 	JZ        done
+	CMPQ      BX, $0x08
+	JA        wide
+	LEAQ      kmask16<>+0(SB), DI
+	KMOVW     (DI)(BX*2), K1
+	CMPQ      bias_len+80(FP), $0x00
+	JEQ       ynobias
+	MOVQ      bias_base+72(FP), BX
+	ADDQ      DX, BX
+	SUBQ      filter_base+48(FP), BX
+	VMOVUPS.Z (BX), K1, Y2
+	JMP       ybiasok
+
+ynobias:
+	VXORPS Y2, Y2, Y2
+
+ybiasok:
+	MOVQ CX, CX
+	MOVQ m+112(FP), BX
+
+yrow:
+	MOVQ    n+120(FP), DI
+	CMPQ    padL+128(FP), $0x00
+	JEQ     yblock
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ylrows:
+	VMOVUPS.Z   (R9)(SI*1), K1, Y4
+	VMOVUPS.Z   (R9)(SI*2), K1, Y5
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y6
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS.Z   (R11), K1, Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ylrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	ADDQ        SI, CX
+
+yblock:
+	CMPQ    DI, $0x08
+	JB      yrest
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	VMOVAPS Y2, Y10
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ybrows:
+	VMOVUPS.Z   (R9), K1, Y11
+	VMOVUPS.Z   (R9)(SI*1), K1, Y12
+	VMOVUPS.Z   (R9)(SI*2), K1, Y13
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y11, Y14, Y3
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y3
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y3
+	VFMADD231PS Y11, Y14, Y4
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y4
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y4
+	VFMADD231PS Y11, Y14, Y5
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y5
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y5
+	VFMADD231PS Y11, Y14, Y6
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y6
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y6
+	VFMADD231PS Y11, Y14, Y7
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y7
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y7
+	VFMADD231PS Y11, Y14, Y8
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y8
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y8
+	VFMADD231PS Y11, Y14, Y9
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y14, Y9
+	VMOVUPS.Z   (R11), K1, Y14
+	ADDQ        SI, R11
+	VFMADD231PS Y13, Y14, Y9
+	VFMADD231PS Y11, Y14, Y10
+	VMOVUPS.Z   (R11), K1, Y11
+	ADDQ        SI, R11
+	VFMADD231PS Y12, Y11, Y10
+	VMOVUPS.Z   (R11), K1, Y11
+	VFMADD231PS Y13, Y11, Y10
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ybrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y9, Y0, Y9
+	VMINPS      Y9, Y1, Y9
+	VMOVUPS     Y9, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y10, Y0, Y10
+	VMINPS      Y10, Y1, Y10
+	VMOVUPS     Y10, K1, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000010, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x08, DI
+	JMP         yblock
+
+	// Fewer than block pixels left: when the row has at least block,
+	// step back and recompute the last block (the same values), else
+	// finish with a half block and single pixels.
+yrest:
+	TESTQ DI, DI
+	JZ    yright
+	CMPQ  n+120(FP), $0x08
+	JB    yhalf
+	MOVQ  $0x00000008, R8
+	SUBQ  DI, R8
+	IMULQ SI, R8
+	SUBQ  R8, AX
+	SHLQ  $0x01, R8
+	SUBQ  R8, CX
+	MOVQ  $0x00000008, DI
+	JMP   yblock
+
+yhalf:
+	CMPQ    DI, $0x04
+	JB      ysingle
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+yhrows:
+	VMOVUPS.Z   (R9), K1, Y7
+	VMOVUPS.Z   (R9)(SI*1), K1, Y8
+	VMOVUPS.Z   (R9)(SI*2), K1, Y9
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y7, Y10, Y3
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y3
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y3
+	VFMADD231PS Y7, Y10, Y4
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y4
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y4
+	VFMADD231PS Y7, Y10, Y5
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y10, Y5
+	VMOVUPS.Z   (R11), K1, Y10
+	ADDQ        SI, R11
+	VFMADD231PS Y9, Y10, Y5
+	VFMADD231PS Y7, Y10, Y6
+	VMOVUPS.Z   (R11), K1, Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y8, Y7, Y6
+	VMOVUPS.Z   (R11), K1, Y7
+	VFMADD231PS Y9, Y7, Y6
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         yhrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, K1, (AX)
+	ADDQ        SI, AX
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, K1, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000008, SI, R8
+	ADDQ        R8, CX
+	SUBQ        $0x04, DI
+
+ysingle:
+	TESTQ   DI, DI
+	JZ      yright
+	VMOVAPS Y2, Y3
+	MOVQ    CX, R8
+	MOVQ    DX, R9
+	MOVQ    rows+104(FP), R10
+
+ysrows:
+	VMOVUPS.Z   (R9), K1, Y4
+	VMOVUPS.Z   (R9)(SI*1), K1, Y5
+	VMOVUPS.Z   (R9)(SI*2), K1, Y6
+	MOVQ        R8, R11
+	VMOVUPS.Z   (R11), K1, Y7
+	ADDQ        SI, R11
+	VFMADD231PS Y4, Y7, Y3
+	VMOVUPS.Z   (R11), K1, Y4
+	ADDQ        SI, R11
+	VFMADD231PS Y5, Y4, Y3
+	VMOVUPS.Z   (R11), K1, Y4
+	VFMADD231PS Y6, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R8
+	LEAQ        (R9)(SI*2), R9
+	ADDQ        SI, R9
+	DECQ        R10
+	JNZ         ysrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+	IMUL3Q      $0x00000002, SI, R8
+	ADDQ        R8, CX
+	DECQ        DI
+	JMP         ysingle
+
+yright:
+	CMPQ    padR+136(FP), $0x00
+	JEQ     ynext
+	VMOVAPS Y2, Y3
+	MOVQ    CX, DI
+	MOVQ    DX, R8
+	MOVQ    rows+104(FP), R9
+
+yrrows:
+	VMOVUPS.Z   (R8), K1, Y4
+	VMOVUPS.Z   (R8)(SI*1), K1, Y5
+	MOVQ        DI, R10
+	VMOVUPS.Z   (R10), K1, Y6
+	ADDQ        SI, R10
+	VFMADD231PS Y4, Y6, Y3
+	VMOVUPS.Z   (R10), K1, Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        inRowBytes+144(FP), DI
+	LEAQ        (R8)(SI*2), R8
+	ADDQ        SI, R8
+	DECQ        R9
+	JNZ         yrrows
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, K1, (AX)
+	ADDQ        SI, AX
+
+ynext:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ BX
+	JNZ  yrow
+	JMP  done
+
+wide:
 	LEAQ      kmask16<>+0(SB), DI
 	KMOVW     (DI)(BX*2), K1
 	CMPQ      bias_len+80(FP), $0x00

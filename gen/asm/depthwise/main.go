@@ -9,7 +9,10 @@
 // input column once per kernel row and feeding it to the (up to three)
 // outputs whose window covers it, with the kernel row's three filter
 // vectors in registers: 9 fused multiply-adds per output vector. The last
-// c % lanes channels run the same code with masked loads and stores.
+// c % lanes channels run the same code with masked loads and stores; at
+// AVX-512 a tail of at most 8 channels uses masked YMM registers (half the
+// cost where 512-bit operations are split in two), and at AVX2 with c >= 8
+// the last 8 channels are redone unmasked, overlapping the previous group.
 package main
 
 import (
@@ -48,24 +51,66 @@ func paramMem(c gotypes.Component) Mem {
 	return b.Addr
 }
 
-// vecIO loads and stores a vector, masked in the tail (t != nil).
+// vecIO allocates, loads and stores the vectors of one channel group:
+// full registers of the level, or its tail masked by t, or (AVX-512, at
+// most 8 channels left) half-width YMM registers masked by the opmask k,
+// which on CPUs that split 512-bit operations in two costs half as much.
 type vecIO struct {
-	s *simd.ISA
-	t *simd.Tail
+	s    *simd.ISA
+	t    *simd.Tail
+	k    Register // with half
+	half bool
+}
+
+func (io vecIO) vec() VecVirtual {
+	if io.half {
+		return YMM()
+	}
+	return io.s.Vec()
+}
+
+func (io vecIO) vecs(n int) []VecVirtual {
+	v := make([]VecVirtual, n)
+	for i := range v {
+		v[i] = io.vec()
+	}
+	return v
+}
+
+func (io vecIO) zero(v VecVirtual) {
+	if io.half {
+		VXORPS(v, v, v)
+	} else {
+		io.s.Zero(v)
+	}
+}
+
+// width narrows a full-width register (the clamp bounds) to the group's.
+func (io vecIO) width(v VecVirtual) VecVirtual {
+	if io.half {
+		return v.AsY().(VecVirtual)
+	}
+	return v
 }
 
 func (io vecIO) load(m Mem, v VecVirtual) {
-	if io.t != nil {
+	switch {
+	case io.half:
+		VMOVUPS_Z(m, io.k, v)
+	case io.t != nil:
 		io.t.Load(m, v)
-	} else {
+	default:
 		VMOVUPS(m, v)
 	}
 }
 
 func (io vecIO) store(v VecVirtual, m Mem) {
-	if io.t != nil {
+	switch {
+	case io.half:
+		VMOVUPS(v, io.k, m)
+	case io.t != nil:
 		io.t.Store(v, m)
-	} else {
+	default:
 		VMOVUPS(v, m)
 	}
 }
@@ -102,7 +147,7 @@ func row(s *simd.ISA, stride int) {
 	// rows.
 	body := func(pfx string, io vecIO) {
 		// Bias at the channels of fp, or zero when bias is empty.
-		vb := s.Vec()
+		vb := io.vec()
 		CMPQ(paramMem(Param("bias").Len()), U8(0))
 		JEQ(LabelRef(pfx + "nobias"))
 		{
@@ -113,7 +158,7 @@ func row(s *simd.ISA, stride int) {
 		}
 		JMP(LabelRef(pfx + "biasok"))
 		Label(pfx + "nobias")
-		s.Zero(vb)
+		io.zero(vb)
 		Label(pfx + "biasok")
 
 		po, pi, o := GP64(), GP64(), GP64()
@@ -125,7 +170,7 @@ func row(s *simd.ISA, stride int) {
 		// column t of each kernel row feeds output i with filter column
 		// ks[t - i*stride] (ks lists the columns present, in order).
 		outputs := func(lp string, nb int, ks []int) {
-			acc := s.Vecs(nb)
+			acc := io.vecs(nb)
 			for _, a := range acc {
 				VMOVAPS(vb, a)
 			}
@@ -136,7 +181,7 @@ func row(s *simd.ISA, stride int) {
 			Label(lp + "rows")
 			f := make([]VecVirtual, 3)
 			for _, k := range ks {
-				f[k] = s.Vec()
+				f[k] = io.vec()
 				if k == 0 {
 					io.load(Mem{Base: fr}, f[k])
 				} else {
@@ -146,7 +191,7 @@ func row(s *simd.ISA, stride int) {
 			MOVQ(rp, tp)
 			cols := (nb-1)*stride + len(ks)
 			for t := 0; t < cols; t++ {
-				x := s.Vec()
+				x := io.vec()
 				io.load(Mem{Base: tp}, x)
 				if t < cols-1 {
 					ADDQ(c4, tp)
@@ -164,7 +209,7 @@ func row(s *simd.ISA, stride int) {
 			JNZ(LabelRef(lp + "rows"))
 
 			for _, a := range acc {
-				clamp(a, lo, hi)
+				clamp(a, io.width(lo), io.width(hi))
 				io.store(a, Mem{Base: po})
 				ADDQ(c4, po)
 			}
@@ -255,10 +300,37 @@ func row(s *simd.ISA, stride int) {
 	SUBQ(U8(s.Lanes), rem)
 	JMP(LabelRef("chan"))
 
-	Comment("The last c % lanes channels, masked: nothing past them is touched.")
+	Comment("The last c % lanes channels: masked (nothing past them is touched), or overlapping.")
 	Label("tail")
 	TESTQ(rem, rem)
 	JZ(LabelRef("done"))
+	if s.Lanes == 16 {
+		CMPQ(rem, U8(8))
+		JA(LabelRef("wide"))
+		tbl := GP64()
+		LEAQ(NewDataAddr(Symbol{Name: "kmask16", Static: true}, 0), tbl)
+		k := K()
+		KMOVW(Mem{Base: tbl, Index: rem, Scale: 2}, k)
+		body("y", vecIO{s: s, k: k, half: true})
+		JMP(LabelRef("done"))
+		Label("wide")
+	} else {
+		// AVX2 masked stores are slow on some CPUs: with at least one full
+		// group, redo the last 8 channels unmasked instead (the overlap
+		// recomputes identical values).
+		CMPQ(paramMem(Param("c")), U8(s.Lanes))
+		JB(LabelRef("masked"))
+		back := GP64()
+		MOVQ(U32(s.Lanes), back)
+		SUBQ(rem, back)
+		SHLQ(U8(2), back)
+		for _, p := range []Register{outp, inp, fp} {
+			SUBQ(back, p)
+		}
+		body("o", vecIO{s: s})
+		JMP(LabelRef("done"))
+		Label("masked")
+	}
 	tm := s.TailMask(rem)
 	body("t", vecIO{s: s, t: &tm})
 
