@@ -1,0 +1,210 @@
+package asm_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
+)
+
+// dwRowsRef is Depthwise3x3Rows' documented loop in float64: it returns the
+// expected output by index (NaN-free inputs) and the magnitude sums.
+func dwRowsRef(in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n int, padL, padR bool, lo, hi float32) map[int][2]float64 {
+	want := map[int][2]float64{}
+	pix := func(i, o, x int, ks []int) {
+		for ch := 0; ch < c; ch++ {
+			var s, mag float64
+			if len(bias) > 0 {
+				s, mag = float64(bias[ch]), math.Abs(float64(bias[ch]))
+			}
+			for r := 0; r < rows; r++ {
+				for t, k := range ks {
+					p := float64(in[i*stride*inRow+r*inRow+x+t*c+ch]) * float64(filter[(3*r+k)*c+ch])
+					s += p
+					mag += math.Abs(p)
+				}
+			}
+			s = math.Min(math.Max(s, float64(lo)), float64(hi))
+			want[i*outRow+o*c+ch] = [2]float64{s, mag}
+		}
+	}
+	for i := 0; i < m; i++ {
+		x, o := 0, 0
+		if padL {
+			pix(i, 0, 0, []int{1, 2})
+			x, o = (stride-1)*c, 1
+		}
+		for j := 0; j < n; j++ {
+			pix(i, o+j, x+j*stride*c, []int{0, 1, 2})
+		}
+		if padR {
+			pix(i, o+n, x+n*stride*c, []int{0, 1})
+		}
+	}
+	return want
+}
+
+func TestDepthwise3x3Rows(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(21, 22))
+		for iter := 0; iter < 600; iter++ {
+			c := 1 + rng.IntN(35)
+			stride, rows, m, n := 1+rng.IntN(2), 1+rng.IntN(3), 1+rng.IntN(3), rng.IntN(20)
+			padL, padR := rng.IntN(2) == 0, rng.IntN(2) == 0
+			pL, pR := 0, 0
+			if padL {
+				pL = 1
+			}
+			if padR {
+				pR = 1
+			}
+			npix := pL + n + pR
+			cols := (stride-1)*pL + (n+pR)*stride + 3
+			inRow := cols*c + rng.IntN(5)
+			outRow := npix*c + rng.IntN(5)
+			in := make([]float32, (m*stride+rows)*inRow+rng.IntN(3))
+			fill(rng, in, 0)
+			filter := make([]float32, 9*c)
+			fill(rng, filter, 0)
+			var bias []float32
+			if rng.IntN(3) > 0 {
+				bias = make([]float32, c)
+				fill(rng, bias, 0)
+			}
+			lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+			if rng.IntN(2) == 0 {
+				lo, hi = 0, 0.5
+			}
+			off := rng.IntN(16)
+			out, guard := guarded(m*outRow, off)
+			for i := range out {
+				out[i] = sentinel
+			}
+			asm.Depthwise3x3Rows(out, in, filter[3*(3-rows)*c:], bias, c, stride, rows, m, inRow, outRow, n, padL, padR, lo, hi)
+			guard(t)
+			want := dwRowsRef(in, filter[3*(3-rows)*c:], bias, c, stride, rows, m, inRow, outRow, n, padL, padR, lo, hi)
+			for i, v := range out {
+				w, ok := want[i]
+				if !ok {
+					if math.Float32bits(v) != math.Float32bits(sentinel) {
+						t.Fatalf("iter %d: out[%d] (not an output) written: %v", iter, i, v)
+					}
+					continue
+				}
+				if !within(v, w[0], w[1], 10) {
+					t.Fatalf("iter %d c=%d s=%d rows=%d m=%d n=%d pad=%v,%v: out[%d] = %v, want %v", iter, c, stride, rows, m, n, padL, padR, i, v, w[0])
+				}
+			}
+		}
+	})
+}
+
+func TestPoolRows(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(23, 24))
+		for iter := 0; iter < 400; iter++ {
+			c, n := 1+rng.IntN(40), 1+rng.IntN(9)
+			cols, stride, rows := 1+rng.IntN(3), 1+rng.IntN(3), 1+rng.IntN(3)
+			rowStride := ((n-1)*stride+cols)*c + rng.IntN(4)
+			in := make([]float32, (rows-1)*rowStride+((n-1)*stride+cols)*c)
+			fill(rng, in, 0)
+			if rng.IntN(4) == 0 {
+				in[rng.IntN(len(in))] = float32(math.NaN())
+			}
+			avg := rng.IntN(2) == 0
+			scale := 1 / float32(rows*cols)
+			out, guard := guarded(n*c, rng.IntN(16))
+			if avg {
+				asm.AvgPoolRow(out, in, c, n, cols, stride, rows, rowStride, scale)
+			} else {
+				asm.MaxPoolRow(out, in, c, n, cols, stride, rows, rowStride)
+			}
+			guard(t)
+			for j := 0; j < n; j++ {
+				for ch := 0; ch < c; ch++ {
+					s, mag := 0.0, 0.0
+					if !avg {
+						s = math.Inf(-1)
+					}
+					nan := false
+					for r := 0; r < rows; r++ {
+						for k := 0; k < cols; k++ {
+							v := float64(in[r*rowStride+(j*stride+k)*c+ch])
+							nan = nan || math.IsNaN(v)
+							if avg {
+								s += v
+								mag += math.Abs(v)
+							} else {
+								s = math.Max(s, v)
+							}
+						}
+					}
+					if nan {
+						s = math.NaN()
+					}
+					got := out[j*c+ch]
+					if avg {
+						s *= float64(scale)
+						mag *= float64(scale)
+					}
+					if !within(got, s, mag, rows*cols) {
+						t.Fatalf("iter %d avg=%v c=%d n=%d win=%dx%d s=%d: out[%d,%d] = %v, want %v", iter, avg, c, n, rows, cols, stride, j, ch, got, s)
+					}
+				}
+			}
+		}
+	})
+}
+
+func TestWarpSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(25, 26))
+	for iter := 0; iter < 300; iter++ {
+		w, h := 1+rng.IntN(30), 1+rng.IntN(30)
+		stride := 3*w + rng.IntN(4)
+		pix := make([]byte, (h-1)*stride+3*w)
+		for i := range pix {
+			pix[i] = byte(rng.UintN(256))
+		}
+		n, s := 1+rng.IntN(40), 1+rng.IntN(4)
+		var geom [8]float32
+		for i := range geom {
+			geom[i] = float32(rng.Float64()*4 - 2)
+		}
+		geom[0] += float32(rng.IntN(w + 4))
+		geom[1] += float32(rng.IntN(h + 4))
+		var want [3][]float32
+		for i := range want {
+			want[i] = make([]float32, n)
+		}
+		prev := asm.ISA()
+		if _, err := asm.SetISA(asm.Generic); err != nil {
+			t.Fatal(err)
+		}
+		asm.WarpSums(want[0], want[1], want[2], pix, w, h, stride, s, &geom)
+		for _, l := range asm.Levels() {
+			if _, err := asm.SetISA(l); err != nil {
+				t.Fatal(err)
+			}
+			var got [3][]float32
+			var guards [3]func(t *testing.T)
+			for i := range got {
+				got[i], guards[i] = guarded(n, rng.IntN(16))
+			}
+			asm.WarpSums(got[0], got[1], got[2], pix, w, h, stride, s, &geom)
+			for i := range got {
+				guards[i](t)
+				for u := range got[i] {
+					// Float32 coordinates may round differently with FMA: allow
+					// the steepest gradient (255 per pixel) times their error.
+					tol := 255 * float64(s*s) * (1e-3 + 1e-5*float64(n))
+					if math.Abs(float64(got[i][u]-want[i][u])) > tol {
+						t.Fatalf("%v iter %d %dx%d n=%d s=%d geom=%v: channel %d pixel %d = %v, generic %v", l, iter, w, h, n, s, geom, i, u, got[i][u], want[i][u])
+					}
+				}
+			}
+		}
+		asm.SetISA(prev)
+	}
+}
