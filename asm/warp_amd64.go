@@ -9,3 +9,9 @@ package asm
 //
 //go:noescape
 func warpSumsAVX512(r []float32, g []float32, b []float32, pix []byte, width int, height int, stride int, s int, geom *[8]float32)
+
+// resizeRowAVX512 is the AVX-512 version of ResizeRow; see resize_generic.go.
+// It requires xoff, xd, xf, g, b as long as r and 4 <= len(row0), len(row1) < 1<<31.
+//
+//go:noescape
+func resizeRowAVX512(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)

@@ -226,3 +226,136 @@ tail:
 done:
 	VZEROUPPER
 	RET
+
+// func resizeRowAVX512(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)
+// Requires: AVX, AVX512F
+TEXT ·resizeRowAVX512(SB), NOSPLIT, $0-196
+	MOVQ         r_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         b_base+48(FP), DX
+	MOVQ         xoff_base+120(FP), BX
+	MOVQ         xd_base+144(FP), SI
+	MOVQ         xf_base+168(FP), DI
+	MOVQ         r_len+8(FP), R8
+	MOVQ         row0_base+72(FP), R9
+	MOVQ         row1_base+96(FP), R10
+	MOVQ         row0_len+80(FP), R11
+	SUBQ         $0x04, R11
+	VPBROADCASTD R11, Z0
+	MOVQ         row1_len+104(FP), R11
+	SUBQ         $0x04, R11
+	VPBROADCASTD R11, Z1
+	VBROADCASTSS fy+192(FP), Z2
+	LEAQ         kmask16<>+0(SB), R11
+
+resize:
+	TESTQ  R8, R8
+	JZ     resizedone
+	CMPQ   R8, $0x10
+	JB     resizepart
+	KXNORW K1, K1, K1
+	JMP    resizego
+
+resizepart:
+	KMOVW (R11)(R8*2), K1
+
+resizego:
+	VMOVDQU32.Z (BX), K1, Z3
+	VMOVDQU32.Z (SI), K1, Z4
+	VPADDD      Z3, Z4, Z4
+	VMOVUPS.Z   (DI), K1, Z5
+	KMOVW       K1, K2
+	VPCMPD      $0x06, Z0, Z3, K3
+	VMOVDQU32   Z3, Z6
+	VPSUBD.BCST warpconst<>+8(SB), Z6, K3, Z6
+	VPXORD      Z7, Z7, Z7
+	VPGATHERDD  (R9)(Z6*1), K2, Z7
+	VPSRLD      $0x08, Z7, K3, Z7
+	KMOVW       K1, K2
+	VPCMPD      $0x06, Z0, Z4, K3
+	VMOVDQU32   Z4, Z6
+	VPSUBD.BCST warpconst<>+8(SB), Z6, K3, Z6
+	VPXORD      Z8, Z8, Z8
+	VPGATHERDD  (R9)(Z6*1), K2, Z8
+	VPSRLD      $0x08, Z8, K3, Z8
+	KMOVW       K1, K2
+	VPCMPD      $0x06, Z1, Z3, K3
+	VMOVDQU32   Z3, Z3
+	VPSUBD.BCST warpconst<>+8(SB), Z3, K3, Z3
+	VPXORD      Z9, Z9, Z9
+	VPGATHERDD  (R10)(Z3*1), K2, Z9
+	VPSRLD      $0x08, Z9, K3, Z9
+	KMOVW       K1, K2
+	VPCMPD      $0x06, Z1, Z4, K3
+	VMOVDQU32   Z4, Z3
+	VPSUBD.BCST warpconst<>+8(SB), Z3, K3, Z3
+	VPXORD      Z10, Z10, Z10
+	VPGATHERDD  (R10)(Z3*1), K2, Z10
+	VPSRLD      $0x08, Z10, K3, Z10
+	VPANDD.BCST warpconst<>+16(SB), Z7, Z3
+	VCVTDQ2PS   Z3, Z3
+	VPANDD.BCST warpconst<>+16(SB), Z8, Z4
+	VCVTDQ2PS   Z4, Z4
+	VSUBPS      Z3, Z4, Z4
+	VFMADD231PS Z4, Z5, Z3
+	VPANDD.BCST warpconst<>+16(SB), Z9, Z4
+	VCVTDQ2PS   Z4, Z4
+	VPANDD.BCST warpconst<>+16(SB), Z10, Z6
+	VCVTDQ2PS   Z6, Z6
+	VSUBPS      Z4, Z6, Z6
+	VFMADD231PS Z6, Z5, Z4
+	VSUBPS      Z3, Z4, Z4
+	VFMADD231PS Z4, Z2, Z3
+	VMOVUPS     Z3, K1, (AX)
+	VPSRLD      $0x08, Z7, Z3
+	VPANDD.BCST warpconst<>+16(SB), Z3, Z3
+	VCVTDQ2PS   Z3, Z3
+	VPSRLD      $0x08, Z8, Z4
+	VPANDD.BCST warpconst<>+16(SB), Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VSUBPS      Z3, Z4, Z4
+	VFMADD231PS Z4, Z5, Z3
+	VPSRLD      $0x08, Z9, Z4
+	VPANDD.BCST warpconst<>+16(SB), Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VPSRLD      $0x08, Z10, Z6
+	VPANDD.BCST warpconst<>+16(SB), Z6, Z6
+	VCVTDQ2PS   Z6, Z6
+	VSUBPS      Z4, Z6, Z6
+	VFMADD231PS Z6, Z5, Z4
+	VSUBPS      Z3, Z4, Z4
+	VFMADD231PS Z4, Z2, Z3
+	VMOVUPS     Z3, K1, (CX)
+	VPSRLD      $0x10, Z7, Z3
+	VPANDD.BCST warpconst<>+16(SB), Z3, Z3
+	VCVTDQ2PS   Z3, Z3
+	VPSRLD      $0x10, Z8, Z4
+	VPANDD.BCST warpconst<>+16(SB), Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VSUBPS      Z3, Z4, Z4
+	VFMADD231PS Z4, Z5, Z3
+	VPSRLD      $0x10, Z9, Z4
+	VPANDD.BCST warpconst<>+16(SB), Z4, Z4
+	VCVTDQ2PS   Z4, Z4
+	VPSRLD      $0x10, Z10, Z6
+	VPANDD.BCST warpconst<>+16(SB), Z6, Z6
+	VCVTDQ2PS   Z6, Z6
+	VSUBPS      Z4, Z6, Z6
+	VFMADD231PS Z6, Z5, Z4
+	VSUBPS      Z3, Z4, Z4
+	VFMADD231PS Z4, Z2, Z3
+	VMOVUPS     Z3, K1, (DX)
+	CMPQ        R8, $0x10
+	JB          resizedone
+	ADDQ        $0x40, AX
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, DX
+	ADDQ        $0x40, BX
+	ADDQ        $0x40, SI
+	ADDQ        $0x40, DI
+	SUBQ        $0x10, R8
+	JMP         resize
+
+resizedone:
+	VZEROUPPER
+	RET

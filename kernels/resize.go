@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/facecluster/facecluster/asm"
+)
 
 // RGB is an 8-bit RGB image with 3 interleaved bytes per pixel: channel ch
 // of pixel (x, y) is Pix[y*Stride+3*x+ch].
@@ -85,32 +89,27 @@ func ResizeBilinear(out []float32, outH, outW int, src RGB, norm PixelNorm) {
 	sy := float32(src.Height) / float32(outH)
 	sx := float32(src.Width) / float32(outW)
 	// Columns in chunks whose tables live on the stack: byte offset of the
-	// left tap, distance to the right tap, and the right tap's weight.
+	// left tap, distance to the right tap, and the right tap's weight; the
+	// interpolated row lands channel-planar in sums.
 	const chunk = 256
-	var xoff, xd [chunk]int
+	var xoff, xd [chunk]int32
 	var xf [chunk]float32
+	var sums [3][chunk]float32
 	for x0 := 0; x0 < outW; x0 += chunk {
 		nx := min(chunk, outW-x0)
 		for i := range nx {
 			lo, hi, f := halfPixel(x0+i, sx, src.Width)
-			xoff[i], xd[i], xf[i] = 3*lo, 3*(hi-lo), f
+			xoff[i], xd[i], xf[i] = int32(3*lo), int32(3*(hi-lo)), f
 		}
 		for y := 0; y < outH; y++ {
 			y0, y1, fy := halfPixel(y, sy, src.Height)
-			r0 := src.Pix[y0*src.Stride : y0*src.Stride+3*src.Width]
-			r1 := src.Pix[y1*src.Stride : y1*src.Stride+3*src.Width]
+			asm.ResizeRow(sums[0][:nx], sums[1][:nx], sums[2][:nx], src.Pix[y0*src.Stride:], src.Pix[y1*src.Stride:],
+				xoff[:nx], xd[:nx], xf[:nx], fy)
 			o := out[(y*outW+x0)*3:][:3*nx]
-			for i := range nx {
-				a, b, fx := xoff[i], xoff[i]+xd[i], xf[i]
-				for ch := range 3 {
-					tl := float32(r0[a+ch])
-					tr := float32(r0[b+ch])
-					bl := float32(r1[a+ch])
-					br := float32(r1[b+ch])
-					top := tl + (tr-tl)*fx
-					bot := bl + (br-bl)*fx
-					v := top + (bot-top)*fy
-					o[3*i+pos[ch]] = v*scale[ch] + bias[ch]
+			for ch := range 3 {
+				sc, bi, p := scale[ch], bias[ch], pos[ch]
+				for i, v := range sums[ch][:nx] {
+					o[3*i+p] = v*sc + bi
 				}
 			}
 		}

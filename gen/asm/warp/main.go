@@ -1,6 +1,7 @@
 // Command warp generates asm/warp_amd64.s and its stubs: the AVX-512
-// kernel behind asm.WarpSums (bilinear samples of an 8-bit RGB image,
-// summed over a supersampling grid).
+// kernels behind asm.WarpSums (bilinear samples of an 8-bit RGB image,
+// summed over a supersampling grid) and asm.ResizeRow (one row of a
+// bilinear resize with precomputed column taps).
 //
 // One lane per output pixel: for 16 pixels at a time the kernel walks the
 // s x s sample grid; each sample floors its coordinates, gathers the four
@@ -24,6 +25,7 @@ func main() {
 	simd.Setup()
 	consts()
 	warpAVX512()
+	resizeAVX512()
 	Generate()
 }
 
@@ -225,4 +227,107 @@ func sample(x, y, wv, hv, sv, s3v, lim VecVirtual, pix Register, acc []VecVirtua
 	tap(kx1, ky0, nil, true, ax, by)
 	tap(kx0, ky1, sv, false, bx, ay)
 	tap(kx1, ky1, s3v, false, ax, ay)
+}
+
+// gatherRGB gathers, in the lanes of k, the dword at byte offset q of the
+// row at base: R | G<<8 | B<<16 | next<<24. An offset past lim (the row's
+// length - 4) is read one byte early and shifted back.
+func gatherRGB(base Register, q, lim VecVirtual, k Register) VecVirtual {
+	kg, kb := K(), K()
+	KMOVW(k, kg)
+	VPCMPD(U8(6), lim, q, kb) // q > lim
+	qq := ZMM()
+	VMOVDQU32(q, qq)
+	VPSUBD_BCST(cst.Offset(cIntOne), qq, kb, qq)
+	v := ZMM()
+	VPXORD(v, v, v)
+	VPGATHERDD(Mem{Base: base, Index: qq, Scale: 1}, kg, v)
+	VPSRLD(U8(8), v, kb, v)
+	return v
+}
+
+// channel extracts byte ch of each lane of v as float32.
+func channel(v VecVirtual, ch int) VecVirtual {
+	c := ZMM()
+	if ch == 0 {
+		VPANDD_BCST(cst.Offset(cFF), v, c)
+	} else {
+		VPSRLD(U8(8*ch), v, c)
+		VPANDD_BCST(cst.Offset(cFF), c, c)
+	}
+	VCVTDQ2PS(c, c)
+	return c
+}
+
+func resizeAVX512() {
+	TEXT("resizeRowAVX512", NOSPLIT, "func(r, g, b []float32, row0, row1 []byte, xoff, xd []int32, xf []float32, fy float32)")
+	Pragma("noescape")
+	Doc("resizeRowAVX512 is the AVX-512 version of ResizeRow; see resize_generic.go.",
+		"It requires xoff, xd, xf, g, b as long as r and 4 <= len(row0), len(row1) < 1<<31.")
+
+	ptrs := []Register{
+		Load(Param("r").Base(), GP64()), Load(Param("g").Base(), GP64()), Load(Param("b").Base(), GP64()),
+		Load(Param("xoff").Base(), GP64()), Load(Param("xd").Base(), GP64()), Load(Param("xf").Base(), GP64()),
+	}
+	rp, gp, bp, op, dp, fp := ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5]
+	n := Load(Param("r").Len(), GP64())
+	row := []Register{Load(Param("row0").Base(), GP64()), Load(Param("row1").Base(), GP64())}
+	lim := []VecVirtual{ZMM(), ZMM()}
+	for i, name := range []string{"row0", "row1"} {
+		t := GP64()
+		MOVQ(paramMem(Param(name).Len()), t)
+		SUBQ(U8(4), t)
+		VPBROADCASTD(t.As32(), lim[i])
+	}
+	fy := ZMM()
+	VBROADCASTSS(paramMem(Param("fy")), fy)
+	tbl := GP64()
+	LEAQ(NewDataAddr(Symbol{Name: "kmask16", Static: true}, 0), tbl)
+
+	Label("resize")
+	TESTQ(n, n)
+	JZ(LabelRef("resizedone"))
+	k := K()
+	CMPQ(n, U8(16))
+	JB(LabelRef("resizepart"))
+	KXNORW(k, k, k) // all 16 lanes
+	JMP(LabelRef("resizego"))
+	Label("resizepart")
+	KMOVW(Mem{Base: tbl, Index: n, Scale: 2}, k)
+	Label("resizego")
+
+	a, c, fx := ZMM(), ZMM(), ZMM()
+	VMOVDQU32_Z(Mem{Base: op}, k, a)
+	VMOVDQU32_Z(Mem{Base: dp}, k, c)
+	VPADDD(a, c, c)
+	VMOVUPS_Z(Mem{Base: fp}, k, fx)
+	// Taps: [row][left, right].
+	var taps [2][2]VecVirtual
+	for i := range row {
+		taps[i][0] = gatherRGB(row[i], a, lim[i], k)
+		taps[i][1] = gatherRGB(row[i], c, lim[i], k)
+	}
+	for ch, p := range []Register{rp, gp, bp} {
+		var lerp [2]VecVirtual
+		for i := range row {
+			l := channel(taps[i][0], ch)
+			rt := channel(taps[i][1], ch)
+			VSUBPS(l, rt, rt)      // right - left
+			VFMADD231PS(rt, fx, l) // left + (right-left)*fx
+			lerp[i] = l
+		}
+		VSUBPS(lerp[0], lerp[1], lerp[1]) // bottom - top
+		VFMADD231PS(lerp[1], fy, lerp[0]) // top + (bottom-top)*fy
+		VMOVUPS(lerp[0], k, Mem{Base: p})
+	}
+	CMPQ(n, U8(16))
+	JB(LabelRef("resizedone"))
+	for _, p := range ptrs {
+		ADDQ(U8(64), p)
+	}
+	SUBQ(U8(16), n)
+	JMP(LabelRef("resize"))
+
+	Label("resizedone")
+	simd.Epilogue(nil)
 }
