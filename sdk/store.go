@@ -65,9 +65,24 @@ func openDB(path string, timeout time.Duration) (db *bolt.DB, err error) {
 		// bbolt would initialise an empty file; albums are never empty.
 		return nil, fmt.Errorf("%w: %s is empty", ErrCorrupt, path)
 	}
+	// Check the structure before bbolt maps the file, under bbolt's lock
+	// (taken on the file bbolt opens, through OpenFile).
+	opts := boltOptions(timeout)
+	opts.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+		return os.OpenFile(name, flag, perm)
+	}
+	pf, err := os.Open(path)
+	if err != nil {
+		return nil, storageErr("opening album", err)
+	}
+	err = precheck(pf)
+	pf.Close()
+	if err != nil {
+		return nil, fmt.Errorf("sdk: OpenAlbum: %s: %w", path, err)
+	}
 	err = guard("OpenAlbum", ErrCorrupt, func() error {
 		var e error
-		db, e = bolt.Open(path, 0o600, boltOptions(timeout))
+		db, e = bolt.Open(path, 0o600, opts)
 		return e
 	})
 	if err != nil {
