@@ -15,3 +15,15 @@ func warpSumsAVX512(r []float32, g []float32, b []float32, pix []byte, width int
 //
 //go:noescape
 func resizeRowAVX512(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)
+
+// warpSumsAVX2 is the AVX2+FMA version of WarpSums; see warp_generic.go.
+// It requires len(g), len(b) >= len(r), s >= 1, a valid image with 4 <= len(pix) < 1<<31.
+//
+//go:noescape
+func warpSumsAVX2(r []float32, g []float32, b []float32, pix []byte, width int, height int, stride int, s int, geom *[8]float32)
+
+// resizeRowAVX2 is the AVX2+FMA version of ResizeRow; see resize_generic.go.
+// It requires xoff, xd, xf, g, b as long as r and 4 <= len(row0), len(row1) < 1<<31.
+//
+//go:noescape
+func resizeRowAVX2(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)

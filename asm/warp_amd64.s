@@ -65,6 +65,80 @@ DATA warpconst<>+12(SB)/4, $0x00000003
 DATA warpconst<>+16(SB)/4, $0x000000ff
 GLOBL warpconst<>(SB), RODATA|NOPTR, $20
 
+DATA warpc8<>+0(SB)/4, $0x3f800000
+DATA warpc8<>+4(SB)/4, $0x3f800000
+DATA warpc8<>+8(SB)/4, $0x3f800000
+DATA warpc8<>+12(SB)/4, $0x3f800000
+DATA warpc8<>+16(SB)/4, $0x3f800000
+DATA warpc8<>+20(SB)/4, $0x3f800000
+DATA warpc8<>+24(SB)/4, $0x3f800000
+DATA warpc8<>+28(SB)/4, $0x3f800000
+DATA warpc8<>+32(SB)/4, $0x00000001
+DATA warpc8<>+36(SB)/4, $0x00000001
+DATA warpc8<>+40(SB)/4, $0x00000001
+DATA warpc8<>+44(SB)/4, $0x00000001
+DATA warpc8<>+48(SB)/4, $0x00000001
+DATA warpc8<>+52(SB)/4, $0x00000001
+DATA warpc8<>+56(SB)/4, $0x00000001
+DATA warpc8<>+60(SB)/4, $0x00000001
+DATA warpc8<>+64(SB)/4, $0x00000003
+DATA warpc8<>+68(SB)/4, $0x00000003
+DATA warpc8<>+72(SB)/4, $0x00000003
+DATA warpc8<>+76(SB)/4, $0x00000003
+DATA warpc8<>+80(SB)/4, $0x00000003
+DATA warpc8<>+84(SB)/4, $0x00000003
+DATA warpc8<>+88(SB)/4, $0x00000003
+DATA warpc8<>+92(SB)/4, $0x00000003
+DATA warpc8<>+96(SB)/4, $0x000000ff
+DATA warpc8<>+100(SB)/4, $0x000000ff
+DATA warpc8<>+104(SB)/4, $0x000000ff
+DATA warpc8<>+108(SB)/4, $0x000000ff
+DATA warpc8<>+112(SB)/4, $0x000000ff
+DATA warpc8<>+116(SB)/4, $0x000000ff
+DATA warpc8<>+120(SB)/4, $0x000000ff
+DATA warpc8<>+124(SB)/4, $0x000000ff
+DATA warpc8<>+128(SB)/4, $0x80000000
+DATA warpc8<>+132(SB)/4, $0x80000000
+DATA warpc8<>+136(SB)/4, $0x80000000
+DATA warpc8<>+140(SB)/4, $0x80000000
+DATA warpc8<>+144(SB)/4, $0x80000000
+DATA warpc8<>+148(SB)/4, $0x80000000
+DATA warpc8<>+152(SB)/4, $0x80000000
+DATA warpc8<>+156(SB)/4, $0x80000000
+DATA warpc8<>+160(SB)/4, $0x00000008
+DATA warpc8<>+164(SB)/4, $0x00000008
+DATA warpc8<>+168(SB)/4, $0x00000008
+DATA warpc8<>+172(SB)/4, $0x00000008
+DATA warpc8<>+176(SB)/4, $0x00000008
+DATA warpc8<>+180(SB)/4, $0x00000008
+DATA warpc8<>+184(SB)/4, $0x00000008
+DATA warpc8<>+188(SB)/4, $0x00000008
+DATA warpc8<>+192(SB)/4, $0x00000000
+DATA warpc8<>+196(SB)/4, $0x00000000
+DATA warpc8<>+200(SB)/4, $0x00000000
+DATA warpc8<>+204(SB)/4, $0x00000000
+DATA warpc8<>+208(SB)/4, $0x00000000
+DATA warpc8<>+212(SB)/4, $0x00000000
+DATA warpc8<>+216(SB)/4, $0x00000000
+DATA warpc8<>+220(SB)/4, $0x00000000
+DATA warpc8<>+224(SB)/4, $0x41000000
+DATA warpc8<>+228(SB)/4, $0x41000000
+DATA warpc8<>+232(SB)/4, $0x41000000
+DATA warpc8<>+236(SB)/4, $0x41000000
+DATA warpc8<>+240(SB)/4, $0x41000000
+DATA warpc8<>+244(SB)/4, $0x41000000
+DATA warpc8<>+248(SB)/4, $0x41000000
+DATA warpc8<>+252(SB)/4, $0x41000000
+DATA warpc8<>+256(SB)/4, $0x00000000
+DATA warpc8<>+260(SB)/4, $0x3f800000
+DATA warpc8<>+264(SB)/4, $0x40000000
+DATA warpc8<>+268(SB)/4, $0x40400000
+DATA warpc8<>+272(SB)/4, $0x40800000
+DATA warpc8<>+276(SB)/4, $0x40a00000
+DATA warpc8<>+280(SB)/4, $0x40c00000
+DATA warpc8<>+284(SB)/4, $0x40e00000
+GLOBL warpc8<>(SB), RODATA|NOPTR, $288
+
 // func warpSumsAVX512(r []float32, g []float32, b []float32, pix []byte, width int, height int, stride int, s int, geom *[8]float32)
 // Requires: AVX, AVX512F
 TEXT ·warpSumsAVX512(SB), NOSPLIT, $0-136
@@ -355,6 +429,461 @@ resizego:
 	ADDQ        $0x40, DI
 	SUBQ        $0x10, R8
 	JMP         resize
+
+resizedone:
+	VZEROUPPER
+	RET
+
+// func warpSumsAVX2(r []float32, g []float32, b []float32, pix []byte, width int, height int, stride int, s int, geom *[8]float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·warpSumsAVX2(SB), NOSPLIT, $256-136
+	MOVQ         r_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         b_base+48(FP), DX
+	MOVQ         r_len+8(FP), BX
+	MOVQ         pix_base+72(FP), SI
+	MOVQ         geom+128(FP), DI
+	MOVQ         width+96(FP), R8
+	DECQ         R8
+	XORL         $0x80000000, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, (SP)
+	MOVQ         height+104(FP), R8
+	DECQ         R8
+	XORL         $0x80000000, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, 32(SP)
+	MOVQ         stride+112(FP), R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, 64(SP)
+	ADDQ         $0x03, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, 96(SP)
+	MOVQ         pix_len+80(FP), R8
+	SUBQ         $0x04, R8
+	VMOVD        R8, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, 128(SP)
+	VMOVUPS      warpc8<>+256(SB), Y0
+	VMOVUPS      Y0, 160(SP)
+
+pixels:
+	TESTQ        BX, BX
+	JZ           done
+	VBROADCASTSS (DI), Y0
+	VBROADCASTSS 8(DI), Y1
+	VFMADD231PS  160(SP), Y1, Y0
+	VMOVUPS      Y0, 192(SP)
+	VBROADCASTSS 4(DI), Y0
+	VBROADCASTSS 12(DI), Y1
+	VFMADD231PS  160(SP), Y1, Y0
+	VMOVUPS      Y0, 224(SP)
+	VXORPS       Y0, Y0, Y0
+	VXORPS       Y1, Y1, Y1
+	VXORPS       Y2, Y2, Y2
+	MOVQ         s+120(FP), R8
+
+rowsamples:
+	VMOVUPS 192(SP), Y3
+	VMOVUPS 224(SP), Y4
+	MOVQ    s+120(FP), R9
+
+samples:
+	VROUNDPS     $0x09, Y3, Y5
+	VCVTTPS2DQ   Y5, Y6
+	VSUBPS       Y5, Y3, Y5
+	VMOVUPS      warpc8<>+0(SB), Y7
+	VSUBPS       Y5, Y7, Y7
+	VPXOR        warpc8<>+128(SB), Y6, Y8
+	VPCMPGTD     (SP), Y8, Y8
+	VPANDN       Y7, Y8, Y7
+	VPADDD       warpc8<>+32(SB), Y6, Y8
+	VPXOR        warpc8<>+128(SB), Y8, Y8
+	VPCMPGTD     (SP), Y8, Y8
+	VPANDN       Y5, Y8, Y5
+	VPMULLD      warpc8<>+64(SB), Y6, Y6
+	VROUNDPS     $0x09, Y4, Y8
+	VCVTTPS2DQ   Y8, Y9
+	VSUBPS       Y8, Y4, Y8
+	VMOVUPS      warpc8<>+0(SB), Y10
+	VSUBPS       Y8, Y10, Y10
+	VPXOR        warpc8<>+128(SB), Y9, Y11
+	VPCMPGTD     32(SP), Y11, Y11
+	VPANDN       Y10, Y11, Y10
+	VPADDD       warpc8<>+32(SB), Y9, Y11
+	VPXOR        warpc8<>+128(SB), Y11, Y11
+	VPCMPGTD     32(SP), Y11, Y11
+	VPANDN       Y8, Y11, Y8
+	VPMULLD      64(SP), Y9, Y9
+	VPADDD       Y6, Y9, Y9
+	VMOVDQU      Y9, Y6
+	VPCMPGTD     128(SP), Y6, Y11
+	VPADDD       Y11, Y6, Y6
+	VPMAXSD      warpc8<>+192(SB), Y6, Y6
+	VPMINSD      128(SP), Y6, Y6
+	VPAND        warpc8<>+160(SB), Y11, Y11
+	VPCMPEQD     Y12, Y12, Y12
+	VPXOR        Y13, Y13, Y13
+	VPGATHERDD   Y12, (SI)(Y6*1), Y13
+	VPSRLVD      Y11, Y13, Y13
+	VMULPS       Y7, Y10, Y6
+	VPAND        warpc8<>+96(SB), Y13, Y11
+	VCVTDQ2PS    Y11, Y11
+	VFMADD231PS  Y11, Y6, Y0
+	VPSRLD       $0x08, Y13, Y11
+	VPAND        warpc8<>+96(SB), Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VFMADD231PS  Y11, Y6, Y1
+	VPSRLD       $0x10, Y13, Y11
+	VPAND        warpc8<>+96(SB), Y11, Y11
+	VCVTDQ2PS    Y11, Y11
+	VFMADD231PS  Y11, Y6, Y2
+	VPADDD       warpc8<>+64(SB), Y9, Y6
+	VPCMPGTD     128(SP), Y6, Y11
+	VPADDD       Y11, Y6, Y6
+	VPMAXSD      warpc8<>+192(SB), Y6, Y6
+	VPMINSD      128(SP), Y6, Y6
+	VPAND        warpc8<>+160(SB), Y11, Y11
+	VPCMPEQD     Y12, Y12, Y12
+	VPXOR        Y13, Y13, Y13
+	VPGATHERDD   Y12, (SI)(Y6*1), Y13
+	VPSRLVD      Y11, Y13, Y13
+	VMULPS       Y5, Y10, Y6
+	VPAND        warpc8<>+96(SB), Y13, Y10
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y6, Y0
+	VPSRLD       $0x08, Y13, Y10
+	VPAND        warpc8<>+96(SB), Y10, Y10
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y6, Y1
+	VPSRLD       $0x10, Y13, Y10
+	VPAND        warpc8<>+96(SB), Y10, Y10
+	VCVTDQ2PS    Y10, Y10
+	VFMADD231PS  Y10, Y6, Y2
+	VPADDD       64(SP), Y9, Y6
+	VPCMPGTD     128(SP), Y6, Y10
+	VPADDD       Y10, Y6, Y6
+	VPMAXSD      warpc8<>+192(SB), Y6, Y6
+	VPMINSD      128(SP), Y6, Y6
+	VPAND        warpc8<>+160(SB), Y10, Y10
+	VPCMPEQD     Y11, Y11, Y11
+	VPXOR        Y12, Y12, Y12
+	VPGATHERDD   Y11, (SI)(Y6*1), Y12
+	VPSRLVD      Y10, Y12, Y12
+	VMULPS       Y7, Y8, Y6
+	VPAND        warpc8<>+96(SB), Y12, Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y0
+	VPSRLD       $0x08, Y12, Y7
+	VPAND        warpc8<>+96(SB), Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y1
+	VPSRLD       $0x10, Y12, Y7
+	VPAND        warpc8<>+96(SB), Y7, Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y2
+	VPADDD       96(SP), Y9, Y6
+	VPCMPGTD     128(SP), Y6, Y7
+	VPADDD       Y7, Y6, Y6
+	VPMAXSD      warpc8<>+192(SB), Y6, Y6
+	VPMINSD      128(SP), Y6, Y6
+	VPAND        warpc8<>+160(SB), Y7, Y7
+	VPCMPEQD     Y9, Y9, Y9
+	VPXOR        Y10, Y10, Y10
+	VPGATHERDD   Y9, (SI)(Y6*1), Y10
+	VPSRLVD      Y7, Y10, Y10
+	VMULPS       Y5, Y8, Y5
+	VPAND        warpc8<>+96(SB), Y10, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y5, Y0
+	VPSRLD       $0x08, Y10, Y6
+	VPAND        warpc8<>+96(SB), Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y5, Y1
+	VPSRLD       $0x10, Y10, Y6
+	VPAND        warpc8<>+96(SB), Y6, Y6
+	VCVTDQ2PS    Y6, Y6
+	VFMADD231PS  Y6, Y5, Y2
+	VBROADCASTSS 16(DI), Y5
+	VADDPS       Y5, Y3, Y3
+	VBROADCASTSS 20(DI), Y5
+	VADDPS       Y5, Y4, Y4
+	DECQ         R9
+	JNZ          samples
+	VBROADCASTSS 24(DI), Y3
+	VADDPS       192(SP), Y3, Y3
+	VMOVUPS      Y3, 192(SP)
+	VBROADCASTSS 28(DI), Y3
+	VADDPS       224(SP), Y3, Y3
+	VMOVUPS      Y3, 224(SP)
+	DECQ         R8
+	JNZ          rowsamples
+	CMPQ         BX, $0x08
+	JB           tail
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, (CX)
+	VMOVUPS      Y2, (DX)
+	ADDQ         $0x20, AX
+	ADDQ         $0x20, CX
+	ADDQ         $0x20, DX
+	VMOVUPS      160(SP), Y0
+	VADDPS       warpc8<>+224(SB), Y0, Y0
+	VMOVUPS      Y0, 160(SP)
+	SUBQ         $0x08, BX
+	JMP          pixels
+
+tail:
+	LEAQ       ymask8<>+0(SB), SI
+	NEGQ       BX
+	VMOVDQU    32(SI)(BX*4), Y3
+	VMASKMOVPS Y0, Y3, (AX)
+	VMASKMOVPS Y1, Y3, (CX)
+	VMASKMOVPS Y2, Y3, (DX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func resizeRowAVX2(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·resizeRowAVX2(SB), NOSPLIT, $64-196
+	MOVQ         r_base+0(FP), AX
+	MOVQ         g_base+24(FP), CX
+	MOVQ         b_base+48(FP), DX
+	MOVQ         xoff_base+120(FP), BX
+	MOVQ         xd_base+144(FP), SI
+	MOVQ         xf_base+168(FP), DI
+	MOVQ         r_len+8(FP), R8
+	MOVQ         row0_base+72(FP), R9
+	MOVQ         row1_base+96(FP), R10
+	MOVQ         row0_len+80(FP), R11
+	SUBQ         $0x04, R11
+	VMOVD        R11, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, (SP)
+	MOVQ         row1_len+104(FP), R11
+	SUBQ         $0x04, R11
+	VMOVD        R11, X0
+	VPBROADCASTD X0, Y0
+	VMOVDQU      Y0, 32(SP)
+	VBROADCASTSS fy+192(FP), Y0
+
+resize:
+	CMPQ        R8, $0x08
+	JB          resizetail
+	VMOVDQU     (BX), Y1
+	VMOVDQU     (SI), Y2
+	VMOVUPS     (DI), Y3
+	VPADDD      Y1, Y2, Y2
+	VMOVDQU     Y1, Y4
+	VMOVDQU     Y2, Y5
+	VPCMPGTD    (SP), Y4, Y6
+	VPADDD      Y6, Y4, Y4
+	VPMAXSD     warpc8<>+192(SB), Y4, Y4
+	VPMINSD     (SP), Y4, Y4
+	VPAND       warpc8<>+160(SB), Y6, Y6
+	VPCMPEQD    Y7, Y7, Y7
+	VPXOR       Y8, Y8, Y8
+	VPGATHERDD  Y7, (R9)(Y4*1), Y8
+	VPSRLVD     Y6, Y8, Y8
+	VPCMPGTD    (SP), Y5, Y4
+	VPADDD      Y4, Y5, Y5
+	VPMAXSD     warpc8<>+192(SB), Y5, Y5
+	VPMINSD     (SP), Y5, Y5
+	VPAND       warpc8<>+160(SB), Y4, Y4
+	VPCMPEQD    Y6, Y6, Y6
+	VPXOR       Y7, Y7, Y7
+	VPGATHERDD  Y6, (R9)(Y5*1), Y7
+	VPSRLVD     Y4, Y7, Y7
+	VMOVDQU     Y1, Y1
+	VMOVDQU     Y2, Y2
+	VPCMPGTD    32(SP), Y1, Y4
+	VPADDD      Y4, Y1, Y1
+	VPMAXSD     warpc8<>+192(SB), Y1, Y1
+	VPMINSD     32(SP), Y1, Y1
+	VPAND       warpc8<>+160(SB), Y4, Y4
+	VPCMPEQD    Y5, Y5, Y5
+	VPXOR       Y6, Y6, Y6
+	VPGATHERDD  Y5, (R10)(Y1*1), Y6
+	VPSRLVD     Y4, Y6, Y6
+	VPCMPGTD    32(SP), Y2, Y1
+	VPADDD      Y1, Y2, Y2
+	VPMAXSD     warpc8<>+192(SB), Y2, Y2
+	VPMINSD     32(SP), Y2, Y2
+	VPAND       warpc8<>+160(SB), Y1, Y1
+	VPCMPEQD    Y4, Y4, Y4
+	VPXOR       Y5, Y5, Y5
+	VPGATHERDD  Y4, (R10)(Y2*1), Y5
+	VPSRLVD     Y1, Y5, Y5
+	VPAND       warpc8<>+96(SB), Y8, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPAND       warpc8<>+96(SB), Y7, Y2
+	VCVTDQ2PS   Y2, Y2
+	VSUBPS      Y1, Y2, Y2
+	VFMADD231PS Y2, Y3, Y1
+	VPAND       warpc8<>+96(SB), Y6, Y2
+	VCVTDQ2PS   Y2, Y2
+	VPAND       warpc8<>+96(SB), Y5, Y4
+	VCVTDQ2PS   Y4, Y4
+	VSUBPS      Y2, Y4, Y4
+	VFMADD231PS Y4, Y3, Y2
+	VSUBPS      Y1, Y2, Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (AX)
+	VPSRLD      $0x08, Y8, Y1
+	VPAND       warpc8<>+96(SB), Y1, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPSRLD      $0x08, Y7, Y2
+	VPAND       warpc8<>+96(SB), Y2, Y2
+	VCVTDQ2PS   Y2, Y2
+	VSUBPS      Y1, Y2, Y2
+	VFMADD231PS Y2, Y3, Y1
+	VPSRLD      $0x08, Y6, Y2
+	VPAND       warpc8<>+96(SB), Y2, Y2
+	VCVTDQ2PS   Y2, Y2
+	VPSRLD      $0x08, Y5, Y4
+	VPAND       warpc8<>+96(SB), Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VSUBPS      Y2, Y4, Y4
+	VFMADD231PS Y4, Y3, Y2
+	VSUBPS      Y1, Y2, Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (CX)
+	VPSRLD      $0x10, Y8, Y1
+	VPAND       warpc8<>+96(SB), Y1, Y1
+	VCVTDQ2PS   Y1, Y1
+	VPSRLD      $0x10, Y7, Y2
+	VPAND       warpc8<>+96(SB), Y2, Y2
+	VCVTDQ2PS   Y2, Y2
+	VSUBPS      Y1, Y2, Y2
+	VFMADD231PS Y2, Y3, Y1
+	VPSRLD      $0x10, Y6, Y2
+	VPAND       warpc8<>+96(SB), Y2, Y2
+	VCVTDQ2PS   Y2, Y2
+	VPSRLD      $0x10, Y5, Y4
+	VPAND       warpc8<>+96(SB), Y4, Y4
+	VCVTDQ2PS   Y4, Y4
+	VSUBPS      Y2, Y4, Y4
+	VFMADD231PS Y4, Y3, Y2
+	VSUBPS      Y1, Y2, Y2
+	VFMADD231PS Y2, Y0, Y1
+	VMOVUPS     Y1, (DX)
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DX
+	ADDQ        $0x20, BX
+	ADDQ        $0x20, SI
+	ADDQ        $0x20, DI
+	SUBQ        $0x08, R8
+	JMP         resize
+
+resizetail:
+	TESTQ       R8, R8
+	JZ          resizedone
+	LEAQ        ymask8<>+0(SB), R11
+	NEGQ        R8
+	VMOVDQU     32(R11)(R8*4), Y1
+	VMASKMOVPS  (BX), Y1, Y2
+	VMASKMOVPS  (SI), Y1, Y3
+	VMASKMOVPS  (DI), Y1, Y4
+	VPADDD      Y2, Y3, Y3
+	VMOVDQU     Y2, Y5
+	VMOVDQU     Y3, Y6
+	VPCMPGTD    (SP), Y5, Y7
+	VPADDD      Y7, Y5, Y5
+	VPMAXSD     warpc8<>+192(SB), Y5, Y5
+	VPMINSD     (SP), Y5, Y5
+	VPAND       warpc8<>+160(SB), Y7, Y7
+	VPCMPEQD    Y8, Y8, Y8
+	VPXOR       Y9, Y9, Y9
+	VPGATHERDD  Y8, (R9)(Y5*1), Y9
+	VPSRLVD     Y7, Y9, Y9
+	VPCMPGTD    (SP), Y6, Y5
+	VPADDD      Y5, Y6, Y6
+	VPMAXSD     warpc8<>+192(SB), Y6, Y6
+	VPMINSD     (SP), Y6, Y6
+	VPAND       warpc8<>+160(SB), Y5, Y5
+	VPCMPEQD    Y7, Y7, Y7
+	VPXOR       Y8, Y8, Y8
+	VPGATHERDD  Y7, (R9)(Y6*1), Y8
+	VPSRLVD     Y5, Y8, Y8
+	VMOVDQU     Y2, Y2
+	VMOVDQU     Y3, Y3
+	VPCMPGTD    32(SP), Y2, Y5
+	VPADDD      Y5, Y2, Y2
+	VPMAXSD     warpc8<>+192(SB), Y2, Y2
+	VPMINSD     32(SP), Y2, Y2
+	VPAND       warpc8<>+160(SB), Y5, Y5
+	VPCMPEQD    Y6, Y6, Y6
+	VPXOR       Y7, Y7, Y7
+	VPGATHERDD  Y6, (R10)(Y2*1), Y7
+	VPSRLVD     Y5, Y7, Y7
+	VPCMPGTD    32(SP), Y3, Y2
+	VPADDD      Y2, Y3, Y3
+	VPMAXSD     warpc8<>+192(SB), Y3, Y3
+	VPMINSD     32(SP), Y3, Y3
+	VPAND       warpc8<>+160(SB), Y2, Y2
+	VPCMPEQD    Y5, Y5, Y5
+	VPXOR       Y6, Y6, Y6
+	VPGATHERDD  Y5, (R10)(Y3*1), Y6
+	VPSRLVD     Y2, Y6, Y6
+	VPAND       warpc8<>+96(SB), Y9, Y2
+	VCVTDQ2PS   Y2, Y2
+	VPAND       warpc8<>+96(SB), Y8, Y3
+	VCVTDQ2PS   Y3, Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD231PS Y3, Y4, Y2
+	VPAND       warpc8<>+96(SB), Y7, Y3
+	VCVTDQ2PS   Y3, Y3
+	VPAND       warpc8<>+96(SB), Y6, Y5
+	VCVTDQ2PS   Y5, Y5
+	VSUBPS      Y3, Y5, Y5
+	VFMADD231PS Y5, Y4, Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD231PS Y3, Y0, Y2
+	VMASKMOVPS  Y2, Y1, (AX)
+	VPSRLD      $0x08, Y9, Y2
+	VPAND       warpc8<>+96(SB), Y2, Y2
+	VCVTDQ2PS   Y2, Y2
+	VPSRLD      $0x08, Y8, Y3
+	VPAND       warpc8<>+96(SB), Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD231PS Y3, Y4, Y2
+	VPSRLD      $0x08, Y7, Y3
+	VPAND       warpc8<>+96(SB), Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VPSRLD      $0x08, Y6, Y5
+	VPAND       warpc8<>+96(SB), Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VSUBPS      Y3, Y5, Y5
+	VFMADD231PS Y5, Y4, Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD231PS Y3, Y0, Y2
+	VMASKMOVPS  Y2, Y1, (CX)
+	VPSRLD      $0x10, Y9, Y2
+	VPAND       warpc8<>+96(SB), Y2, Y2
+	VCVTDQ2PS   Y2, Y2
+	VPSRLD      $0x10, Y8, Y3
+	VPAND       warpc8<>+96(SB), Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD231PS Y3, Y4, Y2
+	VPSRLD      $0x10, Y7, Y3
+	VPAND       warpc8<>+96(SB), Y3, Y3
+	VCVTDQ2PS   Y3, Y3
+	VPSRLD      $0x10, Y6, Y5
+	VPAND       warpc8<>+96(SB), Y5, Y5
+	VCVTDQ2PS   Y5, Y5
+	VSUBPS      Y3, Y5, Y5
+	VFMADD231PS Y5, Y4, Y3
+	VSUBPS      Y2, Y3, Y3
+	VFMADD231PS Y3, Y0, Y2
+	VMASKMOVPS  Y2, Y1, (DX)
 
 resizedone:
 	VZEROUPPER

@@ -1,5 +1,5 @@
-// Command warp generates asm/warp_amd64.s and its stubs: the AVX-512
-// kernels behind asm.WarpSums (bilinear samples of an 8-bit RGB image,
+// Command warp generates asm/warp_amd64.s and its stubs: the AVX-512 and
+// AVX2 kernels behind asm.WarpSums (bilinear samples of an 8-bit RGB image,
 // summed over a supersampling grid) and asm.ResizeRow (one row of a
 // bilinear resize with precomputed column taps).
 //
@@ -24,8 +24,11 @@ import (
 func main() {
 	simd.Setup()
 	consts()
+	consts8()
 	warpAVX512()
 	resizeAVX512()
+	warpAVX2()
+	resizeAVX2()
 	Generate()
 }
 
@@ -327,6 +330,342 @@ func resizeAVX512() {
 	}
 	SUBQ(U8(16), n)
 	JMP(LabelRef("resize"))
+
+	Label("resizedone")
+	simd.Epilogue(nil)
+}
+
+// AVX2 has no opmasks and 16 registers: the AVX2 kernels keep their
+// constants as 8-lane vectors in memory (warpc8) and on the stack, clamp
+// gather offsets into the image instead of masking them, and give taps
+// outside the image weight 0.
+
+var c8 = NewDataAddr(Symbol{Name: "warpc8", Static: true}, 0)
+
+// Vectors in warpc8, 32 bytes each.
+const (
+	c8One    = 0   // float32 1
+	c8Int1   = 32  // int32 1
+	c8Three  = 64  // int32 3
+	c8FF     = 96  // int32 0xff
+	c8Min    = 128 // int32 -1<<31
+	c8Eight  = 160 // int32 8
+	c8Zero   = 192 // int32 0
+	c8EightF = 224 // float32 8
+	c8Iota   = 256 // float32 0..7
+)
+
+func consts8() {
+	GLOBL("warpc8", RODATA|NOPTR)
+	// In offset order: the assembler rejects DATA entries out of order.
+	for _, c := range []struct {
+		off int
+		val func(i int) uint32
+	}{
+		{c8One, func(int) uint32 { return math.Float32bits(1) }},
+		{c8Int1, func(int) uint32 { return 1 }},
+		{c8Three, func(int) uint32 { return 3 }},
+		{c8FF, func(int) uint32 { return 0xff }},
+		{c8Min, func(int) uint32 { return 0x80000000 }},
+		{c8Eight, func(int) uint32 { return 8 }},
+		{c8Zero, func(int) uint32 { return 0 }},
+		{c8EightF, func(int) uint32 { return math.Float32bits(8) }},
+		{c8Iota, func(i int) uint32 { return math.Float32bits(float32(i)) }},
+	} {
+		for i := 0; i < 8; i++ {
+			DATA(c.off+4*i, U32(c.val(i)))
+		}
+	}
+}
+
+// bcast8 stores the 32-bit value in the general register t in all 8 lanes
+// of the stack vector m.
+func bcast8(t Register, m Mem) {
+	v := YMM()
+	VMOVD(t, v.AsX())
+	VPBROADCASTD(v.AsX(), v)
+	VMOVDQU(v, m)
+}
+
+// gather8 gathers the dword at byte offset q (clamped into [0, lim]) of
+// the image at base: R | G<<8 | B<<16 | next<<24, an offset past lim read
+// one byte early and shifted back. q is clobbered.
+func gather8(base Register, q VecVirtual, lim Mem) VecVirtual {
+	big := YMM()
+	VPCMPGTD(lim, q, big) // q > lim: -1
+	VPADDD(big, q, q)     // read one byte early
+	VPMAXSD(c8.Offset(c8Zero), q, q)
+	VPMINSD(lim, q, q)
+	VPAND(c8.Offset(c8Eight), big, big) // shift 8 where early
+	mask, v := YMM(), YMM()
+	VPCMPEQD(mask, mask, mask)
+	VPXOR(v, v, v)
+	VPGATHERDD(mask, Mem{Base: base, Index: q, Scale: 1}, v)
+	VPSRLVD(big, v, v)
+	return v
+}
+
+// channel8 extracts byte ch of each lane of v as float32.
+func channel8(v VecVirtual, ch int) VecVirtual {
+	c := YMM()
+	if ch == 0 {
+		VPAND(c8.Offset(c8FF), v, c)
+	} else {
+		VPSRLD(U8(8*ch), v, c)
+		VPAND(c8.Offset(c8FF), c, c)
+	}
+	VCVTDQ2PS(c, c)
+	return c
+}
+
+func warpAVX2() {
+	TEXT("warpSumsAVX2", NOSPLIT, "func(r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32)")
+	Pragma("noescape")
+	Doc("warpSumsAVX2 is the AVX2+FMA version of WarpSums; see warp_generic.go.",
+		"It requires len(g), len(b) >= len(r), s >= 1, a valid image with 4 <= len(pix) < 1<<31.")
+
+	rp := Load(Param("r").Base(), GP64())
+	gp := Load(Param("g").Base(), GP64())
+	bp := Load(Param("b").Base(), GP64())
+	n := Load(Param("r").Len(), GP64())
+	pix := Load(Param("pix").Base(), GP64())
+	geom := Load(Param("geom"), GP64())
+	gm := func(i int) Mem { return Mem{Base: geom, Disp: 4 * i} }
+
+	// Stack vectors: (width-1)^min and (height-1)^min for the unsigned
+	// bounds tests, stride, stride+3, len(pix)-4, the lanes' pixel
+	// indices, and the current sample row's coordinates.
+	loc := AllocLocal(7 * 32)
+	wm, hm, sv, s3v, lim, uf, xu := loc.Offset(0), loc.Offset(32), loc.Offset(64), loc.Offset(96), loc.Offset(128), loc.Offset(160), loc.Offset(192)
+	yuLoc := AllocLocal(32)
+	t := GP64()
+	MOVQ(paramMem(Param("width")), t)
+	DECQ(t)
+	XORL(U32(0x80000000), t.As32())
+	bcast8(t.As32(), wm)
+	MOVQ(paramMem(Param("height")), t)
+	DECQ(t)
+	XORL(U32(0x80000000), t.As32())
+	bcast8(t.As32(), hm)
+	MOVQ(paramMem(Param("stride")), t)
+	bcast8(t.As32(), sv)
+	ADDQ(U8(3), t)
+	bcast8(t.As32(), s3v)
+	MOVQ(paramMem(Param("pix").Len()), t)
+	SUBQ(U8(4), t)
+	bcast8(t.As32(), lim)
+	{
+		v := YMM()
+		VMOVUPS(c8.Offset(c8Iota), v)
+		VMOVUPS(v, uf)
+	}
+
+	Label("pixels")
+	TESTQ(n, n)
+	JZ(LabelRef("done"))
+	{
+		// Sample (0, 0) of each lane's pixel.
+		x, d := YMM(), YMM()
+		VBROADCASTSS(gm(0), x)
+		VBROADCASTSS(gm(2), d)
+		VFMADD231PS(uf, d, x)
+		VMOVUPS(x, xu)
+		VBROADCASTSS(gm(1), x)
+		VBROADCASTSS(gm(3), d)
+		VFMADD231PS(uf, d, x)
+		VMOVUPS(x, yuLoc)
+	}
+	acc := []VecVirtual{YMM(), YMM(), YMM()}
+	for _, a := range acc {
+		VXORPS(a, a, a)
+	}
+	j := Load(Param("s"), GP64())
+	Label("rowsamples")
+	x, y := YMM(), YMM()
+	VMOVUPS(xu, x)
+	VMOVUPS(yuLoc, y)
+	i := Load(Param("s"), GP64())
+	Label("samples")
+	sample8(x, y, wm, hm, sv, s3v, lim, pix, acc)
+	{
+		d := YMM()
+		VBROADCASTSS(gm(4), d)
+		VADDPS(d, x, x)
+		VBROADCASTSS(gm(5), d)
+		VADDPS(d, y, y)
+	}
+	DECQ(i)
+	JNZ(LabelRef("samples"))
+	{
+		d, v := YMM(), YMM()
+		VBROADCASTSS(gm(6), d)
+		VADDPS(xu, d, v)
+		VMOVUPS(v, xu)
+		VBROADCASTSS(gm(7), d)
+		VADDPS(yuLoc, d, v)
+		VMOVUPS(v, yuLoc)
+	}
+	DECQ(j)
+	JNZ(LabelRef("rowsamples"))
+
+	CMPQ(n, U8(8))
+	JB(LabelRef("tail"))
+	VMOVUPS(acc[0], Mem{Base: rp})
+	VMOVUPS(acc[1], Mem{Base: gp})
+	VMOVUPS(acc[2], Mem{Base: bp})
+	for _, p := range []Register{rp, gp, bp} {
+		ADDQ(U8(32), p)
+	}
+	{
+		v := YMM()
+		VMOVUPS(uf, v)
+		VADDPS(c8.Offset(c8EightF), v, v)
+		VMOVUPS(v, uf)
+	}
+	SUBQ(U8(8), n)
+	JMP(LabelRef("pixels"))
+
+	Label("tail")
+	tm := simd.Levels()[0].TailMask(n)
+	tm.Store(acc[0], Mem{Base: rp})
+	tm.Store(acc[1], Mem{Base: gp})
+	tm.Store(acc[2], Mem{Base: bp})
+
+	Label("done")
+	simd.Epilogue(nil)
+}
+
+// sample8 adds the bilinear sample at (x, y) of each lane to acc.
+func sample8(x, y VecVirtual, wm, hm, sv, s3v, lim Mem, pix Register, acc []VecVirtual) {
+	// weights returns the weights of the two taps along one axis, zero
+	// where the tap is outside [0, size), and the floor as int32.
+	weights := func(c VecVirtual, sizeMinus1 Mem) (w0, w1, ic VecVirtual) {
+		f := YMM()
+		VROUNDPS(U8(9), c, f) // floor
+		ic = YMM()
+		VCVTTPS2DQ(f, ic)
+		VSUBPS(f, c, f) // a = c - floor: weight of the second tap
+		w0 = YMM()
+		VMOVUPS(c8.Offset(c8One), w0)
+		VSUBPS(f, w0, w0) // 1 - a
+		inv := YMM()
+		VPXOR(c8.Offset(c8Min), ic, inv)
+		VPCMPGTD(sizeMinus1, inv, inv) // ic > size-1 as unsigned: outside
+		VPANDN(w0, inv, w0)
+		VPADDD(c8.Offset(c8Int1), ic, inv)
+		VPXOR(c8.Offset(c8Min), inv, inv)
+		VPCMPGTD(sizeMinus1, inv, inv) // ic+1 outside
+		VPANDN(f, inv, f)
+		return w0, f, ic
+	}
+	wx0, wx1, ix := weights(x, wm)
+	VPMULLD(c8.Offset(c8Three), ix, ix)
+	wy0, wy1, iy := weights(y, hm)
+	p := iy
+	VPMULLD(sv, iy, p)
+	VPADDD(ix, p, p) // byte offset of the top-left tap
+
+	tap := func(off *Mem, wx, wy VecVirtual) {
+		q := YMM()
+		if off == nil {
+			VMOVDQU(p, q)
+		} else {
+			VPADDD(*off, p, q)
+		}
+		v := gather8(pix, q, lim)
+		w := YMM()
+		VMULPS(wx, wy, w)
+		for ch := 0; ch < 3; ch++ {
+			c := channel8(v, ch)
+			VFMADD231PS(c, w, acc[ch])
+		}
+	}
+	three := c8.Offset(c8Three)
+	tap(nil, wx0, wy0)
+	tap(&three, wx1, wy0)
+	tap(&sv, wx0, wy1)
+	tap(&s3v, wx1, wy1)
+}
+
+func resizeAVX2() {
+	TEXT("resizeRowAVX2", NOSPLIT, "func(r, g, b []float32, row0, row1 []byte, xoff, xd []int32, xf []float32, fy float32)")
+	Pragma("noescape")
+	Doc("resizeRowAVX2 is the AVX2+FMA version of ResizeRow; see resize_generic.go.",
+		"It requires xoff, xd, xf, g, b as long as r and 4 <= len(row0), len(row1) < 1<<31.")
+
+	ptrs := []Register{
+		Load(Param("r").Base(), GP64()), Load(Param("g").Base(), GP64()), Load(Param("b").Base(), GP64()),
+		Load(Param("xoff").Base(), GP64()), Load(Param("xd").Base(), GP64()), Load(Param("xf").Base(), GP64()),
+	}
+	rp, gp, bp, op, dp, fp := ptrs[0], ptrs[1], ptrs[2], ptrs[3], ptrs[4], ptrs[5]
+	n := Load(Param("r").Len(), GP64())
+	row := []Register{Load(Param("row0").Base(), GP64()), Load(Param("row1").Base(), GP64())}
+	loc := AllocLocal(2 * 32)
+	lim := []Mem{loc.Offset(0), loc.Offset(32)}
+	for i, name := range []string{"row0", "row1"} {
+		t := GP64()
+		MOVQ(paramMem(Param(name).Len()), t)
+		SUBQ(U8(4), t)
+		bcast8(t.As32(), lim[i])
+	}
+	fy := YMM()
+	VBROADCASTSS(paramMem(Param("fy")), fy)
+
+	// body interpolates 8 pixels (the first n in the tail, with t).
+	body := func(tm *simd.Tail) {
+		a, c, fx := YMM(), YMM(), YMM()
+		if tm != nil {
+			tm.Load(Mem{Base: op}, a) // masked lanes read offset 0
+			tm.Load(Mem{Base: dp}, c)
+			tm.Load(Mem{Base: fp}, fx)
+		} else {
+			VMOVDQU(Mem{Base: op}, a)
+			VMOVDQU(Mem{Base: dp}, c)
+			VMOVUPS(Mem{Base: fp}, fx)
+		}
+		VPADDD(a, c, c)
+		var taps [2][2]VecVirtual
+		for i := range row {
+			qa, qc := YMM(), YMM()
+			VMOVDQU(a, qa)
+			VMOVDQU(c, qc)
+			taps[i][0] = gather8(row[i], qa, lim[i])
+			taps[i][1] = gather8(row[i], qc, lim[i])
+		}
+		for ch, p := range []Register{rp, gp, bp} {
+			var lerp [2]VecVirtual
+			for i := range row {
+				l := channel8(taps[i][0], ch)
+				rt := channel8(taps[i][1], ch)
+				VSUBPS(l, rt, rt)
+				VFMADD231PS(rt, fx, l)
+				lerp[i] = l
+			}
+			VSUBPS(lerp[0], lerp[1], lerp[1])
+			VFMADD231PS(lerp[1], fy, lerp[0])
+			if tm != nil {
+				tm.Store(lerp[0], Mem{Base: p})
+			} else {
+				VMOVUPS(lerp[0], Mem{Base: p})
+			}
+		}
+	}
+
+	Label("resize")
+	CMPQ(n, U8(8))
+	JB(LabelRef("resizetail"))
+	body(nil)
+	for _, p := range ptrs {
+		ADDQ(U8(32), p)
+	}
+	SUBQ(U8(8), n)
+	JMP(LabelRef("resize"))
+
+	Label("resizetail")
+	TESTQ(n, n)
+	JZ(LabelRef("resizedone"))
+	tm := simd.Levels()[0].TailMask(n)
+	body(&tm)
 
 	Label("resizedone")
 	simd.Epilogue(nil)
