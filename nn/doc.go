@@ -72,4 +72,21 @@
 // AvgPool divides by the number of positions inside the input. Add and MatMul
 // apply act to their result. Activations: None (0), ReLU (1), ReLU6 (2).
 // Padding: VALID (0), SAME (1).
+//
+// # Running a model
+//
+// NewExecutor plans a Model for package kernels once (buffer liveness, one
+// arena per session with buffers reused when dead, residual adds and
+// activations fused into the convolutions' GEMM epilogue, in-place
+// residuals and adds, Reshape as a relabelling) and fails with
+// ErrUnsupported on a layer the kernels lack. A Session holds the state of
+// one inference at a time; Session.Run reads the inputs in place and
+// returns views of the outputs, allocating nothing after the first run.
+// Executor.Run is safe for concurrent use (it pools sessions) and copies the
+// outputs out:
+//
+//	e, err := nn.NewExecutor(m)          // once per model
+//	s := e.NewSession()                  // once per goroutine
+//	outs, err := s.Run(input)            // input: []float32, NHWC, Values[Inputs[0]].Shape
+//	scores := outs[0]                    // valid until the next s.Run
 package nn

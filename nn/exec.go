@@ -1,0 +1,467 @@
+package nn
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/facecluster/facecluster/kernels"
+)
+
+// ErrUnsupported is returned by NewExecutor for a valid model that uses a
+// layer configuration the kernels do not implement (for example a depthwise
+// convolution other than 3x3, or unequal strides).
+var ErrUnsupported = errors.New("nn: layer not supported by the executor")
+
+// ErrInput is returned by Run for inputs of the wrong number or size.
+var ErrInput = errors.New("nn: wrong inputs")
+
+// Executor runs a Model on package kernels. NewExecutor plans the model
+// once: the order of the layers (the file's), the buffer of every value in
+// one arena (a buffer is reused once the values it holds are dead), and the
+// fusions the graph allows:
+//
+//   - a convolution's residual add and activation run in the GEMM's epilogue
+//     (kernels.Conv2D); when the residual is dead after the convolution, the
+//     convolution writes its output over the residual in place, so a Pad
+//     that only feeds a residual writes straight into the convolution's
+//     output buffer, and the padded sum costs no extra pass or buffer;
+//   - Reshape is a relabelling: its value shares its input's buffer;
+//   - Add writes over an input that is dead after it;
+//   - MatMul is a 1x1 convolution with its bias and activation fused.
+//
+// The graph inputs are read in place from the caller's slices (never
+// written), so Run copies nothing in.
+//
+// Weights are used in the layout the file stores them in, which is the one
+// kernels.Conv2D reads (HWIO: the GEMM's [KH*KW*Cin, Cout] operand); the
+// kernels pack GEMM panels per call.
+//
+// An Executor is immutable and safe for concurrent use: Run takes a Session
+// (the per-goroutine state: the arena) from a pool. A goroutine that runs
+// the model in a loop can hold its own Session instead (NewSession).
+type Executor struct {
+	m      *Model
+	steps  []step
+	arena  int   // floats of one session's arena
+	off    []int // per value: arena offset, or -1 - i for graph input i
+	bind   []int // values stored in a graph input's buffer
+	inSize []int // elements of each graph input
+	pool   sync.Pool
+}
+
+// step is one planned layer.
+type step struct {
+	l       *Layer
+	kind    stepKind
+	in, out int // value ids
+	other   int // residual or second Add input; -1 if none
+	inPlace bool
+	batch   int
+	xs, os  []int // input and output shapes (without alias)
+	conv    kernels.ConvSpec
+	w, b    []float32
+}
+
+type stepKind uint8
+
+const (
+	stepConv stepKind = iota
+	stepDepthwise
+	stepMaxPool
+	stepAvgPool
+	stepPad
+	stepAdd
+	stepMean
+	stepMatMul
+	stepNop // Reshape
+)
+
+// align is the alignment of arena buffers in floats (64 bytes).
+const align = 16
+
+// NewExecutor plans m for the kernels. It fails with ErrUnsupported if a
+// layer has a configuration the kernels lack.
+func NewExecutor(m *Model) (*Executor, error) {
+	e := &Executor{m: m}
+	if err := e.plan(); err != nil {
+		return nil, err
+	}
+	e.pool.New = func() any { return e.NewSession() }
+	return e, nil
+}
+
+// Model returns the model e runs.
+func (e *Executor) Model() *Model { return e.m }
+
+// ArenaBytes returns the size of one session's activation arena in bytes.
+func (e *Executor) ArenaBytes() int { return 4 * e.arena }
+
+func (e *Executor) plan() error {
+	m := e.m
+	nv := len(m.Values)
+	// Last layer reading each value; outputs live to the end.
+	last := make([]int, nv)
+	for i := range last {
+		last[i] = -1
+	}
+	for i := range m.Layers {
+		for _, v := range m.Layers[i].In {
+			last[v] = i
+		}
+	}
+	for _, v := range m.Outputs {
+		last[v] = len(m.Layers)
+	}
+
+	// Storage: each value is stored in a buffer; aliases (Reshape, in-place
+	// layers) share one. A buffer is free once all its values are dead.
+	type buffer struct {
+		size, off int
+		last      int // last use of any value stored in it
+		external  int // graph input index, or -1
+		slot      int
+	}
+	var bufs []*buffer
+	store := make([]*buffer, nv)
+	for i, v := range m.Inputs {
+		b := &buffer{size: m.Values[v].Elems(), last: last[v], external: i, slot: -1}
+		bufs = append(bufs, b)
+		store[v] = b
+		e.inSize = append(e.inSize, m.Values[v].Elems())
+	}
+	// Slots of the arena: reused by buffers that do not overlap in time.
+	type slot struct {
+		size int
+		free bool
+	}
+	var slots []slot
+	var active []*buffer
+	take := func(size int) int {
+		// The smallest free slot that fits, else the largest free one (grown).
+		best, fits := -1, false
+		for i, s := range slots {
+			switch {
+			case !s.free:
+			case s.size >= size:
+				if !fits || s.size < slots[best].size {
+					best, fits = i, true
+				}
+			case !fits && (best < 0 || s.size > slots[best].size):
+				best = i
+			}
+		}
+		if best < 0 {
+			slots = append(slots, slot{})
+			best = len(slots) - 1
+		}
+		slots[best].free = false
+		slots[best].size = max(slots[best].size, size)
+		return best
+	}
+
+	for i := range m.Layers {
+		l := &m.Layers[i]
+		s := step{l: l, in: l.In[0], out: l.Out, other: -1, batch: 1}
+		xs, os := m.Values[l.In[0]].Shape, m.Values[l.Out].Shape
+		s.xs, s.os = xs, os
+		if len(xs) > 0 {
+			s.batch = xs[0]
+		}
+		unsupported := func(format string, args ...any) error {
+			return fmt.Errorf("%w: layer %d (%s %q): "+format, append([]any{ErrUnsupported, i, l.Op, l.Name}, args...)...)
+		}
+		if l.Weights != nil {
+			s.w = l.Weights.Data
+		}
+		if l.Bias != nil {
+			s.b = l.Bias.Data
+		}
+		var alias *buffer // buffer the output shares, if any
+		switch l.Op {
+		case OpConv2D:
+			s.kind = stepConv
+			if l.SH != l.SW {
+				return unsupported("strides %dx%d", l.SH, l.SW)
+			}
+			s.conv = kernels.ConvSpec{H: xs[1], W: xs[2], Cin: xs[3], KH: l.KH, KW: l.KW, Cout: os[3],
+				Stride: l.SH, Pad: kernels.Padding(l.Padding), Act: kernels.Activation(l.Act)}
+			if oh, ow, _, _ := s.conv.Output(); oh != os[1] || ow != os[2] {
+				return unsupported("kernels give a %dx%d output, the model %dx%d", oh, ow, os[1], os[2])
+			}
+			if r := l.Residual(); r >= 0 {
+				s.other = r
+				rb := store[r]
+				if rb.external < 0 && rb.last == i && rb != store[l.In[0]] {
+					alias, s.inPlace = rb, true
+				}
+			}
+		case OpDepthwiseConv2D:
+			s.kind = stepDepthwise
+			if l.KH != 3 || l.KW != 3 || l.SH != l.SW || l.SH > 2 {
+				return unsupported("depthwise %dx%d stride %dx%d (want 3x3, stride 1 or 2)", l.KH, l.KW, l.SH, l.SW)
+			}
+			s.other = l.Residual()
+		case OpMaxPool, OpAvgPool:
+			s.kind = stepMaxPool
+			if l.Op == OpAvgPool {
+				s.kind = stepAvgPool
+			}
+		case OpPad:
+			s.kind = stepPad
+		case OpAdd:
+			s.kind = stepAdd
+			s.other = l.In[1]
+			for _, v := range l.In {
+				if b := store[v]; b.external < 0 && b.last == i {
+					alias, s.inPlace = b, true
+					break
+				}
+			}
+		case OpMean:
+			s.kind = stepMean
+		case OpMatMul:
+			s.kind = stepMatMul
+			s.conv = kernels.ConvSpec{H: xs[0], W: 1, Cin: xs[1], KH: 1, KW: 1, Cout: os[1], Stride: 1,
+				Act: kernels.Activation(l.Act)}
+			s.batch = 1
+		case OpReshape:
+			s.kind = stepNop
+			alias = store[l.In[0]]
+		default:
+			return unsupported("op")
+		}
+		if alias != nil {
+			store[l.Out] = alias
+			alias.last = max(alias.last, last[l.Out])
+		} else {
+			b := &buffer{size: m.Values[l.Out].Elems(), last: last[l.Out], external: -1}
+			b.slot = take(b.size)
+			bufs = append(bufs, b)
+			active = append(active, b)
+			store[l.Out] = b
+		}
+		e.steps = append(e.steps, s)
+		// Free the slots of buffers dead after this layer.
+		active = slices.DeleteFunc(active, func(b *buffer) bool {
+			if b.last <= i {
+				slots[b.slot].free = true
+				return true
+			}
+			return false
+		})
+	}
+	// Lay the slots out in the arena.
+	slotOff := make([]int, len(slots))
+	for i, s := range slots {
+		slotOff[i] = e.arena
+		e.arena += (s.size + align - 1) / align * align
+	}
+	e.off = make([]int, nv)
+	for v, b := range store {
+		if b.external >= 0 {
+			e.off[v] = -1 - b.external
+			e.bind = append(e.bind, v)
+		} else {
+			e.off[v] = slotOff[b.slot]
+		}
+	}
+	return nil
+}
+
+// Session is the state of one inference at a time: the activation arena
+// and the views of the values in it. It is not safe for concurrent use; use
+// one Session per goroutine, or Executor.Run, which pools them.
+type Session struct {
+	e     *Executor
+	arena []float32
+	vals  [][]float32 // per value: its buffer (graph inputs bound during Run)
+	outs  [][]float32
+	times []time.Duration // per layer, when timing is on
+}
+
+// NewSession returns a new Session of e with its arena allocated.
+func (e *Executor) NewSession() *Session {
+	m := e.m
+	s := &Session{e: e, arena: make([]float32, e.arena), vals: make([][]float32, len(m.Values))}
+	for v, off := range e.off {
+		if off >= 0 {
+			s.vals[v] = s.arena[off : off+m.Values[v].Elems() : off+m.Values[v].Elems()]
+		}
+	}
+	s.outs = make([][]float32, len(m.Outputs))
+	for i, v := range m.Outputs {
+		s.outs[i] = s.vals[v]
+	}
+	return s
+}
+
+// SetTiming turns per-layer timing on or off (a diagnostic: it adds two
+// clock reads per layer). Times returns the durations of the last Run.
+func (s *Session) SetTiming(on bool) {
+	if on {
+		s.times = make([]time.Duration, len(s.e.m.Layers))
+	} else {
+		s.times = nil
+	}
+}
+
+// Times returns the duration of each layer in the last Run (indexed like
+// Model.Layers), or nil if timing is off.
+func (s *Session) Times() []time.Duration { return s.times }
+
+// Run runs the model on inputs, one per graph input in the model's order,
+// each a flat NHWC (or, for rank 2, [N, K]) float32 slice of exactly the
+// input's element count (Model.Values[Model.Inputs[i]].Shape). The inputs
+// are read, never written, and not retained after Run returns.
+//
+// It returns the outputs in the model's order (Model.OutputNames), each of
+// its value's shape: views into the session's arena, valid until the next
+// Run on s; copy them to keep them. After the first Run, Run allocates
+// nothing (the kernels' scratch is pooled). It fails with ErrInput if the
+// number or sizes of the inputs are wrong.
+func (s *Session) Run(inputs ...[]float32) ([][]float32, error) {
+	e := s.e
+	if len(inputs) != len(e.inSize) {
+		return nil, fmt.Errorf("%w: %d inputs, model %s takes %d", ErrInput, len(inputs), e.m.Name, len(e.inSize))
+	}
+	for i, in := range inputs {
+		if len(in) != e.inSize[i] {
+			return nil, fmt.Errorf("%w: input %d (%s) has %d values, want %d (shape %v)", ErrInput, i,
+				e.m.Values[e.m.Inputs[i]].Name, len(in), e.inSize[i], e.m.Values[e.m.Inputs[i]].Shape)
+		}
+	}
+	for _, v := range e.bind {
+		in := inputs[-1-e.off[v]]
+		n := e.m.Values[v].Elems()
+		s.vals[v] = in[:n:n]
+	}
+	for i := range e.steps {
+		if s.times != nil {
+			t0 := time.Now()
+			s.step(&e.steps[i])
+			s.times[i] = time.Since(t0)
+		} else {
+			s.step(&e.steps[i])
+		}
+	}
+	for i, v := range e.m.Outputs {
+		s.outs[i] = s.vals[v]
+	}
+	for _, v := range e.bind {
+		s.vals[v] = nil
+	}
+	return s.outs, nil
+}
+
+// Run runs the model like Session.Run with a pooled session and copies the
+// outputs into outputs, one slice per model output of exactly its element
+// count. It is safe for concurrent use.
+func (e *Executor) Run(outputs [][]float32, inputs ...[]float32) error {
+	if len(outputs) != len(e.m.Outputs) {
+		return fmt.Errorf("%w: %d output slices, model %s has %d outputs", ErrInput, len(outputs), e.m.Name, len(e.m.Outputs))
+	}
+	for i, v := range e.m.Outputs {
+		if n := e.m.Values[v].Elems(); len(outputs[i]) != n {
+			return fmt.Errorf("%w: output %d (%s) slice has %d values, want %d", ErrInput, i, e.m.OutputNames[i], len(outputs[i]), n)
+		}
+	}
+	s := e.pool.Get().(*Session)
+	defer e.pool.Put(s)
+	outs, err := s.Run(inputs...)
+	if err != nil {
+		return err
+	}
+	for i, o := range outs {
+		copy(outputs[i], o)
+	}
+	return nil
+}
+
+// step runs one planned layer.
+func (s *Session) step(st *step) {
+	l := st.l
+	x, out := s.vals[st.in], s.vals[st.out]
+	xs, os := st.xs, st.os
+	switch st.kind {
+	case stepConv:
+		var res []float32
+		if st.other >= 0 {
+			res = s.vals[st.other] // == out when in place
+		}
+		ni, no := len(x)/st.batch, len(out)/st.batch
+		for n := range st.batch {
+			var r []float32
+			if res != nil {
+				r = res[n*no : (n+1)*no]
+			}
+			kernels.Conv2D(out[n*no:(n+1)*no], x[n*ni:(n+1)*ni], st.w, st.b, r, st.conv)
+		}
+	case stepMatMul:
+		kernels.Conv2D(out, x, st.w, st.b, nil, st.conv)
+	case stepDepthwise:
+		act := kernels.Activation(l.Act)
+		if st.other >= 0 {
+			act = kernels.ActNone
+		}
+		ni, no := len(x)/st.batch, len(out)/st.batch
+		for n := range st.batch {
+			kernels.DepthwiseConv2D3x3(out[n*no:(n+1)*no], x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], st.w, st.b, l.SH, kernels.Padding(l.Padding), act)
+		}
+		if st.other >= 0 {
+			kernels.Add(out, out, s.vals[st.other], kernels.Activation(l.Act))
+		}
+	case stepMaxPool, stepAvgPool:
+		ni, no := len(x)/st.batch, len(out)/st.batch
+		for n := range st.batch {
+			o, in := out[n*no:(n+1)*no], x[n*ni:(n+1)*ni]
+			if st.kind == stepMaxPool {
+				kernels.MaxPool(o, in, xs[1], xs[2], xs[3], l.KH, l.KW, l.SH, l.SW, kernels.Padding(l.Padding))
+			} else {
+				kernels.AvgPool(o, in, xs[1], xs[2], xs[3], l.KH, l.KW, l.SH, l.SW, kernels.Padding(l.Padding))
+			}
+		}
+	case stepPad:
+		pad(out, x, l, xs, os)
+	case stepAdd:
+		kernels.Add(out, x, s.vals[st.other], kernels.Activation(l.Act))
+	case stepMean:
+		c := xs[3]
+		hw := xs[1] * xs[2]
+		for n := range st.batch {
+			kernels.Mean(out[n*c:(n+1)*c], x[n*hw*c:(n+1)*hw*c], xs[1], xs[2], c)
+		}
+	case stepNop:
+	}
+}
+
+// pad zero-pads the NHWC tensor x of shape xs into out of shape os.
+func pad(out, x []float32, l *Layer, xs, os []int) {
+	h, w, c := xs[1], xs[2], xs[3]
+	oh, ow, oc := os[1], os[2], os[3]
+	for n := range xs[0] {
+		o := out[n*oh*ow*oc : (n+1)*oh*ow*oc]
+		in := x[n*h*w*c : (n+1)*h*w*c]
+		clear(o[:l.PadTop*ow*oc])
+		clear(o[(l.PadTop+h)*ow*oc:])
+		for y := range h {
+			row := o[(l.PadTop+y)*ow*oc : (l.PadTop+y+1)*ow*oc]
+			clear(row[:l.PadLeft*oc])
+			clear(row[(l.PadLeft+w)*oc:])
+			mid := row[l.PadLeft*oc : (l.PadLeft+w)*oc]
+			src := in[y*w*c : (y+1)*w*c]
+			if l.PadFront == 0 {
+				kernels.PadChannels(mid, src, w, c, oc)
+				continue
+			}
+			for p := range w {
+				d := mid[p*oc : (p+1)*oc]
+				clear(d[:l.PadFront])
+				copy(d[l.PadFront:l.PadFront+c], src[p*c:(p+1)*c])
+				clear(d[l.PadFront+c:])
+			}
+		}
+	}
+}

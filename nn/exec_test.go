@@ -1,0 +1,337 @@
+package nn_test
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/facecluster/facecluster/internal/isatest"
+	"github.com/facecluster/facecluster/kernels"
+	"github.com/facecluster/facecluster/models"
+	"github.com/facecluster/facecluster/nn"
+)
+
+// goldenModel is one of the three shipped networks with its golden files.
+type goldenModel struct {
+	name    string
+	load    func() (*nn.Model, error)
+	pre     func([]uint8) []float64
+	outputs []string
+	cosine  bool // embeddings: cosine; BlazeFace: max abs error per head
+}
+
+var goldenModels = []goldenModel{
+	{"blazeface", models.BlazeFaceBack, preBlazeFace, []string{"scores16", "boxes16", "scores8", "boxes8"}, false},
+	{"dlib", models.DlibResNet, preDlib, []string{"descriptor"}, true},
+	{"faceres", models.FaceRes, preFaceRes, []string{"feature"}, true},
+}
+
+func executor(t testing.TB, load func() (*nn.Model, error)) *nn.Executor {
+	t.Helper()
+	m, err := load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := nn.NewExecutor(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func toF32(x []float64) []float32 {
+	out := make([]float32, len(x))
+	for i, v := range x {
+		out[i] = float32(v)
+	}
+	return out
+}
+
+func toF64(x []float32) []float64 {
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = float64(v)
+	}
+	return out
+}
+
+// goldenInput returns the preprocessed golden input of model g and seed.
+func goldenInput(t testing.TB, g goldenModel, seed string) []float32 {
+	img := readNpy(t, g.name+"-"+seed+".input.npy")
+	return toF32(g.pre(img.u8))
+}
+
+// emulated reports whether the tests probably run under qemu (arm64 on
+// this project's x86 machines): the golden parity then runs one seed per
+// model to keep the package under a few minutes.
+func emulated() bool { return runtime.GOARCH == "arm64" }
+
+// TestExecutorGolden runs the executor on the TF.js goldens at every ISA
+// level, with one and two kernel threads, and requires what
+// TestGoldenReference requires of the float64 reference: per BlazeFace head,
+// max abs error <= 1e-4 x max |golden|; embeddings within cosine 0.9999.
+func TestExecutorGolden(t *testing.T) {
+	seeds := goldenSeeds
+	if testing.Short() || emulated() {
+		seeds = seeds[:1]
+	}
+	threads := []int{1, 2}
+	if testing.Short() || emulated() {
+		threads = threads[:1]
+	}
+	isatest.ForEach(t, func(t *testing.T) {
+		for _, g := range goldenModels {
+			e := executor(t, g.load)
+			m := e.Model()
+			sess := e.NewSession()
+			for _, seed := range seeds {
+				in := goldenInput(t, g, seed)
+				for _, th := range threads {
+					t.Run(fmt.Sprintf("%s-%s/threads=%d", g.name, seed, th), func(t *testing.T) {
+						defer kernels.SetThreads(kernels.SetThreads(th))
+						outs, err := sess.Run(in)
+						if err != nil {
+							t.Fatal(err)
+						}
+						for _, name := range g.outputs {
+							want := readNpy(t, g.name+"-"+seed+"."+name+".npy")
+							i := slices.Index(m.OutputNames, name)
+							if i < 0 {
+								t.Fatalf("no output %s", name)
+							}
+							s := compare(toF64(outs[i]), want.f32)
+							t.Logf("%s %s: %v", kernels.ISA(), name, s)
+							if g.cosine {
+								if !(s.cosine >= 0.9999) {
+									t.Errorf("%s: cosine %.6f < 0.9999", name, s.cosine)
+								}
+							} else if !(s.maxAbs <= 1e-4*s.maxMag) {
+								t.Errorf("%s: max abs error %.3g > 1e-4 x %.4g", name, s.maxAbs, s.maxMag)
+							}
+						}
+					})
+				}
+			}
+		}
+	})
+}
+
+// TestExecutorThreadsAgree checks that the result does not depend on the
+// thread count (kernels' promise) or on the session.
+func TestExecutorThreadsAgree(t *testing.T) {
+	g := goldenModels[0]
+	e := executor(t, g.load)
+	in := goldenInput(t, g, "1")
+	run := func(th int) [][]float32 {
+		defer kernels.SetThreads(kernels.SetThreads(th))
+		out := outputBuffers(e.Model())
+		if err := e.Run(out, in); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := run(1), run(2)
+	for i := range a {
+		if !slices.Equal(a[i], b[i]) {
+			t.Errorf("output %d differs between 1 and 2 threads", i)
+		}
+	}
+}
+
+func outputBuffers(m *nn.Model) [][]float32 {
+	out := make([][]float32, len(m.Outputs))
+	for i, v := range m.Outputs {
+		out[i] = make([]float32, m.Values[v].Elems())
+	}
+	return out
+}
+
+// TestExecutorConcurrent runs one Executor from several goroutines (pooled
+// sessions) and requires every result to equal a serial run.
+func TestExecutorConcurrent(t *testing.T) {
+	g := goldenModels[1]
+	e := executor(t, g.load)
+	in := goldenInput(t, g, "1")
+	want := outputBuffers(e.Model())
+	if err := e.Run(want, in); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 4 {
+		wg.Go(func() {
+			got := outputBuffers(e.Model())
+			for range 3 {
+				if err := e.Run(got, in); err != nil {
+					errs <- err
+					return
+				}
+				for i := range got {
+					if !slices.Equal(got[i], want[i]) {
+						errs <- fmt.Errorf("output %d differs from the serial run", i)
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// TestExecutorAllocs requires Session.Run and Executor.Run to allocate
+// nothing after warm-up.
+func TestExecutorAllocs(t *testing.T) {
+	if testing.Short() && emulated() {
+		t.Skip("slow under emulation")
+	}
+	for _, g := range goldenModels {
+		t.Run(g.name, func(t *testing.T) {
+			e := executor(t, g.load)
+			in := goldenInput(t, g, "1")
+			s := e.NewSession()
+			out := outputBuffers(e.Model())
+			for _, th := range []int{1, 2} {
+				prev := kernels.SetThreads(th)
+				if _, err := s.Run(in); err != nil { // warm-up
+					t.Fatal(err)
+				}
+				if err := e.Run(out, in); err != nil {
+					t.Fatal(err)
+				}
+				if n := testing.AllocsPerRun(3, func() { s.Run(in) }); n != 0 {
+					t.Errorf("threads=%d: Session.Run: %v allocs/run, want 0", th, n)
+				}
+				if n := testing.AllocsPerRun(3, func() { e.Run(out, in) }); n != 0 {
+					t.Errorf("threads=%d: Executor.Run: %v allocs/run, want 0", th, n)
+				}
+				kernels.SetThreads(prev)
+			}
+		})
+	}
+}
+
+func TestExecutorInputErrors(t *testing.T) {
+	e := executor(t, models.DlibResNet)
+	s := e.NewSession()
+	n := 150 * 150 * 3
+	for _, in := range [][][]float32{nil, {make([]float32, n-1)}, {make([]float32, n+1)}, {make([]float32, n), make([]float32, n)}} {
+		if _, err := s.Run(in...); !errors.Is(err, nn.ErrInput) {
+			t.Errorf("%d inputs: err %v, want ErrInput", len(in), err)
+		}
+	}
+	if err := e.Run([][]float32{make([]float32, 127)}, make([]float32, n)); !errors.Is(err, nn.ErrInput) {
+		t.Errorf("short output: err %v, want ErrInput", err)
+	}
+	if err := e.Run(nil, make([]float32, n)); !errors.Is(err, nn.ErrInput) {
+		t.Errorf("no output slices: err %v, want ErrInput", err)
+	}
+}
+
+// TestExecutorSynthetic compares the executor with the float64 reference
+// interpreter on small graphs that use every op, option and fusion: the
+// format test's model, and one with batch 2, spatial and leading-channel
+// padding, in-place residuals and adds, a depthwise residual, and a
+// reshaped graph input.
+func TestExecutorSynthetic(t *testing.T) {
+	files := map[string]*nn.File{"format": testFile(), "fusions": fusionFile()}
+	for name, f := range files {
+		data, err := nn.Encode(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := nn.Decode(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		isatest.ForEach(t, func(t *testing.T) {
+			t.Run(name, func(t *testing.T) {
+				e, err := nn.NewExecutor(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var ins [][]float32
+				var ins64 [][]float64
+				for k, v := range m.Inputs {
+					x := make([]float32, m.Values[v].Elems())
+					for i := range x {
+						x[i] = float32(math.Sin(float64(i*(k+3)))) * 2
+					}
+					ins = append(ins, x)
+					ins64 = append(ins64, toF64(x))
+				}
+				want, err := refRun(m, ins64...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				outs, err := e.NewSession().Run(ins...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for i, v := range m.Outputs {
+					for j, g := range outs[i] {
+						w := want[v][j]
+						if math.Abs(float64(g)-w) > 1e-4*math.Max(1, math.Abs(w)) {
+							t.Fatalf("output %s[%d] = %v, want %v", m.OutputNames[i], j, g, w)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// fusionFile is a graph that exercises the executor's buffer sharing.
+func fusionFile() *nn.File {
+	vals := func(n int, scale float32) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = scale * float32((i*13)%17-8)
+		}
+		return v
+	}
+	f32 := func(name string, shape ...int) nn.FileTensor {
+		return nn.FileTensor{Name: name, DType: nn.Float32, Shape: shape, F32: vals(nn.NumElems(shape, 1<<20), 0.05)}
+	}
+	ints := func(v ...int) []int { return v }
+	return &nn.File{
+		Name: "fusions",
+		Tensors: []nn.FileTensor{
+			f32("c1/w", 3, 3, 3, 8), f32("c1/b", 8), // 0, 1
+			f32("dw/w", 3, 3, 8), f32("dw/b", 8), // 2, 3
+			f32("c3/w", 1, 1, 8, 8), f32("c3/b", 8), // 4, 5
+			f32("c5/w", 3, 3, 4, 8), f32("c5/b", 8), // 6, 7
+			f32("dw2/w", 3, 3, 8),                   // 8
+			f32("c9/w", 2, 2, 8, 8), f32("c9/b", 8), // 9, 10
+			f32("fc/w", 8, 5), f32("fc/b", 5), // 11, 12
+		},
+		Inputs: []nn.FileValue{{Name: "x", Shape: []int{2, 7, 6, 3}}, {Name: "y", Shape: []int{2, 84}}},
+		Layers: []nn.FileLayer{
+			{Op: nn.OpConv2D, Name: "c1", Inputs: ints(0), Ints: ints(1, 1, 1, 1), Tensors: ints(0, 1)},           // 2: [2,7,6,8]
+			{Op: nn.OpDepthwiseConv2D, Name: "dw", Inputs: ints(2), Ints: ints(2, 2, 1, 0), Tensors: ints(2, 3)},  // 3: [2,4,3,8]
+			{Op: nn.OpConv2D, Name: "c3", Inputs: ints(3, 3), Ints: ints(1, 1, 0, 2), Tensors: ints(4, 5)},        // 4: residual = input (not in place)
+			{Op: nn.OpMaxPool, Name: "mp", Inputs: ints(2), Ints: ints(3, 3, 2, 2, 1)},                            // 5: [2,4,3,8]
+			{Op: nn.OpAvgPool, Name: "ap", Inputs: ints(0), Ints: ints(2, 2, 2, 2, 0)},                            // 6: [2,3,3,3]
+			{Op: nn.OpPad, Name: "pad", Inputs: ints(6), Ints: ints(1, 0, 0, 0, 1, 0)},                            // 7: [2,4,3,4]
+			{Op: nn.OpConv2D, Name: "c5", Inputs: ints(7, 5), Ints: ints(1, 1, 1, 1), Tensors: ints(6, 7)},        // 8: residual mp, in place
+			{Op: nn.OpAdd, Name: "add", Inputs: ints(8, 4), Ints: ints(1)},                                        // 9: in place
+			{Op: nn.OpDepthwiseConv2D, Name: "dw2", Inputs: ints(9, 9), Ints: ints(1, 1, 1, 2), Tensors: ints(8)}, // 10: depthwise residual
+			{Op: nn.OpConv2D, Name: "c9", Inputs: ints(10), Ints: ints(1, 1, 0, 0), Tensors: ints(9, 10)},         // 11: [2,3,2,8]
+			{Op: nn.OpPad, Name: "pad2", Inputs: ints(11), Ints: ints(0, 1, 1, 0, 0, 0)},                          // 12: [2,4,3,8]
+			{Op: nn.OpAdd, Name: "add2", Inputs: ints(12, 10), Ints: ints(0)},                                     // 13
+			{Op: nn.OpMean, Name: "mean", Inputs: ints(13)},                                                       // 14: [2,8]
+			{Op: nn.OpReshape, Name: "ry", Inputs: ints(1), Ints: ints(2, 3, 28)},                                 // 15: reshaped input
+			{Op: nn.OpReshape, Name: "rm", Inputs: ints(14), Ints: ints(16)},                                      // 16: [16]
+			{Op: nn.OpReshape, Name: "rm2", Inputs: ints(16), Ints: ints(2, 8)},                                   // 17: [2,8]
+			{Op: nn.OpMatMul, Name: "fc", Inputs: ints(17), Ints: ints(2), Tensors: ints(11, 12)},                 // 18: [2,5]
+		},
+		Outputs: []nn.FileOutput{{Name: "fc", Value: 18}, {Name: "c3", Value: 4}, {Name: "ry", Value: 15}},
+	}
+}
