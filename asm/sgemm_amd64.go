@@ -10,6 +10,12 @@ package asm
 //go:noescape
 func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 
+// sgemmKernelAVX2_4x16 is the 4 x 16 micro-kernel for AVX2; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+//
+//go:noescape
+func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
 // sgemmPackBAVX2_16 packs B for the AVX2 micro-kernels of width 16; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
 //

@@ -5,6 +5,7 @@ package asm
 func init() {
 	sgemmKernelImpl[AVX2] = []SgemmKernel{
 		{MR: 6, NR: 16, Strided: true, Name: "avx2_6x16", Level: AVX2, fn: sgemmKernelAVX2_6x16},
+		{MR: 4, NR: 16, Strided: true, Name: "avx2_4x16", Level: AVX2, fn: sgemmKernelAVX2_4x16},
 	}
 	sgemmKernelImpl[AVX512] = []SgemmKernel{
 		{MR: 14, NR: 32, Strided: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32},

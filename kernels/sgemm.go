@@ -129,7 +129,7 @@ func (p *gemmPlan) run(ar *gemmArena, w, t int) {
 // are packed at a time.
 const (
 	kcMax  = 384       // depth of one pass (A sliver 14x384x4 = 21 KiB)
-	l2Pack = 512 << 10 // bytes of packed B per block
+	l2Pack = 256 << 10 // bytes of packed B per block
 	mcRows = 1024      // rows of packed A per block (1.5 MiB at kcMax)
 )
 
@@ -185,15 +185,16 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 }
 
 // pickKernel returns the micro-kernel of level l that wastes least on m
-// rows: the fewest rows padded up to a multiple of MR, counting each row of a
-// shorter tile as slightly dearer (it streams B past fewer rows of A).
+// rows: the fewest rows padded up to a multiple of MR, each row dearer by
+// 0.4/MR for a shorter tile (it streams B past fewer rows of A; measured
+// on Zen 4: AVX2 4x16 about 5% below 6x16, AVX-512 8x32 within 2% of 14x32).
 func pickKernel(l asm.Level, m int) asm.SgemmKernel {
 	ks := asm.SgemmKernelsFor(l)
 	best, bestCost := 0, 0.0
 	for i, k := range ks {
 		rows := (m + k.MR - 1) / k.MR * k.MR
-		cost := float64(rows) * (1 + 0.02*float64(ks[0].MR-k.MR)/6)
-		if i == 0 || cost < bestCost {
+		cost := float64(rows) * (1 + 0.4/float64(k.MR))
+		if i == 0 || cost < bestCost-1e-9 {
 			best, bestCost = i, cost
 		}
 	}

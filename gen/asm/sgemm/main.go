@@ -1,5 +1,5 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
-// micro-kernels for AVX2+FMA (6x16) and AVX-512 (14x32, 12x32, 8x32), and
+// micro-kernels for AVX2+FMA (6x16, 4x16) and AVX-512 (14x32, 12x32, 8x32), and
 // the packing of B for them.
 //
 // Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
@@ -37,7 +37,9 @@ type tile struct {
 func main() {
 	simd.Setup()
 	for _, s := range simd.Levels() {
-		tiles := []tile{{mr: 6, nv: 2}} // AVX2: 12 accumulators + 2 B + 2 A of 16 YMM
+		// AVX2: 12 accumulators + 2 B + 2 A of 16 YMM, and a 4-row tile
+		// for row counts that are multiples of 4 but not of 6.
+		tiles := []tile{{mr: 6, nv: 2}, {mr: 4, nv: 2}}
 		if s.Lanes == 16 {
 			// AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM, and
 			// shorter tiles that waste less on row counts that are
