@@ -79,10 +79,26 @@ models:
 # (AVX2) kernels beside our AVX2 level. Installs nothing: it needs
 # `apt-get install -y libopenblas-dev`. PEERS_FLAGS passes options
 # (e.g. PEERS_FLAGS='-clock cpu -reps 11' on a loaded machine).
+# Then the three networks whole (bench/cmd/models): our executor beside ONNX
+# Runtime (npm onnxruntime-node, installed with --ignore-scripts into
+# PEERS_TMP; the models written as ONNX from our files by gen/onnx, which
+# needs `apt-get install -y python3-onnx python3-numpy`) and TF.js WASM
+# (gen/golden's pinned packages), 1 and 2 threads; MODELS_FLAGS passes
+# options (e.g. MODELS_FLAGS='-reps 21').
 PEERS_FLAGS ?=
+MODELS_FLAGS ?=
+PEERS_TMP ?= /tmp/facecluster-peers
+ORT_VERSION ?= 1.30.0
 .PHONY: bench-peers
 bench-peers:
 	@test -e /usr/include/x86_64-linux-gnu/cblas.h -o -e /usr/include/cblas.h || \
 		{ echo "bench-peers needs OpenBLAS: apt-get install -y libopenblas-dev"; exit 1; }
+	@/usr/bin/python3 -c 'import onnx, numpy' 2>/dev/null || \
+		{ echo "bench-peers needs python3-onnx: apt-get install -y python3-onnx python3-numpy"; exit 1; }
 	cd bench && $(GO) run -tags openblas ./cmd/peers $(PEERS_FLAGS)
 	cd bench && OPENBLAS_CORETYPE=HASWELL $(GO) run -tags openblas ./cmd/peers -isa avx2 -nogonum $(PEERS_FLAGS)
+	cd gen && $(GO) run ./onnx -out $(PEERS_TMP)/onnx
+	test -e $(PEERS_TMP)/ort/node_modules/onnxruntime-node/package.json || \
+		npm install --ignore-scripts --no-audit --no-fund --prefix $(PEERS_TMP)/ort onnxruntime-node@$(ORT_VERSION)
+	test -e gen/golden/node_modules/@tensorflow/tfjs-backend-wasm/package.json || (cd gen/golden && npm ci --ignore-scripts)
+	cd bench && $(GO) run ./cmd/models -onnx $(PEERS_TMP)/onnx -ort $(PEERS_TMP)/ort/node_modules -tfjs $(CURDIR)/gen/golden/node_modules $(MODELS_FLAGS)
