@@ -426,34 +426,13 @@ func (p *gemmPlan) packA(dst []float32, r0, rows, p0, kc int) {
 		d := dst[s*mr*kc : (s+1)*mr*kc]
 		r := r0 + s*mr
 		if !p.transA {
-			i := 0
-			for ; i+4 <= mt; i += 4 { // four rows at a time: four-float stores
-				o := (r+i)*p.lda + p0
-				r0 := p.a[o : o+kc]
-				r1 := p.a[o+p.lda : o+p.lda+kc]
-				r2 := p.a[o+2*p.lda : o+2*p.lda+kc]
-				r3 := p.a[o+3*p.lda : o+3*p.lda+kc]
-				for q := range r0 {
-					dd := d[q*mr+i : q*mr+i+4 : q*mr+i+4]
-					dd[0], dd[1], dd[2], dd[3] = alpha*r0[q], alpha*r1[q], alpha*r2[q], alpha*r3[q]
-				}
-			}
-			for ; i < mt; i++ {
-				src := p.a[(r+i)*p.lda+p0 : (r+i)*p.lda+p0+kc]
-				for q, v := range src {
-					d[q*mr+i] = alpha * v
-				}
-			}
+			interleave(d, mr, p.a[r*p.lda+p0:], p.lda, mt, kc, alpha)
 		} else {
 			for q := range kc {
 				src := p.a[(p0+q)*p.lda+r : (p0+q)*p.lda+r+mt]
 				dd := d[q*mr : q*mr+mt]
-				if alpha == 1 {
-					copy(dd, src)
-				} else {
-					for i, v := range src {
-						dd[i] = alpha * v
-					}
+				for i, v := range src { // shorter than a memmove call
+					dd[i] = alpha * v
 				}
 			}
 		}
@@ -489,17 +468,33 @@ func (p *gemmPlan) packB(dst []float32, p0, kc, c0, cols int) {
 	for s := 0; s*nr < cols; s++ {
 		nt := min(nr, cols-s*nr)
 		d := dst[s*nr*kc : (s+1)*nr*kc]
-		c := c0 + s*nr
-		for j := range nt {
-			src := p.b[(c+j)*p.ldb+p0 : (c+j)*p.ldb+p0+kc]
-			for q, v := range src {
-				d[q*nr+j] = v
-			}
-		}
+		interleave(d, nr, p.b[(c0+s*nr)*p.ldb+p0:], p.ldb, nt, kc, 1)
 		if nt < nr {
 			for q := range kc {
 				clear(d[q*nr+nt : (q+1)*nr])
 			}
+		}
+	}
+}
+
+// interleave writes rows x kc elements of src (row stride lds), scaled by
+// alpha, into dst k-major: dst[q*ld+i] = alpha*src[i*lds+q]. Four rows at a
+// time, so that each store writes four neighbours.
+func interleave(dst []float32, ld int, src []float32, lds, rows, kc int, alpha float32) {
+	i := 0
+	for ; i+4 <= rows; i += 4 {
+		r0 := src[i*lds : i*lds+kc]
+		r1 := src[(i+1)*lds : (i+1)*lds+kc]
+		r2 := src[(i+2)*lds : (i+2)*lds+kc]
+		r3 := src[(i+3)*lds : (i+3)*lds+kc]
+		for q := range r0 {
+			dd := dst[q*ld+i : q*ld+i+4 : q*ld+i+4]
+			dd[0], dd[1], dd[2], dd[3] = alpha*r0[q], alpha*r1[q], alpha*r2[q], alpha*r3[q]
+		}
+	}
+	for ; i < rows; i++ {
+		for q, v := range src[i*lds : i*lds+kc] {
+			dst[q*ld+i] = alpha * v
 		}
 	}
 }

@@ -69,3 +69,16 @@ func reportFlops(b *testing.B, flopsPerOp float64, cpu time.Duration) {
 		b.ReportMetric(flopsPerOp*float64(b.N)/cpu.Seconds()/1e9, "GFLOP/cpu-s")
 	}
 }
+
+// BenchmarkSgemmTrans runs the transposed layouts at the active level on a
+// square and on a pairwise-distance shape (queries x features against a
+// gallery, B transposed as vec.Pairwise uses it).
+func BenchmarkSgemmTrans(b *testing.B) {
+	for _, s := range [][3]int{{512, 512, 512}, {64, 4096, 1152}} {
+		for _, tr := range [][2]bool{{false, true}, {true, false}, {true, true}} {
+			b.Run(fmt.Sprintf("tA=%v,tB=%v,m=%d,n=%d,k=%d", tr[0], tr[1], s[0], s[1], s[2]), func(b *testing.B) {
+				benchGemm(b, tr[0], tr[1], s[0], s[1], s[2])
+			})
+		}
+	}
+}
