@@ -453,6 +453,9 @@ func (m *model) refineDue() bool {
 
 // refine re-clusters every face from scratch and relabels the people.
 func (m *model) refine(ctx context.Context) (*change, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	n := len(m.faces)
 	c := m.change()
 	if n == 0 {
