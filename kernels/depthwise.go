@@ -26,6 +26,17 @@ func DepthwiseOutput(h, w, stride int, pad Padding) (oh, ow int) {
 // padding or activation, or slices shorter than the shapes. It allocates
 // nothing.
 func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, stride int, pad Padding, act Activation) {
+	oh, _ := DepthwiseOutput(max(h, 0), max(w, 0), stride, pad)
+	DepthwiseConv2D3x3Rows(out, in, h, w, c, filter, bias, stride, pad, act, 0, oh)
+}
+
+// DepthwiseConv2D3x3Rows computes output rows [oy0, oy1) of
+// DepthwiseConv2D3x3 into out, which holds just those rows ([oy1-oy0, ow,
+// c]; out[0] is row oy0) and reads in (the whole [h, w, c] input) only
+// around them. It lets a network executor tile a depthwise layer with its
+// neighbouring 1x1 convolution so that the band stays in cache. It panics
+// like DepthwiseConv2D3x3, and if the rows are not 0 <= oy0 <= oy1 <= oh.
+func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float32, stride int, pad Padding, act Activation, oy0, oy1 int) {
 	if h < 0 || w < 0 || c < 0 {
 		panic("kernels: negative tensor dimension")
 	}
@@ -44,10 +55,13 @@ func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, 
 	if bias != nil && len(bias) < c {
 		panic("kernels: depthwise bias shorter than c")
 	}
-	if len(out) < oh*ow*c {
+	if oy0 < 0 || oy0 > oy1 || oy1 > oh {
+		panic("kernels: depthwise rows outside the output")
+	}
+	if len(out) < (oy1-oy0)*ow*c {
 		panic("kernels: depthwise output shorter than the output shape")
 	}
-	if c == 0 || oh == 0 || ow == 0 {
+	if c == 0 || oy0 == oy1 || ow == 0 {
 		return
 	}
 	bias = bias[:len(bias):len(bias)]
@@ -70,10 +84,10 @@ func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, 
 	rowStride := w * c
 	// Bands of output rows with the same vertical taps: at most a top row,
 	// the interior and a bottom row.
-	for oy := 0; oy < oh; {
+	for oy := oy0; oy < oy1; {
 		ky0, ky1, iy := window(oy, stride, pt, 3, h)
 		m := 1
-		for oy+m < oh {
+		for oy+m < oy1 {
 			k0, k1, _ := window(oy+m, stride, pt, 3, h)
 			if k0 != ky0 || k1 != ky1 {
 				break
@@ -82,7 +96,7 @@ func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, 
 		}
 		rows := ky1 - ky0
 		f := filter[3*ky0*c:]
-		o := out[oy*ow*c:]
+		o := out[(oy-oy0)*ow*c:]
 		base := iy * rowStride
 		if fast {
 			ix := max(xa*stride-pl, 0)

@@ -312,3 +312,42 @@ func FuzzDepthwise(f *testing.F) {
 		}
 	})
 }
+
+// TestDepthwiseRows checks that every band of output rows matches the whole
+// convolution, bit for bit.
+func TestDepthwiseRows(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(31, 32))
+		for _, s := range [][4]int{{9, 7, 19, 1}, {10, 12, 16, 2}, {11, 5, 3, 2}, {1, 6, 8, 1}, {6, 1, 5, 1}} {
+			h, w, c, stride := s[0], s[1], s[2], s[3]
+			for _, pad := range []kernels.Padding{kernels.Valid, kernels.Same} {
+				in := ktFill(r, h*w*c, 1)
+				f := ktFill(r, 9*c, 2)
+				b := ktFill(r, c, 3)
+				oh, ow := kernels.DepthwiseOutput(h, w, stride, pad)
+				full := make([]float32, oh*ow*c)
+				kernels.DepthwiseConv2D3x3(full, in, h, w, c, f, b, stride, pad, kernels.ActReLU6)
+				for y0 := 0; y0 <= oh; y0++ {
+					for y1 := y0; y1 <= oh; y1++ {
+						out, guard := ktGuarded((y1-y0)*ow*c, 5)
+						kernels.DepthwiseConv2D3x3Rows(out, in, h, w, c, f, b, stride, pad, kernels.ActReLU6, y0, y1)
+						guard(t)
+						for i, v := range out {
+							if math.Float32bits(v) != math.Float32bits(full[y0*ow*c+i]) {
+								t.Fatalf("%v %v rows [%d,%d): out[%d] = %v, whole %v", s, pad, y0, y1, i, v, full[y0*ow*c+i])
+							}
+						}
+					}
+				}
+				func() {
+					defer func() {
+						if recover() == nil {
+							t.Errorf("%v: rows past the output: no panic", s)
+						}
+					}()
+					kernels.DepthwiseConv2D3x3Rows(full, in, h, w, c, f, b, stride, pad, kernels.ActNone, 0, oh+1)
+				}()
+			}
+		}
+	})
+}
