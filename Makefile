@@ -102,3 +102,10 @@ bench-peers:
 		npm install --ignore-scripts --no-audit --no-fund --prefix $(PEERS_TMP)/ort onnxruntime-node@$(ORT_VERSION)
 	test -e gen/golden/node_modules/@tensorflow/tfjs-backend-wasm/package.json || (cd gen/golden && npm ci --ignore-scripts)
 	cd bench && $(GO) run ./cmd/models -onnx $(PEERS_TMP)/onnx -ort $(PEERS_TMP)/ort/node_modules -tfjs $(CURDIR)/gen/golden/node_modules $(MODELS_FLAGS)
+
+# The sdk crash test at length: SOAK_CYCLES SIGKILLs of a child adding,
+# forgetting and merging photos, the album reopened and checked after each.
+SOAK_CYCLES ?= 3000
+.PHONY: soak
+soak:
+	FACECLUSTER_CRASH_CYCLES=$(SOAK_CYCLES) $(GO) test -count=1 -timeout 0 -run '^TestCrashSafety$$' -v ./sdk/
