@@ -1,6 +1,10 @@
 package kernels
 
-import "math"
+import (
+	"math"
+
+	"github.com/facecluster/facecluster/asm"
+)
 
 // Activation is an activation fused into a kernel's output.
 type Activation uint8
@@ -48,11 +52,7 @@ func Add(out, a, b []float32, act Activation) {
 		panic("kernels: Add: output shorter than the inputs")
 	}
 	lo, hi := act.bounds()
-	out = out[:len(a)]
-	b = b[:len(a)]
-	for i, v := range a {
-		out[i] = min(max(v+b[i], lo), hi)
-	}
+	asm.AddClamp(out, a, b, lo, hi)
 }
 
 // ReLU sets out[i] = max(in[i], 0) for i < len(in); NaN stays NaN. out may
@@ -71,10 +71,7 @@ func clamp(out, in []float32, lo, hi float32) {
 	if len(out) < len(in) {
 		panic("kernels: output shorter than the input")
 	}
-	out = out[:len(in)]
-	for i, v := range in {
-		out[i] = min(max(v, lo), hi)
-	}
+	asm.Clamp(out, in, lo, hi)
 }
 
 // Mean sets out[ch] to the mean over the h x w positions of channel ch of

@@ -139,3 +139,27 @@ func TestEltwisePanics(t *testing.T) {
 		}()
 	}
 }
+
+// BenchmarkEltwise runs the residual add with ReLU and a ReLU6 over
+// BlazeFace's largest activation (128x128x24).
+func BenchmarkEltwise(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 1))
+	const n = 128 * 128 * 24
+	x, y, out := ktFill(r, n, 0), ktFill(r, n, 0), make([]float32, n)
+	isatest.ForEachB(b, func(b *testing.B) {
+		b.Run("add-relu", func(b *testing.B) {
+			b.SetBytes(3 * 4 * n)
+			b.ReportAllocs()
+			for b.Loop() {
+				kernels.Add(out, x, y, kernels.ActReLU)
+			}
+		})
+		b.Run("relu6", func(b *testing.B) {
+			b.SetBytes(2 * 4 * n)
+			b.ReportAllocs()
+			for b.Loop() {
+				kernels.ReLU6(out, x)
+			}
+		})
+	})
+}
