@@ -10,23 +10,29 @@ package asm
 //go:noescape
 func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 
-// sgemmKernelAVX2_4x16 is the 4 x 16 micro-kernel for AVX2; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
-//
-//go:noescape
-func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-
 // sgemmPackBAVX2_16 packs B for the AVX2 micro-kernels of width 16; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
 //
 //go:noescape
 func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
 
+// sgemmKernelAVX2_4x16 is the 4 x 16 micro-kernel for AVX2; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+//
+//go:noescape
+func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
 // sgemmKernelAVX512_14x32 is the 14 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
 //
 //go:noescape
 func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
+// sgemmPackBAVX512_32 packs B for the AVX512 micro-kernels of width 32; see SgemmPackB (sgemm_pack.go).
+// kc >= 1, slivers >= 1.
+//
+//go:noescape
+func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
 
 // sgemmKernelAVX512_12x32 is the 12 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
@@ -40,8 +46,14 @@ func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ld
 //go:noescape
 func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 
-// sgemmPackBAVX512_32 packs B for the AVX512 micro-kernels of width 32; see SgemmPackB (sgemm_pack.go).
+// sgemmKernelAVX512_8x48 is the 8 x 48 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+//
+//go:noescape
+func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+
+// sgemmPackBAVX512_48 packs B for the AVX512 micro-kernels of width 48; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
 //
 //go:noescape
-func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
+func sgemmPackBAVX512_48(kc int, slivers int, b *float32, ldb int, dst *float32)

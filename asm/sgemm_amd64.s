@@ -235,6 +235,41 @@ store:
 	VZEROUPPER
 	RET
 
+// func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
+// Requires: AVX, SSE
+TEXT ·sgemmPackBAVX2_16(SB), NOSPLIT, $0-40
+	MOVQ   kc+0(FP), AX
+	MOVQ   slivers+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   dst+32(FP), SI
+	MOVQ   BX, DI
+	SHLQ   $0x02, DI
+	IMUL3Q $0x00000040, AX, R8
+
+row:
+	MOVQ DX, R9
+	MOVQ SI, R10
+	MOVQ CX, R11
+
+sliver:
+	VMOVUPS    (R9), Y0
+	VMOVUPS    32(R9), Y1
+	PREFETCHT0 (R9)(DI*1)
+	VMOVUPS    Y0, (R10)
+	VMOVUPS    Y1, 32(R10)
+	ADDQ       $0x00000040, R9
+	ADDQ       R8, R10
+	DECQ       R11
+	JNZ        sliver
+	ADDQ       BX, DX
+	ADDQ       $0x00000040, SI
+	DECQ       AX
+	JNZ        row
+	VZEROUPPER
+	RET
+
 // func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 // Requires: AVX, FMA3, SSE
 TEXT ·sgemmKernelAVX2_4x16(SB), NOSPLIT, $0-105
@@ -383,42 +418,6 @@ store:
 	ADDQ    CX, AX
 	VMOVUPS Y6, (AX)
 	VMOVUPS Y7, 32(AX)
-	VZEROUPPER
-	RET
-
-// func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
-// Requires: AVX, SSE
-TEXT ·sgemmPackBAVX2_16(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), AX
-	MOVQ slivers+8(FP), CX
-	MOVQ b+16(FP), DX
-	MOVQ ldb+24(FP), BX
-	SHLQ $0x02, BX
-	MOVQ dst+32(FP), SI
-	MOVQ BX, DI
-	SHLQ $0x02, DI
-	MOVQ AX, R8
-	SHLQ $0x06, R8
-
-row:
-	MOVQ DX, R9
-	MOVQ SI, R10
-	MOVQ CX, R11
-
-sliver:
-	VMOVUPS    (R9), Y0
-	VMOVUPS    32(R9), Y1
-	PREFETCHT0 (R9)(DI*1)
-	VMOVUPS    Y0, (R10)
-	VMOVUPS    Y1, 32(R10)
-	ADDQ       $0x00000040, R9
-	ADDQ       R8, R10
-	DECQ       R11
-	JNZ        sliver
-	ADDQ       BX, DX
-	ADDQ       $0x00000040, SI
-	DECQ       AX
-	JNZ        row
 	VZEROUPPER
 	RET
 
@@ -807,6 +806,42 @@ store:
 	ADDQ    CX, AX
 	VMOVUPS Z26, (AX)
 	VMOVUPS Z27, 64(AX)
+	VZEROUPPER
+	RET
+
+// func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
+// Requires: AVX, AVX512F, SSE
+TEXT ·sgemmPackBAVX512_32(SB), NOSPLIT, $0-40
+	MOVQ   kc+0(FP), AX
+	MOVQ   slivers+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   dst+32(FP), SI
+	MOVQ   BX, DI
+	SHLQ   $0x02, DI
+	IMUL3Q $0x00000080, AX, R8
+
+row:
+	MOVQ DX, R9
+	MOVQ SI, R10
+	MOVQ CX, R11
+
+sliver:
+	VMOVUPS    (R9), Z0
+	VMOVUPS    64(R9), Z1
+	PREFETCHT0 (R9)(DI*1)
+	PREFETCHT0 64(R9)(DI*1)
+	VMOVUPS    Z0, (R10)
+	VMOVUPS    Z1, 64(R10)
+	ADDQ       $0x00000080, R9
+	ADDQ       R8, R10
+	DECQ       R11
+	JNZ        sliver
+	ADDQ       BX, DX
+	ADDQ       $0x00000080, SI
+	DECQ       AX
+	JNZ        row
 	VZEROUPPER
 	RET
 
@@ -1402,19 +1437,342 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
+// func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
 // Requires: AVX, AVX512F, SSE
-TEXT ·sgemmPackBAVX512_32(SB), NOSPLIT, $0-40
-	MOVQ kc+0(FP), AX
-	MOVQ slivers+8(FP), CX
-	MOVQ b+16(FP), DX
-	MOVQ ldb+24(FP), BX
-	SHLQ $0x02, BX
-	MOVQ dst+32(FP), SI
-	MOVQ BX, DI
-	SHLQ $0x02, DI
-	MOVQ AX, R8
-	SHLQ $0x07, R8
+TEXT ·sgemmKernelAVX512_8x48(SB), NOSPLIT, $0-105
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	LEAQ (DI)(DX*2), R8
+	ADDQ CX, R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R11
+	MOVQ       ldc+56(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	PREFETCHT0 128(R11)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (R9), Z24
+	VMOVUPS      64(R9), Z25
+	VMOVUPS      128(R9), Z26
+	VBROADCASTSS (DI), Z27
+	VFMADD231PS  Z24, Z27, Z0
+	VFMADD231PS  Z25, Z27, Z1
+	VFMADD231PS  Z26, Z27, Z2
+	VBROADCASTSS (DI)(CX*1), Z27
+	VFMADD231PS  Z24, Z27, Z3
+	VFMADD231PS  Z25, Z27, Z4
+	VFMADD231PS  Z26, Z27, Z5
+	VBROADCASTSS (DI)(CX*2), Z27
+	VFMADD231PS  Z24, Z27, Z6
+	VFMADD231PS  Z25, Z27, Z7
+	VFMADD231PS  Z26, Z27, Z8
+	VBROADCASTSS (DI)(DX*1), Z27
+	VFMADD231PS  Z24, Z27, Z9
+	VFMADD231PS  Z25, Z27, Z10
+	VFMADD231PS  Z26, Z27, Z11
+	VBROADCASTSS (DI)(CX*4), Z27
+	VFMADD231PS  Z24, Z27, Z12
+	VFMADD231PS  Z25, Z27, Z13
+	VFMADD231PS  Z26, Z27, Z14
+	VBROADCASTSS (DI)(BX*1), Z27
+	VFMADD231PS  Z24, Z27, Z15
+	VFMADD231PS  Z25, Z27, Z16
+	VFMADD231PS  Z26, Z27, Z17
+	VBROADCASTSS (DI)(DX*2), Z27
+	VFMADD231PS  Z24, Z27, Z18
+	VFMADD231PS  Z25, Z27, Z19
+	VFMADD231PS  Z26, Z27, Z20
+	VBROADCASTSS (R8), Z27
+	VFMADD231PS  Z24, Z27, Z21
+	VFMADD231PS  Z25, Z27, Z22
+	VFMADD231PS  Z26, Z27, Z23
+	ADDQ         SI, DI
+	ADDQ         SI, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          loop
+	MOVQ         c+48(FP), AX
+	MOVQ         ldc+56(FP), CX
+	SHLQ         $0x02, CX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), DX
+	ANDL         $0x7fffffff, DX
+	JZ           epilogue
+	VBROADCASTSS beta+64(FP), Z24
+	MOVQ         AX, DX
+	VFMADD231PS  (DX), Z24, Z0
+	VFMADD231PS  64(DX), Z24, Z1
+	VFMADD231PS  128(DX), Z24, Z2
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z3
+	VFMADD231PS  64(DX), Z24, Z4
+	VFMADD231PS  128(DX), Z24, Z5
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z6
+	VFMADD231PS  64(DX), Z24, Z7
+	VFMADD231PS  128(DX), Z24, Z8
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z9
+	VFMADD231PS  64(DX), Z24, Z10
+	VFMADD231PS  128(DX), Z24, Z11
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z12
+	VFMADD231PS  64(DX), Z24, Z13
+	VFMADD231PS  128(DX), Z24, Z14
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z15
+	VFMADD231PS  64(DX), Z24, Z16
+	VFMADD231PS  128(DX), Z24, Z17
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z18
+	VFMADD231PS  64(DX), Z24, Z19
+	VFMADD231PS  128(DX), Z24, Z20
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Z24, Z21
+	VFMADD231PS  64(DX), Z24, Z22
+	VFMADD231PS  128(DX), Z24, Z23
+
+epilogue:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ    bias+72(FP), DX
+	TESTQ   DX, DX
+	JZ      residual
+	VMOVUPS (DX), Z24
+	VMOVUPS 64(DX), Z25
+	VMOVUPS 128(DX), Z26
+	VADDPS  Z24, Z0, Z0
+	VADDPS  Z25, Z1, Z1
+	VADDPS  Z26, Z2, Z2
+	VADDPS  Z24, Z3, Z3
+	VADDPS  Z25, Z4, Z4
+	VADDPS  Z26, Z5, Z5
+	VADDPS  Z24, Z6, Z6
+	VADDPS  Z25, Z7, Z7
+	VADDPS  Z26, Z8, Z8
+	VADDPS  Z24, Z9, Z9
+	VADDPS  Z25, Z10, Z10
+	VADDPS  Z26, Z11, Z11
+	VADDPS  Z24, Z12, Z12
+	VADDPS  Z25, Z13, Z13
+	VADDPS  Z26, Z14, Z14
+	VADDPS  Z24, Z15, Z15
+	VADDPS  Z25, Z16, Z16
+	VADDPS  Z26, Z17, Z17
+	VADDPS  Z24, Z18, Z18
+	VADDPS  Z25, Z19, Z19
+	VADDPS  Z26, Z20, Z20
+	VADDPS  Z24, Z21, Z21
+	VADDPS  Z25, Z22, Z22
+	VADDPS  Z26, Z23, Z23
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ   res+80(FP), DX
+	TESTQ  DX, DX
+	JZ     clamp
+	MOVQ   ldres+88(FP), BX
+	SHLQ   $0x02, BX
+	VADDPS (DX), Z0, Z0
+	VADDPS 64(DX), Z1, Z1
+	VADDPS 128(DX), Z2, Z2
+	ADDQ   BX, DX
+	VADDPS (DX), Z3, Z3
+	VADDPS 64(DX), Z4, Z4
+	VADDPS 128(DX), Z5, Z5
+	ADDQ   BX, DX
+	VADDPS (DX), Z6, Z6
+	VADDPS 64(DX), Z7, Z7
+	VADDPS 128(DX), Z8, Z8
+	ADDQ   BX, DX
+	VADDPS (DX), Z9, Z9
+	VADDPS 64(DX), Z10, Z10
+	VADDPS 128(DX), Z11, Z11
+	ADDQ   BX, DX
+	VADDPS (DX), Z12, Z12
+	VADDPS 64(DX), Z13, Z13
+	VADDPS 128(DX), Z14, Z14
+	ADDQ   BX, DX
+	VADDPS (DX), Z15, Z15
+	VADDPS 64(DX), Z16, Z16
+	VADDPS 128(DX), Z17, Z17
+	ADDQ   BX, DX
+	VADDPS (DX), Z18, Z18
+	VADDPS 64(DX), Z19, Z19
+	VADDPS 128(DX), Z20, Z20
+	ADDQ   BX, DX
+	VADDPS (DX), Z21, Z21
+	VADDPS 64(DX), Z22, Z22
+	VADDPS 128(DX), Z23, Z23
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), DL
+	TESTB        DL, DL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z24
+	VBROADCASTSS hi+100(FP), Z25
+	VMAXPS       Z0, Z24, Z0
+	VMINPS       Z0, Z25, Z0
+	VMAXPS       Z1, Z24, Z1
+	VMINPS       Z1, Z25, Z1
+	VMAXPS       Z2, Z24, Z2
+	VMINPS       Z2, Z25, Z2
+	VMAXPS       Z3, Z24, Z3
+	VMINPS       Z3, Z25, Z3
+	VMAXPS       Z4, Z24, Z4
+	VMINPS       Z4, Z25, Z4
+	VMAXPS       Z5, Z24, Z5
+	VMINPS       Z5, Z25, Z5
+	VMAXPS       Z6, Z24, Z6
+	VMINPS       Z6, Z25, Z6
+	VMAXPS       Z7, Z24, Z7
+	VMINPS       Z7, Z25, Z7
+	VMAXPS       Z8, Z24, Z8
+	VMINPS       Z8, Z25, Z8
+	VMAXPS       Z9, Z24, Z9
+	VMINPS       Z9, Z25, Z9
+	VMAXPS       Z10, Z24, Z10
+	VMINPS       Z10, Z25, Z10
+	VMAXPS       Z11, Z24, Z11
+	VMINPS       Z11, Z25, Z11
+	VMAXPS       Z12, Z24, Z12
+	VMINPS       Z12, Z25, Z12
+	VMAXPS       Z13, Z24, Z13
+	VMINPS       Z13, Z25, Z13
+	VMAXPS       Z14, Z24, Z14
+	VMINPS       Z14, Z25, Z14
+	VMAXPS       Z15, Z24, Z15
+	VMINPS       Z15, Z25, Z15
+	VMAXPS       Z16, Z24, Z16
+	VMINPS       Z16, Z25, Z16
+	VMAXPS       Z17, Z24, Z17
+	VMINPS       Z17, Z25, Z17
+	VMAXPS       Z18, Z24, Z18
+	VMINPS       Z18, Z25, Z18
+	VMAXPS       Z19, Z24, Z19
+	VMINPS       Z19, Z25, Z19
+	VMAXPS       Z20, Z24, Z20
+	VMINPS       Z20, Z25, Z20
+	VMAXPS       Z21, Z24, Z21
+	VMINPS       Z21, Z25, Z21
+	VMAXPS       Z22, Z24, Z22
+	VMINPS       Z22, Z25, Z22
+	VMAXPS       Z23, Z24, Z23
+	VMINPS       Z23, Z25, Z23
+
+store:
+	VMOVUPS Z0, (AX)
+	VMOVUPS Z1, 64(AX)
+	VMOVUPS Z2, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z3, (AX)
+	VMOVUPS Z4, 64(AX)
+	VMOVUPS Z5, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z6, (AX)
+	VMOVUPS Z7, 64(AX)
+	VMOVUPS Z8, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z9, (AX)
+	VMOVUPS Z10, 64(AX)
+	VMOVUPS Z11, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z12, (AX)
+	VMOVUPS Z13, 64(AX)
+	VMOVUPS Z14, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z15, (AX)
+	VMOVUPS Z16, 64(AX)
+	VMOVUPS Z17, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z18, (AX)
+	VMOVUPS Z19, 64(AX)
+	VMOVUPS Z20, 128(AX)
+	ADDQ    CX, AX
+	VMOVUPS Z21, (AX)
+	VMOVUPS Z22, 64(AX)
+	VMOVUPS Z23, 128(AX)
+	VZEROUPPER
+	RET
+
+// func sgemmPackBAVX512_48(kc int, slivers int, b *float32, ldb int, dst *float32)
+// Requires: AVX, AVX512F, SSE
+TEXT ·sgemmPackBAVX512_48(SB), NOSPLIT, $0-40
+	MOVQ   kc+0(FP), AX
+	MOVQ   slivers+8(FP), CX
+	MOVQ   b+16(FP), DX
+	MOVQ   ldb+24(FP), BX
+	SHLQ   $0x02, BX
+	MOVQ   dst+32(FP), SI
+	MOVQ   BX, DI
+	SHLQ   $0x02, DI
+	IMUL3Q $0x000000c0, AX, R8
 
 row:
 	MOVQ DX, R9
@@ -1424,16 +1782,19 @@ row:
 sliver:
 	VMOVUPS    (R9), Z0
 	VMOVUPS    64(R9), Z1
+	VMOVUPS    128(R9), Z2
 	PREFETCHT0 (R9)(DI*1)
 	PREFETCHT0 64(R9)(DI*1)
+	PREFETCHT0 128(R9)(DI*1)
 	VMOVUPS    Z0, (R10)
 	VMOVUPS    Z1, 64(R10)
-	ADDQ       $0x00000080, R9
+	VMOVUPS    Z2, 128(R10)
+	ADDQ       $0x000000c0, R9
 	ADDQ       R8, R10
 	DECQ       R11
 	JNZ        sliver
 	ADDQ       BX, DX
-	ADDQ       $0x00000080, SI
+	ADDQ       $0x000000c0, SI
 	DECQ       AX
 	JNZ        row
 	VZEROUPPER

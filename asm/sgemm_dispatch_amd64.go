@@ -11,7 +11,8 @@ func init() {
 		{MR: 14, NR: 32, Strided: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32},
 		{MR: 12, NR: 32, Strided: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmKernelAVX512_12x32},
 		{MR: 8, NR: 32, Strided: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmKernelAVX512_8x32},
+		{MR: 8, NR: 48, Strided: true, Name: "avx512_8x48", Level: AVX512, fn: sgemmKernelAVX512_8x48},
 	}
-	sgemmPackBImpl[AVX2].nr, sgemmPackBImpl[AVX2].fn = 16, sgemmPackBAVX2_16
-	sgemmPackBImpl[AVX512].nr, sgemmPackBImpl[AVX512].fn = 32, sgemmPackBAVX512_32
+	sgemmPackBImpl[AVX2] = []sgemmPackBFunc{{16, sgemmPackBAVX2_16}}
+	sgemmPackBImpl[AVX512] = []sgemmPackBFunc{{32, sgemmPackBAVX512_32}, {48, sgemmPackBAVX512_48}}
 }

@@ -1,11 +1,14 @@
 package asm
 
-// sgemmPackBImpl holds, per level, the vector B packing and the sliver
-// width it handles (0: none, the generic copy runs).
-var sgemmPackBImpl [numLevels]struct {
+// sgemmPackBFunc is a vector B packing for slivers nr wide.
+type sgemmPackBFunc struct {
 	nr int
 	fn func(kc, slivers int, b *float32, ldb int, dst *float32)
 }
+
+// sgemmPackBImpl holds, per level, the vector B packings (widths without
+// one use the generic copy).
+var sgemmPackBImpl [numLevels][]sgemmPackBFunc
 
 // SgemmPackB copies a kc x slivers*nr block of row-major B (row stride ldb)
 // into dst as slivers of nr columns, each stored k-major:
@@ -25,7 +28,10 @@ func SgemmPackB(nr, kc, slivers int, b []float32, ldb int, dst []float32) {
 	if len(b) < (kc-1)*ldb+slivers*nr || len(dst) < slivers*nr*kc {
 		panic("asm: SgemmPackB: slice too short")
 	}
-	if im := sgemmPackBImpl[ISA()]; im.nr == nr {
+	for _, im := range sgemmPackBImpl[ISA()] {
+		if im.nr != nr {
+			continue
+		}
 		if sgemmRace {
 			for q := range kc {
 				raceRead(b[q*ldb : q*ldb+slivers*nr])

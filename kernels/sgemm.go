@@ -148,7 +148,10 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	p := &st.plan
 	*p = gemmPlan{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
 		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep}
-	p.kern = pickKernel(asm.ISA(), m)
+	p.kern = pickKernel(asm.ISA(), m, n)
+	if forceKernel != nil {
+		p.kern = *forceKernel
+	}
 	mr, nr := p.kern.MR, p.kern.NR
 	// Split k into near-equal passes of at most kcMax.
 	passes := (k + kcMax - 1) / kcMax
@@ -184,17 +187,22 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	statePool.Put(st)
 }
 
-// pickKernel returns the micro-kernel of level l that wastes least on m
-// rows: the fewest rows padded up to a multiple of MR, each row dearer by
-// 0.4/MR for a shorter tile (it streams B past fewer rows of A; measured
-// on Zen 4: AVX2 4x16 about 5% below 6x16, AVX-512 8x32 within 2% of 14x32).
-func pickKernel(l asm.Level, m int) asm.SgemmKernel {
+// forceKernel, when set (by tests), replaces pickKernel's choice.
+var forceKernel *asm.SgemmKernel
+
+// pickKernel returns the micro-kernel of level l that wastes least on an
+// m x n product: the fewest multiply-adds once m and n are padded up to
+// multiples of MR and NR, each row dearer by 0.4/MR for a shorter tile (it
+// streams B past fewer rows of A; measured on Zen 4: AVX2 4x16 about 5%
+// below 6x16, AVX-512 8x32 within 2% of 14x32).
+func pickKernel(l asm.Level, m, n int) asm.SgemmKernel {
 	ks := asm.SgemmKernelsFor(l)
 	best, bestCost := 0, 0.0
 	for i, k := range ks {
 		rows := (m + k.MR - 1) / k.MR * k.MR
-		cost := float64(rows) * (1 + 0.4/float64(k.MR))
-		if i == 0 || cost < bestCost-1e-9 {
+		cols := (n + k.NR - 1) / k.NR * k.NR
+		cost := float64(rows) * float64(cols) * (1 + 0.4/float64(k.MR))
+		if i == 0 || cost < bestCost*(1-1e-9) {
 			best, bestCost = i, cost
 		}
 	}

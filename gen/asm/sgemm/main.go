@@ -1,5 +1,6 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
-// micro-kernels for AVX2+FMA (6x16, 4x16) and AVX-512 (14x32, 12x32, 8x32), and
+// micro-kernels for AVX2+FMA (6x16, 4x16) and AVX-512 (14x32, 12x32, 8x32,
+// 8x48), and
 // the packing of B for them.
 //
 // Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
@@ -44,13 +45,20 @@ func main() {
 			// AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM, and
 			// shorter tiles that waste less on row counts that are
 			// multiples of 4 or 8 but not of 14 (on Zen 4 the 8x32 tile
-			// still runs at the FMA peak from L1).
-			tiles = []tile{{mr: 14, nv: 2}, {mr: 12, nv: 2}, {mr: 8, nv: 2}}
+			// still runs at the FMA peak from L1), and a 48-wide one for
+			// column counts such as 36, 42, 48, 144 (convolutions'
+			// output channels). Tiles one vector wide (16 columns) run
+			// at three quarters of the peak here, so there are none.
+			tiles = []tile{{mr: 14, nv: 2}, {mr: 12, nv: 2}, {mr: 8, nv: 2}, {mr: 8, nv: 3}}
 		}
+		packed := map[int]bool{}
 		for _, t := range tiles {
 			kernel(s, t)
+			if !packed[t.nv] {
+				packB(s, t.nv)
+				packed[t.nv] = true
+			}
 		}
-		packB(s, tiles[0].nv)
 	}
 	Generate()
 }
@@ -269,8 +277,7 @@ func packB(s *simd.ISA, nv int) {
 	SHLQ(U8(log2(pfRows)), ahead)
 	// Distance between slivers in dst: NR*kc floats.
 	stride := GP64()
-	MOVQ(kc, stride)
-	SHLQ(U8(2+log2(nr)), stride)
+	IMUL3Q(U32(4*nr), kc, stride)
 
 	Label("row")
 	sp, dp, n := GP64(), GP64(), GP64()

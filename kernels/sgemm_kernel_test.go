@@ -1,0 +1,133 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
+)
+
+// TestSgemmMicroKernels checks every micro-kernel of every level directly
+// against a float64 reference: packed and (for strided kernels) row-major
+// A, beta zero over NaN and non-zero, every epilogue combination, and that
+// the gaps of C between tile rows stay untouched.
+func TestSgemmMicroKernels(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(21, uint64(asm.ISA())))
+		for _, kn := range asm.SgemmKernelsFor(asm.ISA()) {
+			t.Run(kn.Name, func(t *testing.T) {
+				for _, k := range []int{1, 2, 3, 7, 33, 100} {
+					for rep := range 12 {
+						checkMicroKernel(t, rng, kn, k, rep)
+					}
+				}
+			})
+		}
+	})
+}
+
+func checkMicroKernel(t *testing.T, rng *rand.Rand, kn asm.SgemmKernel, k, rep int) {
+	t.Helper()
+	mr, nr := kn.MR, kn.NR
+	// A: packed (rsa 1, csa MR) or, for strided kernels, row-major with a
+	// padded row.
+	rsa, csa := 1, mr
+	if kn.Strided && rep%2 == 1 {
+		rsa, csa = k+3, 1
+	}
+	a := randSlice(rng, (mr-1)*rsa+(k-1)*csa+1)
+	b := randSlice(rng, k*nr)
+	ldc := nr + 5
+	c := make([]float32, (mr-1)*ldc+nr+7)
+	for i := range c {
+		c[i] = gemmSentinel
+	}
+	beta := []float32{0, 1, -0.5}[rep%3]
+	for i := range mr {
+		for j := range nr {
+			if beta == 0 {
+				c[i*ldc+j] = float32(math.NaN())
+			} else {
+				c[i*ldc+j] = float32(rng.Float64()*2 - 1)
+			}
+		}
+	}
+	var ep *asm.SgemmEpilogue
+	var bias, res []float32
+	ldr := nr + 2
+	if rep >= 3 {
+		ep = &asm.SgemmEpilogue{Lo: -0.25, Hi: 0.5, Clamp: rep%4 == 0, LdRes: ldr}
+		if rep%2 == 0 || rep >= 9 {
+			bias = randSlice(rng, nr)
+			ep.Bias = &bias[0]
+		}
+		if rep%3 != 0 || rep >= 9 {
+			res = randSlice(rng, (mr-1)*ldr+nr)
+			ep.Res = &res[0]
+		}
+	}
+	before := append([]float32(nil), c...)
+	kn.Run(k, a, rsa, csa, b, nr, c, ldc, beta, ep)
+	for i := range mr {
+		for j := range nr {
+			var s, g float64
+			for p := range k {
+				x := float64(a[i*rsa+p*csa]) * float64(b[p*nr+j])
+				s += x
+				g += math.Abs(x)
+			}
+			if beta != 0 {
+				x := float64(beta) * float64(before[i*ldc+j])
+				s += x
+				g += math.Abs(x)
+			}
+			if bias != nil {
+				s += float64(bias[j])
+				g += math.Abs(float64(bias[j]))
+			}
+			if res != nil {
+				s += float64(res[i*ldr+j])
+				g += math.Abs(float64(res[i*ldr+j]))
+			}
+			if ep != nil && ep.Clamp {
+				s = math.Min(math.Max(s, float64(ep.Lo)), float64(ep.Hi))
+			}
+			got := c[i*ldc+j]
+			if d := math.Abs(float64(got) - s); !(d <= gemmTol(k+3, g)) {
+				t.Fatalf("k=%d rep=%d (rsa=%d, beta=%v, ep=%+v): C[%d][%d] = %v, want %v", k, rep, rsa, beta, ep, i, j, got, s)
+			}
+		}
+	}
+	for i, v := range c {
+		if i%ldc < nr && i/ldc < mr {
+			continue
+		}
+		if math.Float32bits(v) != math.Float32bits(before[i]) {
+			t.Fatalf("k=%d rep=%d: C[%d] outside the tile written: %v", k, rep, i, v)
+		}
+	}
+}
+
+// TestSgemmEveryKernel runs Sgemm with each micro-kernel of the level
+// forced, on every edge-tile shape, so that tiles the shape heuristic
+// rarely picks are covered too.
+func TestSgemmEveryKernel(t *testing.T) {
+	defer SetThreads(SetThreads(1))
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(22, uint64(asm.ISA())))
+		for _, kn := range asm.SgemmKernelsFor(asm.ISA()) {
+			t.Run(kn.Name, func(t *testing.T) {
+				forceKernel = &kn
+				defer func() { forceKernel = nil }()
+				for m := 1; m <= 2*kn.MR+1; m += 1 + rng.IntN(3) {
+					for n := 1; n <= 2*kn.NR+1; n += 1 + rng.IntN(5) {
+						tc := randomFlags(rng, gemmCase{m: m, n: n, k: 1 + rng.IntN(40)})
+						runGemmCase(t, rng, tc)
+					}
+				}
+			})
+		}
+	})
+}
