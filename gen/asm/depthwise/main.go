@@ -11,8 +11,11 @@
 // vectors in registers: 9 fused multiply-adds per output vector. The last
 // c % lanes channels run the same code with masked loads and stores; at
 // AVX-512 a tail of at most 8 channels uses masked YMM registers (half the
-// cost where 512-bit operations are split in two), and at AVX2 with c >= 8
-// the last 8 channels are redone unmasked, overlapping the previous group.
+// cost where 512-bit operations are split in two) and shares its pass with
+// the last full group (32 registers hold both groups' accumulators), so
+// that pixels whose channels straddle cache lines are read once; at AVX2
+// with c >= 8 the last 8 channels are redone unmasked, overlapping the
+// previous group.
 package main
 
 import (
@@ -60,6 +63,7 @@ type vecIO struct {
 	t    *simd.Tail
 	k    Register // with half
 	half bool
+	off  int // byte offset of the group's channels from the pointers
 }
 
 func (io vecIO) vec() VecVirtual {
@@ -143,22 +147,29 @@ func row(s *simd.ISA, stride int) {
 	VBROADCASTSS(paramMem(Param("lo")), lo)
 	VBROADCASTSS(paramMem(Param("hi")), hi)
 
-	// body computes one vector of channels (masked in the tail) over all m
-	// rows.
-	body := func(pfx string, io vecIO) {
+	// body computes one or two vectors of channels (the groups, each masked
+	// or not, at its byte offset) over all m rows.
+	body := func(pfx string, gs ...vecIO) {
 		// Bias at the channels of fp, or zero when bias is empty.
-		vb := io.vec()
+		vb := make([]VecVirtual, len(gs))
+		for g, io := range gs {
+			vb[g] = io.vec()
+		}
 		CMPQ(paramMem(Param("bias").Len()), U8(0))
 		JEQ(LabelRef(pfx + "nobias"))
 		{
 			bp := Load(Param("bias").Base(), GP64())
 			ADDQ(fp, bp)
 			SUBQ(paramMem(Param("filter").Base()), bp)
-			io.load(Mem{Base: bp}, vb)
+			for g, io := range gs {
+				io.load(Mem{Base: bp, Disp: io.off}, vb[g])
+			}
 		}
 		JMP(LabelRef(pfx + "biasok"))
 		Label(pfx + "nobias")
-		io.zero(vb)
+		for g, io := range gs {
+			io.zero(vb[g])
+		}
 		Label(pfx + "biasok")
 
 		po, pi, o := GP64(), GP64(), GP64()
@@ -170,36 +181,44 @@ func row(s *simd.ISA, stride int) {
 		// column t of each kernel row feeds output i with filter column
 		// ks[t - i*stride] (ks lists the columns present, in order).
 		outputs := func(lp string, nb int, ks []int) {
-			acc := io.vecs(nb)
-			for _, a := range acc {
-				VMOVAPS(vb, a)
+			acc := make([][]VecVirtual, len(gs))
+			for g, io := range gs {
+				acc[g] = io.vecs(nb)
+				for _, a := range acc[g] {
+					VMOVAPS(vb[g], a)
+				}
 			}
 			rp, fr, r, tp := GP64(), GP64(), GP64(), GP64()
 			MOVQ(pi, rp)
 			MOVQ(fp, fr)
 			MOVQ(paramMem(Param("rows")), r)
 			Label(lp + "rows")
-			f := make([]VecVirtual, 3)
-			for _, k := range ks {
-				f[k] = io.vec()
-				if k == 0 {
-					io.load(Mem{Base: fr}, f[k])
-				} else {
-					io.load(Mem{Base: fr, Index: c4, Scale: uint8(k)}, f[k])
+			f := make([][]VecVirtual, len(gs))
+			for g, io := range gs {
+				f[g] = make([]VecVirtual, 3)
+				for _, k := range ks {
+					f[g][k] = io.vec()
+					if k == 0 {
+						io.load(Mem{Base: fr, Disp: io.off}, f[g][k])
+					} else {
+						io.load(Mem{Base: fr, Index: c4, Scale: uint8(k), Disp: io.off}, f[g][k])
+					}
 				}
 			}
 			MOVQ(rp, tp)
 			cols := (nb-1)*stride + len(ks)
 			for t := 0; t < cols; t++ {
-				x := io.vec()
-				io.load(Mem{Base: tp}, x)
+				for g, io := range gs {
+					x := io.vec()
+					io.load(Mem{Base: tp, Disp: io.off}, x)
+					for i := range acc[g] {
+						if k := t - i*stride; k >= 0 && k < len(ks) {
+							VFMADD231PS(f[g][ks[k]], x, acc[g][i]) // acc[i] += x * f[k]
+						}
+					}
+				}
 				if t < cols-1 {
 					ADDQ(c4, tp)
-				}
-				for i := range acc {
-					if k := t - i*stride; k >= 0 && k < len(ks) {
-						VFMADD231PS(f[ks[k]], x, acc[i]) // acc[i] += x * f[k]
-					}
 				}
 			}
 			ADDQ(paramMem(Param("inRowBytes")), rp)
@@ -208,9 +227,12 @@ func row(s *simd.ISA, stride int) {
 			DECQ(r)
 			JNZ(LabelRef(lp + "rows"))
 
-			for _, a := range acc {
-				clamp(a, io.width(lo), io.width(hi))
-				io.store(a, Mem{Base: po})
+			for i := 0; i < nb; i++ {
+				for g, io := range gs {
+					a := acc[g][i]
+					clamp(a, io.width(lo), io.width(hi))
+					io.store(a, Mem{Base: po, Disp: io.off})
+				}
 				ADDQ(c4, po)
 			}
 		}
@@ -293,6 +315,29 @@ func row(s *simd.ISA, stride int) {
 	Label("chan")
 	CMPQ(rem, U8(s.Lanes))
 	JB(LabelRef("tail"))
+	if s.Lanes == 16 {
+		// 16 < rem < 32: the last full group and the tail in one pass, so
+		// that pixels whose channels straddle cache lines are read once.
+		JE(LabelRef("single"))
+		CMPQ(rem, U8(2*s.Lanes))
+		JAE(LabelRef("single"))
+		t := GP64()
+		MOVQ(rem, t)
+		SUBQ(U8(s.Lanes), t)
+		CMPQ(t, U8(8))
+		JA(LabelRef("dualwide"))
+		tbl := GP64()
+		LEAQ(NewDataAddr(Symbol{Name: "kmask16", Static: true}, 0), tbl)
+		k := K()
+		KMOVW(Mem{Base: tbl, Index: t, Scale: 2}, k)
+		body("dy", vecIO{s: s}, vecIO{s: s, k: k, half: true, off: s.Bytes()})
+		JMP(LabelRef("done"))
+		Label("dualwide")
+		tm := s.TailMask(t)
+		body("dz", vecIO{s: s}, vecIO{s: s, t: &tm, off: s.Bytes()})
+		JMP(LabelRef("done"))
+		Label("single")
+	}
 	body("f", vecIO{s: s})
 	for _, p := range []Register{outp, inp, fp} {
 		ADDQ(U8(s.Bytes()), p)
