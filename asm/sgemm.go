@@ -18,7 +18,7 @@ type SgemmEpilogue struct {
 }
 
 // sgemmFunc is a micro-kernel's signature; see SgemmKernel.Run.
-type sgemmFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool)
+type sgemmFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)
 
 // SgemmKernel is a register-tiled SGEMM micro-kernel: it computes one MR x NR
 // tile of C from an MR x k sliver of A and a k x NR sliver of B.
@@ -28,6 +28,10 @@ type SgemmKernel struct {
 	// kernel without it requires A packed (rsa = 1, csa = MR) and B packed
 	// (ldb = NR).
 	Strided bool
+	// Partial reports that the kernel can finish a partial tile (RunPartial
+	// with mt < MR or nt < NR) itself; a kernel without it needs callers to
+	// compute such tiles into a full scratch tile.
+	Partial bool
 	Name    string // e.g. "avx512_14x32"
 	Level   Level
 	fn      sgemmFunc
@@ -39,7 +43,7 @@ type SgemmKernel struct {
 var sgemmKernelImpl [numLevels][]SgemmKernel
 
 func init() {
-	sgemmKernelImpl[Generic] = []SgemmKernel{{MR: sgemmGenericMR, NR: sgemmGenericNR, Strided: true,
+	sgemmKernelImpl[Generic] = []SgemmKernel{{MR: sgemmGenericMR, NR: sgemmGenericNR, Strided: true, Partial: true,
 		Name: "generic_4x4", Level: Generic, fn: sgemmKernelGeneric}}
 }
 
@@ -76,19 +80,27 @@ func SgemmKernelsFor(l Level) []SgemmKernel {
 // nothing (callers such as kernels.Sgemm do); out-of-range slices are
 // undefined behaviour.
 func (kn *SgemmKernel) Run(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, beta float32, ep *SgemmEpilogue) {
+	kn.RunPartial(k, a, rsa, csa, b, ldb, c, ldc, beta, ep, kn.MR, kn.NR)
+}
+
+// RunPartial is Run for the first mt rows and nt columns of the tile
+// (1 <= mt <= MR, 1 <= nt <= NR): only they of C, ep.Bias and ep.Res are
+// read or written; A and B are still read in full (packed slivers are
+// zero-padded). Only Partial kernels accept mt < MR or nt < NR.
+func (kn *SgemmKernel) RunPartial(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, beta float32, ep *SgemmEpilogue, mt, nt int) {
 	if sgemmRace {
 		raceRead(a[:(kn.MR-1)*rsa+(k-1)*csa+1])
 		raceRead(b[:(k-1)*ldb+kn.NR])
-		for i := range kn.MR { // row by row: the gaps may belong to other goroutines
-			raceWrite(c[i*ldc : i*ldc+kn.NR])
+		for i := range mt { // row by row: the gaps may belong to other goroutines
+			raceWrite(c[i*ldc : i*ldc+nt])
 		}
 		if ep != nil && ep.Res != nil {
-			raceRead(unsafe.Slice(ep.Res, (kn.MR-1)*ep.LdRes+kn.NR))
+			raceRead(unsafe.Slice(ep.Res, (mt-1)*ep.LdRes+nt))
 		}
 	}
 	if ep == nil {
-		kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, nil, nil, 0, 0, 0, false)
+		kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, nil, nil, 0, 0, 0, false, mt, nt)
 		return
 	}
-	kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, ep.Bias, ep.Res, ep.LdRes, ep.Lo, ep.Hi, ep.Clamp)
+	kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, ep.Bias, ep.Res, ep.LdRes, ep.Lo, ep.Hi, ep.Clamp, mt, nt)
 }

@@ -5,10 +5,10 @@
 package asm
 
 // sgemmKernelAVX2_6x16 is the 6 x 16 micro-kernel for AVX2; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
-func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmPackBAVX2_16 packs B for the AVX2 micro-kernels of width 16; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
@@ -17,16 +17,16 @@ func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb i
 func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
 
 // sgemmKernelAVX2_4x16 is the 4 x 16 micro-kernel for AVX2; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
-func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_14x32 is the 14 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
-func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmPackBAVX512_32 packs B for the AVX512 micro-kernels of width 32; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
@@ -35,22 +35,22 @@ func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ld
 func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
 
 // sgemmKernelAVX512_12x32 is the 12 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
-func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_8x32 is the 8 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
-func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_8x48 is the 8 x 48 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
-func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
+func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmPackBAVX512_48 packs B for the AVX512 micro-kernels of width 48; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.

@@ -40,9 +40,28 @@ DATA ymask8<>+56(SB)/4, $0x00000000
 DATA ymask8<>+60(SB)/4, $0x00000000
 GLOBL ymask8<>(SB), RODATA|NOPTR, $64
 
-// func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, FMA3, SSE
-TEXT ·sgemmKernelAVX2_6x16(SB), NOSPLIT, $0-105
+DATA sgemmkmask<>+0(SB)/2, $0x0000
+DATA sgemmkmask<>+2(SB)/2, $0x0001
+DATA sgemmkmask<>+4(SB)/2, $0x0003
+DATA sgemmkmask<>+6(SB)/2, $0x0007
+DATA sgemmkmask<>+8(SB)/2, $0x000f
+DATA sgemmkmask<>+10(SB)/2, $0x001f
+DATA sgemmkmask<>+12(SB)/2, $0x003f
+DATA sgemmkmask<>+14(SB)/2, $0x007f
+DATA sgemmkmask<>+16(SB)/2, $0x00ff
+DATA sgemmkmask<>+18(SB)/2, $0x01ff
+DATA sgemmkmask<>+20(SB)/2, $0x03ff
+DATA sgemmkmask<>+22(SB)/2, $0x07ff
+DATA sgemmkmask<>+24(SB)/2, $0x0fff
+DATA sgemmkmask<>+26(SB)/2, $0x1fff
+DATA sgemmkmask<>+28(SB)/2, $0x3fff
+DATA sgemmkmask<>+30(SB)/2, $0x7fff
+DATA sgemmkmask<>+32(SB)/2, $0xffff
+GLOBL sgemmkmask<>(SB), RODATA|NOPTR, $34
+
+// func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·sgemmKernelAVX2_6x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -109,6 +128,12 @@ loop:
 	ADDQ         R9, R8
 	DECQ         AX
 	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	CMPQ         AX, $0x00000010
+	JNE          partial
+	MOVQ         mt+112(FP), AX
+	CMPQ         AX, $0x00000006
+	JNE          partial
 	MOVQ         c+48(FP), AX
 	MOVQ         ldc+56(FP), CX
 	SHLQ         $0x02, CX
@@ -116,7 +141,7 @@ loop:
 	// beta != 0 (as bits, ignoring the sign): acc += beta * C
 	MOVL         beta+64(FP), DX
 	ANDL         $0x7fffffff, DX
-	JZ           epilogue
+	JZ           bias
 	VBROADCASTSS beta+64(FP), Y12
 	MOVQ         AX, DX
 	VFMADD231PS  (DX), Y12, Y0
@@ -137,25 +162,25 @@ loop:
 	VFMADD231PS  (DX), Y12, Y10
 	VFMADD231PS  32(DX), Y12, Y11
 
-epilogue:
+bias:
 	// bias != nil: acc[i][:] += bias[:NR]
 	MOVQ    bias+72(FP), DX
 	TESTQ   DX, DX
 	JZ      residual
 	VMOVUPS (DX), Y12
-	VMOVUPS 32(DX), Y13
 	VADDPS  Y12, Y0, Y0
-	VADDPS  Y13, Y1, Y1
 	VADDPS  Y12, Y2, Y2
-	VADDPS  Y13, Y3, Y3
 	VADDPS  Y12, Y4, Y4
-	VADDPS  Y13, Y5, Y5
 	VADDPS  Y12, Y6, Y6
-	VADDPS  Y13, Y7, Y7
 	VADDPS  Y12, Y8, Y8
-	VADDPS  Y13, Y9, Y9
 	VADDPS  Y12, Y10, Y10
-	VADDPS  Y13, Y11, Y11
+	VMOVUPS 32(DX), Y12
+	VADDPS  Y12, Y1, Y1
+	VADDPS  Y12, Y3, Y3
+	VADDPS  Y12, Y5, Y5
+	VADDPS  Y12, Y7, Y7
+	VADDPS  Y12, Y9, Y9
+	VADDPS  Y12, Y11, Y11
 
 residual:
 	// res != nil: acc[i][:] += res[i*ldres:][:NR]
@@ -235,6 +260,208 @@ store:
 	VZEROUPPER
 	RET
 
+partial:
+	MOVQ    nt+120(FP), AX
+	LEAQ    ymask8<>+0(SB), CX
+	XORQ    DX, DX
+	MOVQ    $0x00000008, BX
+	MOVQ    AX, SI
+	CMPQ    SI, DX
+	CMOVQLT DX, SI
+	CMPQ    SI, BX
+	CMOVQGT BX, SI
+	NEGQ    SI
+	VMOVDQU 32(CX)(SI*4), Y12
+	SUBQ    $0x00000008, AX
+	CMPQ    AX, DX
+	CMOVQLT DX, AX
+	CMPQ    AX, BX
+	CMOVQGT BX, AX
+	NEGQ    AX
+	VMOVDQU 32(CX)(AX*4), Y13
+	MOVQ    mt+112(FP), AX
+	MOVQ    c+48(FP), CX
+	MOVQ    ldc+56(FP), DX
+	SHLQ    $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias_partial
+	VBROADCASTSS beta+64(FP), Y14
+	MOVQ         CX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y0
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y2
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y4
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y6
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y7
+	CMPQ         AX, $0x00000004
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y8
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y9
+	CMPQ         AX, $0x00000005
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y10
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y11
+
+bias_partial:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ       bias+72(FP), BX
+	TESTQ      BX, BX
+	JZ         residual_partial
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y0, Y0
+	VADDPS     Y14, Y2, Y2
+	VADDPS     Y14, Y4, Y4
+	VADDPS     Y14, Y6, Y6
+	VADDPS     Y14, Y8, Y8
+	VADDPS     Y14, Y10, Y10
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y1, Y1
+	VADDPS     Y14, Y3, Y3
+	VADDPS     Y14, Y5, Y5
+	VADDPS     Y14, Y7, Y7
+	VADDPS     Y14, Y9, Y9
+	VADDPS     Y14, Y11, Y11
+
+residual_partial:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ       res+80(FP), BX
+	TESTQ      BX, BX
+	JZ         clamp_partial
+	MOVQ       ldres+88(FP), SI
+	SHLQ       $0x02, SI
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y0, Y0
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y1, Y1
+	CMPQ       AX, $0x00000001
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y2, Y2
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y3, Y3
+	CMPQ       AX, $0x00000002
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y4, Y4
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y5, Y5
+	CMPQ       AX, $0x00000003
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y6, Y6
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y7, Y7
+	CMPQ       AX, $0x00000004
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y8, Y8
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y9, Y9
+	CMPQ       AX, $0x00000005
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y10, Y10
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y11, Y11
+
+clamp_partial:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store_partial
+	VBROADCASTSS lo+96(FP), Y14
+	VBROADCASTSS hi+100(FP), Y15
+	VMAXPS       Y0, Y14, Y0
+	VMINPS       Y0, Y15, Y0
+	VMAXPS       Y1, Y14, Y1
+	VMINPS       Y1, Y15, Y1
+	VMAXPS       Y2, Y14, Y2
+	VMINPS       Y2, Y15, Y2
+	VMAXPS       Y3, Y14, Y3
+	VMINPS       Y3, Y15, Y3
+	VMAXPS       Y4, Y14, Y4
+	VMINPS       Y4, Y15, Y4
+	VMAXPS       Y5, Y14, Y5
+	VMINPS       Y5, Y15, Y5
+	VMAXPS       Y6, Y14, Y6
+	VMINPS       Y6, Y15, Y6
+	VMAXPS       Y7, Y14, Y7
+	VMINPS       Y7, Y15, Y7
+	VMAXPS       Y8, Y14, Y8
+	VMINPS       Y8, Y15, Y8
+	VMAXPS       Y9, Y14, Y9
+	VMINPS       Y9, Y15, Y9
+	VMAXPS       Y10, Y14, Y10
+	VMINPS       Y10, Y15, Y10
+	VMAXPS       Y11, Y14, Y11
+	VMINPS       Y11, Y15, Y11
+
+store_partial:
+	VMASKMOVPS Y0, Y12, (CX)
+	VMASKMOVPS Y1, Y13, 32(CX)
+	CMPQ       AX, $0x00000001
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y2, Y12, (CX)
+	VMASKMOVPS Y3, Y13, 32(CX)
+	CMPQ       AX, $0x00000002
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y4, Y12, (CX)
+	VMASKMOVPS Y5, Y13, 32(CX)
+	CMPQ       AX, $0x00000003
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y6, Y12, (CX)
+	VMASKMOVPS Y7, Y13, 32(CX)
+	CMPQ       AX, $0x00000004
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y8, Y12, (CX)
+	VMASKMOVPS Y9, Y13, 32(CX)
+	CMPQ       AX, $0x00000005
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y10, Y12, (CX)
+	VMASKMOVPS Y11, Y13, 32(CX)
+
+done_partial:
+	VZEROUPPER
+	RET
+
 // func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
 // Requires: AVX, SSE
 TEXT ·sgemmPackBAVX2_16(SB), NOSPLIT, $0-40
@@ -270,9 +497,9 @@ sliver:
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, FMA3, SSE
-TEXT ·sgemmKernelAVX2_4x16(SB), NOSPLIT, $0-105
+// func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·sgemmKernelAVX2_4x16(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -325,6 +552,12 @@ loop:
 	ADDQ         R8, DI
 	DECQ         AX
 	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	CMPQ         AX, $0x00000010
+	JNE          partial
+	MOVQ         mt+112(FP), AX
+	CMPQ         AX, $0x00000004
+	JNE          partial
 	MOVQ         c+48(FP), AX
 	MOVQ         ldc+56(FP), CX
 	SHLQ         $0x02, CX
@@ -332,7 +565,7 @@ loop:
 	// beta != 0 (as bits, ignoring the sign): acc += beta * C
 	MOVL         beta+64(FP), DX
 	ANDL         $0x7fffffff, DX
-	JZ           epilogue
+	JZ           bias
 	VBROADCASTSS beta+64(FP), Y8
 	MOVQ         AX, DX
 	VFMADD231PS  (DX), Y8, Y0
@@ -347,21 +580,21 @@ loop:
 	VFMADD231PS  (DX), Y8, Y6
 	VFMADD231PS  32(DX), Y8, Y7
 
-epilogue:
+bias:
 	// bias != nil: acc[i][:] += bias[:NR]
 	MOVQ    bias+72(FP), DX
 	TESTQ   DX, DX
 	JZ      residual
 	VMOVUPS (DX), Y8
-	VMOVUPS 32(DX), Y9
 	VADDPS  Y8, Y0, Y0
-	VADDPS  Y9, Y1, Y1
 	VADDPS  Y8, Y2, Y2
-	VADDPS  Y9, Y3, Y3
 	VADDPS  Y8, Y4, Y4
-	VADDPS  Y9, Y5, Y5
 	VADDPS  Y8, Y6, Y6
-	VADDPS  Y9, Y7, Y7
+	VMOVUPS 32(DX), Y8
+	VADDPS  Y8, Y1, Y1
+	VADDPS  Y8, Y3, Y3
+	VADDPS  Y8, Y5, Y5
+	VADDPS  Y8, Y7, Y7
 
 residual:
 	// res != nil: acc[i][:] += res[i*ldres:][:NR]
@@ -421,9 +654,161 @@ store:
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, AVX512F, SSE
-TEXT ·sgemmKernelAVX512_14x32(SB), NOSPLIT, $0-105
+partial:
+	MOVQ    nt+120(FP), AX
+	LEAQ    ymask8<>+0(SB), CX
+	XORQ    DX, DX
+	MOVQ    $0x00000008, BX
+	MOVQ    AX, SI
+	CMPQ    SI, DX
+	CMOVQLT DX, SI
+	CMPQ    SI, BX
+	CMOVQGT BX, SI
+	NEGQ    SI
+	VMOVDQU 32(CX)(SI*4), Y8
+	SUBQ    $0x00000008, AX
+	CMPQ    AX, DX
+	CMOVQLT DX, AX
+	CMPQ    AX, BX
+	CMOVQGT BX, AX
+	NEGQ    AX
+	VMOVDQU 32(CX)(AX*4), Y9
+	MOVQ    mt+112(FP), AX
+	MOVQ    c+48(FP), CX
+	MOVQ    ldc+56(FP), DX
+	SHLQ    $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias_partial
+	VBROADCASTSS beta+64(FP), Y10
+	MOVQ         CX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y0
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y2
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y4
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y6
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y7
+
+bias_partial:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ       bias+72(FP), BX
+	TESTQ      BX, BX
+	JZ         residual_partial
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y0, Y0
+	VADDPS     Y10, Y2, Y2
+	VADDPS     Y10, Y4, Y4
+	VADDPS     Y10, Y6, Y6
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y1, Y1
+	VADDPS     Y10, Y3, Y3
+	VADDPS     Y10, Y5, Y5
+	VADDPS     Y10, Y7, Y7
+
+residual_partial:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ       res+80(FP), BX
+	TESTQ      BX, BX
+	JZ         clamp_partial
+	MOVQ       ldres+88(FP), SI
+	SHLQ       $0x02, SI
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y0, Y0
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y1, Y1
+	CMPQ       AX, $0x00000001
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y2, Y2
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y3, Y3
+	CMPQ       AX, $0x00000002
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y4, Y4
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y5, Y5
+	CMPQ       AX, $0x00000003
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y6, Y6
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y7, Y7
+
+clamp_partial:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store_partial
+	VBROADCASTSS lo+96(FP), Y10
+	VBROADCASTSS hi+100(FP), Y11
+	VMAXPS       Y0, Y10, Y0
+	VMINPS       Y0, Y11, Y0
+	VMAXPS       Y1, Y10, Y1
+	VMINPS       Y1, Y11, Y1
+	VMAXPS       Y2, Y10, Y2
+	VMINPS       Y2, Y11, Y2
+	VMAXPS       Y3, Y10, Y3
+	VMINPS       Y3, Y11, Y3
+	VMAXPS       Y4, Y10, Y4
+	VMINPS       Y4, Y11, Y4
+	VMAXPS       Y5, Y10, Y5
+	VMINPS       Y5, Y11, Y5
+	VMAXPS       Y6, Y10, Y6
+	VMINPS       Y6, Y11, Y6
+	VMAXPS       Y7, Y10, Y7
+	VMINPS       Y7, Y11, Y7
+
+store_partial:
+	VMASKMOVPS Y0, Y8, (CX)
+	VMASKMOVPS Y1, Y9, 32(CX)
+	CMPQ       AX, $0x00000001
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y2, Y8, (CX)
+	VMASKMOVPS Y3, Y9, 32(CX)
+	CMPQ       AX, $0x00000002
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y4, Y8, (CX)
+	VMASKMOVPS Y5, Y9, 32(CX)
+	CMPQ       AX, $0x00000003
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y6, Y8, (CX)
+	VMASKMOVPS Y7, Y9, 32(CX)
+
+done_partial:
+	VZEROUPPER
+	RET
+
+// func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmKernelAVX512_14x32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -563,147 +948,272 @@ loop:
 	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          loop
-	MOVQ         c+48(FP), AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
 
 	// beta != 0 (as bits, ignoring the sign): acc += beta * C
-	MOVL         beta+64(FP), DX
-	ANDL         $0x7fffffff, DX
-	JZ           epilogue
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
 	VBROADCASTSS beta+64(FP), Z28
-	MOVQ         AX, DX
-	VFMADD231PS  (DX), Z28, Z0
-	VFMADD231PS  64(DX), Z28, Z1
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z2
-	VFMADD231PS  64(DX), Z28, Z3
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z4
-	VFMADD231PS  64(DX), Z28, Z5
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z6
-	VFMADD231PS  64(DX), Z28, Z7
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z8
-	VFMADD231PS  64(DX), Z28, Z9
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z10
-	VFMADD231PS  64(DX), Z28, Z11
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z12
-	VFMADD231PS  64(DX), Z28, Z13
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z14
-	VFMADD231PS  64(DX), Z28, Z15
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z16
-	VFMADD231PS  64(DX), Z28, Z17
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z18
-	VFMADD231PS  64(DX), Z28, Z19
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z20
-	VFMADD231PS  64(DX), Z28, Z21
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z22
-	VFMADD231PS  64(DX), Z28, Z23
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z24
-	VFMADD231PS  64(DX), Z28, Z25
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z28, Z26
-	VFMADD231PS  64(DX), Z28, Z27
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z0
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z2
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z4
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z6
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z8
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z10
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z12
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z14
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z16
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z17
+	CMPQ         AX, $0x00000009
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z18
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z19
+	CMPQ         AX, $0x0000000a
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z20
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z21
+	CMPQ         AX, $0x0000000b
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z22
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z23
+	CMPQ         AX, $0x0000000c
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z24
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z25
+	CMPQ         AX, $0x0000000d
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z26
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z27
 
-epilogue:
+bias:
 	// bias != nil: acc[i][:] += bias[:NR]
-	MOVQ    bias+72(FP), DX
-	TESTQ   DX, DX
-	JZ      residual
-	VMOVUPS (DX), Z28
-	VMOVUPS 64(DX), Z29
-	VADDPS  Z28, Z0, Z0
-	VADDPS  Z29, Z1, Z1
-	VADDPS  Z28, Z2, Z2
-	VADDPS  Z29, Z3, Z3
-	VADDPS  Z28, Z4, Z4
-	VADDPS  Z29, Z5, Z5
-	VADDPS  Z28, Z6, Z6
-	VADDPS  Z29, Z7, Z7
-	VADDPS  Z28, Z8, Z8
-	VADDPS  Z29, Z9, Z9
-	VADDPS  Z28, Z10, Z10
-	VADDPS  Z29, Z11, Z11
-	VADDPS  Z28, Z12, Z12
-	VADDPS  Z29, Z13, Z13
-	VADDPS  Z28, Z14, Z14
-	VADDPS  Z29, Z15, Z15
-	VADDPS  Z28, Z16, Z16
-	VADDPS  Z29, Z17, Z17
-	VADDPS  Z28, Z18, Z18
-	VADDPS  Z29, Z19, Z19
-	VADDPS  Z28, Z20, Z20
-	VADDPS  Z29, Z21, Z21
-	VADDPS  Z28, Z22, Z22
-	VADDPS  Z29, Z23, Z23
-	VADDPS  Z28, Z24, Z24
-	VADDPS  Z29, Z25, Z25
-	VADDPS  Z28, Z26, Z26
-	VADDPS  Z29, Z27, Z27
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VADDPS    Z28, Z2, Z2
+	VADDPS    Z28, Z4, Z4
+	VADDPS    Z28, Z6, Z6
+	VADDPS    Z28, Z8, Z8
+	VADDPS    Z28, Z10, Z10
+	VADDPS    Z28, Z12, Z12
+	VADDPS    Z28, Z14, Z14
+	VADDPS    Z28, Z16, Z16
+	VADDPS    Z28, Z18, Z18
+	VADDPS    Z28, Z20, Z20
+	VADDPS    Z28, Z22, Z22
+	VADDPS    Z28, Z24, Z24
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z1, Z1
+	VADDPS    Z28, Z3, Z3
+	VADDPS    Z28, Z5, Z5
+	VADDPS    Z28, Z7, Z7
+	VADDPS    Z28, Z9, Z9
+	VADDPS    Z28, Z11, Z11
+	VADDPS    Z28, Z13, Z13
+	VADDPS    Z28, Z15, Z15
+	VADDPS    Z28, Z17, Z17
+	VADDPS    Z28, Z19, Z19
+	VADDPS    Z28, Z21, Z21
+	VADDPS    Z28, Z23, Z23
+	VADDPS    Z28, Z25, Z25
+	VADDPS    Z28, Z27, Z27
 
 residual:
 	// res != nil: acc[i][:] += res[i*ldres:][:NR]
-	MOVQ   res+80(FP), DX
-	TESTQ  DX, DX
-	JZ     clamp
-	MOVQ   ldres+88(FP), BX
-	SHLQ   $0x02, BX
-	VADDPS (DX), Z0, Z0
-	VADDPS 64(DX), Z1, Z1
-	ADDQ   BX, DX
-	VADDPS (DX), Z2, Z2
-	VADDPS 64(DX), Z3, Z3
-	ADDQ   BX, DX
-	VADDPS (DX), Z4, Z4
-	VADDPS 64(DX), Z5, Z5
-	ADDQ   BX, DX
-	VADDPS (DX), Z6, Z6
-	VADDPS 64(DX), Z7, Z7
-	ADDQ   BX, DX
-	VADDPS (DX), Z8, Z8
-	VADDPS 64(DX), Z9, Z9
-	ADDQ   BX, DX
-	VADDPS (DX), Z10, Z10
-	VADDPS 64(DX), Z11, Z11
-	ADDQ   BX, DX
-	VADDPS (DX), Z12, Z12
-	VADDPS 64(DX), Z13, Z13
-	ADDQ   BX, DX
-	VADDPS (DX), Z14, Z14
-	VADDPS 64(DX), Z15, Z15
-	ADDQ   BX, DX
-	VADDPS (DX), Z16, Z16
-	VADDPS 64(DX), Z17, Z17
-	ADDQ   BX, DX
-	VADDPS (DX), Z18, Z18
-	VADDPS 64(DX), Z19, Z19
-	ADDQ   BX, DX
-	VADDPS (DX), Z20, Z20
-	VADDPS 64(DX), Z21, Z21
-	ADDQ   BX, DX
-	VADDPS (DX), Z22, Z22
-	VADDPS 64(DX), Z23, Z23
-	ADDQ   BX, DX
-	VADDPS (DX), Z24, Z24
-	VADDPS 64(DX), Z25, Z25
-	ADDQ   BX, DX
-	VADDPS (DX), Z26, Z26
-	VADDPS 64(DX), Z27, Z27
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z15, Z15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z17, Z17
+	CMPQ      AX, $0x00000009
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z19, Z19
+	CMPQ      AX, $0x0000000a
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z21, Z21
+	CMPQ      AX, $0x0000000b
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z23, Z23
+	CMPQ      AX, $0x0000000c
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z24, Z24
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z25, Z25
+	CMPQ      AX, $0x0000000d
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z27, Z27
 
 clamp:
 	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
-	MOVB         clamp+104(FP), DL
-	TESTB        DL, DL
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z28
 	VBROADCASTSS hi+100(FP), Z29
@@ -765,47 +1275,75 @@ clamp:
 	VMINPS       Z27, Z29, Z27
 
 store:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z2, (AX)
-	VMOVUPS Z3, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z4, (AX)
-	VMOVUPS Z5, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z8, (AX)
-	VMOVUPS Z9, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z10, (AX)
-	VMOVUPS Z11, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z14, (AX)
-	VMOVUPS Z15, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z16, (AX)
-	VMOVUPS Z17, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z18, (AX)
-	VMOVUPS Z19, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z20, (AX)
-	VMOVUPS Z21, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z22, (AX)
-	VMOVUPS Z23, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z24, (AX)
-	VMOVUPS Z25, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z26, (AX)
-	VMOVUPS Z27, 64(AX)
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Z17, K2, 64(CX)
+	CMPQ    AX, $0x00000009
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Z19, K2, 64(CX)
+	CMPQ    AX, $0x0000000a
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z20, K1, (CX)
+	VMOVUPS Z21, K2, 64(CX)
+	CMPQ    AX, $0x0000000b
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z22, K1, (CX)
+	VMOVUPS Z23, K2, 64(CX)
+	CMPQ    AX, $0x0000000c
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z24, K1, (CX)
+	VMOVUPS Z25, K2, 64(CX)
+	CMPQ    AX, $0x0000000d
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z26, K1, (CX)
+	VMOVUPS Z27, K2, 64(CX)
+
+done:
 	VZEROUPPER
 	RET
 
@@ -845,9 +1383,9 @@ sliver:
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, AVX512F, SSE
-TEXT ·sgemmKernelAVX512_12x32(SB), NOSPLIT, $0-105
+// func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmKernelAVX512_12x32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -971,131 +1509,240 @@ loop:
 	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          loop
-	MOVQ         c+48(FP), AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
 
 	// beta != 0 (as bits, ignoring the sign): acc += beta * C
-	MOVL         beta+64(FP), DX
-	ANDL         $0x7fffffff, DX
-	JZ           epilogue
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
 	VBROADCASTSS beta+64(FP), Z24
-	MOVQ         AX, DX
-	VFMADD231PS  (DX), Z24, Z0
-	VFMADD231PS  64(DX), Z24, Z1
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z2
-	VFMADD231PS  64(DX), Z24, Z3
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z4
-	VFMADD231PS  64(DX), Z24, Z5
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z6
-	VFMADD231PS  64(DX), Z24, Z7
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z8
-	VFMADD231PS  64(DX), Z24, Z9
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z10
-	VFMADD231PS  64(DX), Z24, Z11
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z12
-	VFMADD231PS  64(DX), Z24, Z13
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z14
-	VFMADD231PS  64(DX), Z24, Z15
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z16
-	VFMADD231PS  64(DX), Z24, Z17
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z18
-	VFMADD231PS  64(DX), Z24, Z19
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z20
-	VFMADD231PS  64(DX), Z24, Z21
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z22
-	VFMADD231PS  64(DX), Z24, Z23
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z0
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z2
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z4
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z6
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z8
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z10
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z12
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z14
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z16
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z17
+	CMPQ         AX, $0x00000009
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z18
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z19
+	CMPQ         AX, $0x0000000a
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z20
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z21
+	CMPQ         AX, $0x0000000b
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z22
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z23
 
-epilogue:
+bias:
 	// bias != nil: acc[i][:] += bias[:NR]
-	MOVQ    bias+72(FP), DX
-	TESTQ   DX, DX
-	JZ      residual
-	VMOVUPS (DX), Z24
-	VMOVUPS 64(DX), Z25
-	VADDPS  Z24, Z0, Z0
-	VADDPS  Z25, Z1, Z1
-	VADDPS  Z24, Z2, Z2
-	VADDPS  Z25, Z3, Z3
-	VADDPS  Z24, Z4, Z4
-	VADDPS  Z25, Z5, Z5
-	VADDPS  Z24, Z6, Z6
-	VADDPS  Z25, Z7, Z7
-	VADDPS  Z24, Z8, Z8
-	VADDPS  Z25, Z9, Z9
-	VADDPS  Z24, Z10, Z10
-	VADDPS  Z25, Z11, Z11
-	VADDPS  Z24, Z12, Z12
-	VADDPS  Z25, Z13, Z13
-	VADDPS  Z24, Z14, Z14
-	VADDPS  Z25, Z15, Z15
-	VADDPS  Z24, Z16, Z16
-	VADDPS  Z25, Z17, Z17
-	VADDPS  Z24, Z18, Z18
-	VADDPS  Z25, Z19, Z19
-	VADDPS  Z24, Z20, Z20
-	VADDPS  Z25, Z21, Z21
-	VADDPS  Z24, Z22, Z22
-	VADDPS  Z25, Z23, Z23
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	VADDPS    Z24, Z2, Z2
+	VADDPS    Z24, Z4, Z4
+	VADDPS    Z24, Z6, Z6
+	VADDPS    Z24, Z8, Z8
+	VADDPS    Z24, Z10, Z10
+	VADDPS    Z24, Z12, Z12
+	VADDPS    Z24, Z14, Z14
+	VADDPS    Z24, Z16, Z16
+	VADDPS    Z24, Z18, Z18
+	VADDPS    Z24, Z20, Z20
+	VADDPS    Z24, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z1, Z1
+	VADDPS    Z24, Z3, Z3
+	VADDPS    Z24, Z5, Z5
+	VADDPS    Z24, Z7, Z7
+	VADDPS    Z24, Z9, Z9
+	VADDPS    Z24, Z11, Z11
+	VADDPS    Z24, Z13, Z13
+	VADDPS    Z24, Z15, Z15
+	VADDPS    Z24, Z17, Z17
+	VADDPS    Z24, Z19, Z19
+	VADDPS    Z24, Z21, Z21
+	VADDPS    Z24, Z23, Z23
 
 residual:
 	// res != nil: acc[i][:] += res[i*ldres:][:NR]
-	MOVQ   res+80(FP), DX
-	TESTQ  DX, DX
-	JZ     clamp
-	MOVQ   ldres+88(FP), BX
-	SHLQ   $0x02, BX
-	VADDPS (DX), Z0, Z0
-	VADDPS 64(DX), Z1, Z1
-	ADDQ   BX, DX
-	VADDPS (DX), Z2, Z2
-	VADDPS 64(DX), Z3, Z3
-	ADDQ   BX, DX
-	VADDPS (DX), Z4, Z4
-	VADDPS 64(DX), Z5, Z5
-	ADDQ   BX, DX
-	VADDPS (DX), Z6, Z6
-	VADDPS 64(DX), Z7, Z7
-	ADDQ   BX, DX
-	VADDPS (DX), Z8, Z8
-	VADDPS 64(DX), Z9, Z9
-	ADDQ   BX, DX
-	VADDPS (DX), Z10, Z10
-	VADDPS 64(DX), Z11, Z11
-	ADDQ   BX, DX
-	VADDPS (DX), Z12, Z12
-	VADDPS 64(DX), Z13, Z13
-	ADDQ   BX, DX
-	VADDPS (DX), Z14, Z14
-	VADDPS 64(DX), Z15, Z15
-	ADDQ   BX, DX
-	VADDPS (DX), Z16, Z16
-	VADDPS 64(DX), Z17, Z17
-	ADDQ   BX, DX
-	VADDPS (DX), Z18, Z18
-	VADDPS 64(DX), Z19, Z19
-	ADDQ   BX, DX
-	VADDPS (DX), Z20, Z20
-	VADDPS 64(DX), Z21, Z21
-	ADDQ   BX, DX
-	VADDPS (DX), Z22, Z22
-	VADDPS 64(DX), Z23, Z23
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z15, Z15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z17, Z17
+	CMPQ      AX, $0x00000009
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z19, Z19
+	CMPQ      AX, $0x0000000a
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z21, Z21
+	CMPQ      AX, $0x0000000b
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z23, Z23
 
 clamp:
 	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
-	MOVB         clamp+104(FP), DL
-	TESTB        DL, DL
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z24
 	VBROADCASTSS hi+100(FP), Z25
@@ -1149,47 +1796,71 @@ clamp:
 	VMINPS       Z23, Z25, Z23
 
 store:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z2, (AX)
-	VMOVUPS Z3, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z4, (AX)
-	VMOVUPS Z5, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z8, (AX)
-	VMOVUPS Z9, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z10, (AX)
-	VMOVUPS Z11, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z14, (AX)
-	VMOVUPS Z15, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z16, (AX)
-	VMOVUPS Z17, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z18, (AX)
-	VMOVUPS Z19, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z20, (AX)
-	VMOVUPS Z21, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z22, (AX)
-	VMOVUPS Z23, 64(AX)
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Z17, K2, 64(CX)
+	CMPQ    AX, $0x00000009
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Z19, K2, 64(CX)
+	CMPQ    AX, $0x0000000a
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z20, K1, (CX)
+	VMOVUPS Z21, K2, 64(CX)
+	CMPQ    AX, $0x0000000b
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z22, K1, (CX)
+	VMOVUPS Z23, K2, 64(CX)
+
+done:
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, AVX512F, SSE
-TEXT ·sgemmKernelAVX512_8x32(SB), NOSPLIT, $0-105
+// func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmKernelAVX512_8x32(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -1281,99 +1952,176 @@ loop:
 	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          loop
-	MOVQ         c+48(FP), AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
 
 	// beta != 0 (as bits, ignoring the sign): acc += beta * C
-	MOVL         beta+64(FP), DX
-	ANDL         $0x7fffffff, DX
-	JZ           epilogue
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
 	VBROADCASTSS beta+64(FP), Z16
-	MOVQ         AX, DX
-	VFMADD231PS  (DX), Z16, Z0
-	VFMADD231PS  64(DX), Z16, Z1
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z2
-	VFMADD231PS  64(DX), Z16, Z3
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z4
-	VFMADD231PS  64(DX), Z16, Z5
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z6
-	VFMADD231PS  64(DX), Z16, Z7
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z8
-	VFMADD231PS  64(DX), Z16, Z9
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z10
-	VFMADD231PS  64(DX), Z16, Z11
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z12
-	VFMADD231PS  64(DX), Z16, Z13
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z16, Z14
-	VFMADD231PS  64(DX), Z16, Z15
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z0
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z2
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z4
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z6
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z8
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z10
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z12
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z14
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z15
 
-epilogue:
+bias:
 	// bias != nil: acc[i][:] += bias[:NR]
-	MOVQ    bias+72(FP), DX
-	TESTQ   DX, DX
-	JZ      residual
-	VMOVUPS (DX), Z16
-	VMOVUPS 64(DX), Z17
-	VADDPS  Z16, Z0, Z0
-	VADDPS  Z17, Z1, Z1
-	VADDPS  Z16, Z2, Z2
-	VADDPS  Z17, Z3, Z3
-	VADDPS  Z16, Z4, Z4
-	VADDPS  Z17, Z5, Z5
-	VADDPS  Z16, Z6, Z6
-	VADDPS  Z17, Z7, Z7
-	VADDPS  Z16, Z8, Z8
-	VADDPS  Z17, Z9, Z9
-	VADDPS  Z16, Z10, Z10
-	VADDPS  Z17, Z11, Z11
-	VADDPS  Z16, Z12, Z12
-	VADDPS  Z17, Z13, Z13
-	VADDPS  Z16, Z14, Z14
-	VADDPS  Z17, Z15, Z15
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VADDPS    Z16, Z2, Z2
+	VADDPS    Z16, Z4, Z4
+	VADDPS    Z16, Z6, Z6
+	VADDPS    Z16, Z8, Z8
+	VADDPS    Z16, Z10, Z10
+	VADDPS    Z16, Z12, Z12
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z1, Z1
+	VADDPS    Z16, Z3, Z3
+	VADDPS    Z16, Z5, Z5
+	VADDPS    Z16, Z7, Z7
+	VADDPS    Z16, Z9, Z9
+	VADDPS    Z16, Z11, Z11
+	VADDPS    Z16, Z13, Z13
+	VADDPS    Z16, Z15, Z15
 
 residual:
 	// res != nil: acc[i][:] += res[i*ldres:][:NR]
-	MOVQ   res+80(FP), DX
-	TESTQ  DX, DX
-	JZ     clamp
-	MOVQ   ldres+88(FP), BX
-	SHLQ   $0x02, BX
-	VADDPS (DX), Z0, Z0
-	VADDPS 64(DX), Z1, Z1
-	ADDQ   BX, DX
-	VADDPS (DX), Z2, Z2
-	VADDPS 64(DX), Z3, Z3
-	ADDQ   BX, DX
-	VADDPS (DX), Z4, Z4
-	VADDPS 64(DX), Z5, Z5
-	ADDQ   BX, DX
-	VADDPS (DX), Z6, Z6
-	VADDPS 64(DX), Z7, Z7
-	ADDQ   BX, DX
-	VADDPS (DX), Z8, Z8
-	VADDPS 64(DX), Z9, Z9
-	ADDQ   BX, DX
-	VADDPS (DX), Z10, Z10
-	VADDPS 64(DX), Z11, Z11
-	ADDQ   BX, DX
-	VADDPS (DX), Z12, Z12
-	VADDPS 64(DX), Z13, Z13
-	ADDQ   BX, DX
-	VADDPS (DX), Z14, Z14
-	VADDPS 64(DX), Z15, Z15
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z15, Z15
 
 clamp:
 	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
-	MOVB         clamp+104(FP), DL
-	TESTB        DL, DL
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z16
 	VBROADCASTSS hi+100(FP), Z17
@@ -1411,35 +2159,51 @@ clamp:
 	VMINPS       Z15, Z17, Z15
 
 store:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z2, (AX)
-	VMOVUPS Z3, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z4, (AX)
-	VMOVUPS Z5, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z8, (AX)
-	VMOVUPS Z9, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z10, (AX)
-	VMOVUPS Z11, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z14, (AX)
-	VMOVUPS Z15, 64(AX)
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+
+done:
 	VZEROUPPER
 	RET
 
-// func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool)
-// Requires: AVX, AVX512F, SSE
-TEXT ·sgemmKernelAVX512_8x48(SB), NOSPLIT, $0-105
+// func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmKernelAVX512_8x48(SB), NOSPLIT, $0-128
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -1556,124 +2320,224 @@ loop:
 	ADDQ         R10, R9
 	DECQ         AX
 	JNZ          loop
-	MOVQ         c+48(FP), AX
-	MOVQ         ldc+56(FP), CX
-	SHLQ         $0x02, CX
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	MOVQ         AX, SI
+	SUBQ         $0x00000010, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K2
+	SUBQ         $0x00000020, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K3
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
 
 	// beta != 0 (as bits, ignoring the sign): acc += beta * C
-	MOVL         beta+64(FP), DX
-	ANDL         $0x7fffffff, DX
-	JZ           epilogue
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
 	VBROADCASTSS beta+64(FP), Z24
-	MOVQ         AX, DX
-	VFMADD231PS  (DX), Z24, Z0
-	VFMADD231PS  64(DX), Z24, Z1
-	VFMADD231PS  128(DX), Z24, Z2
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z3
-	VFMADD231PS  64(DX), Z24, Z4
-	VFMADD231PS  128(DX), Z24, Z5
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z6
-	VFMADD231PS  64(DX), Z24, Z7
-	VFMADD231PS  128(DX), Z24, Z8
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z9
-	VFMADD231PS  64(DX), Z24, Z10
-	VFMADD231PS  128(DX), Z24, Z11
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z12
-	VFMADD231PS  64(DX), Z24, Z13
-	VFMADD231PS  128(DX), Z24, Z14
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z15
-	VFMADD231PS  64(DX), Z24, Z16
-	VFMADD231PS  128(DX), Z24, Z17
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z18
-	VFMADD231PS  64(DX), Z24, Z19
-	VFMADD231PS  128(DX), Z24, Z20
-	ADDQ         CX, DX
-	VFMADD231PS  (DX), Z24, Z21
-	VFMADD231PS  64(DX), Z24, Z22
-	VFMADD231PS  128(DX), Z24, Z23
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z0
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z1
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z2
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z3
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z4
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z5
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z6
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z7
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z8
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z9
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z10
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z11
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z12
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z13
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z14
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z15
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z16
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z17
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z18
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z19
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z20
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z21
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z22
+	VMOVUPS.Z    128(BX), K3, Z25
+	VFMADD231PS  Z25, Z24, Z23
 
-epilogue:
+bias:
 	// bias != nil: acc[i][:] += bias[:NR]
-	MOVQ    bias+72(FP), DX
-	TESTQ   DX, DX
-	JZ      residual
-	VMOVUPS (DX), Z24
-	VMOVUPS 64(DX), Z25
-	VMOVUPS 128(DX), Z26
-	VADDPS  Z24, Z0, Z0
-	VADDPS  Z25, Z1, Z1
-	VADDPS  Z26, Z2, Z2
-	VADDPS  Z24, Z3, Z3
-	VADDPS  Z25, Z4, Z4
-	VADDPS  Z26, Z5, Z5
-	VADDPS  Z24, Z6, Z6
-	VADDPS  Z25, Z7, Z7
-	VADDPS  Z26, Z8, Z8
-	VADDPS  Z24, Z9, Z9
-	VADDPS  Z25, Z10, Z10
-	VADDPS  Z26, Z11, Z11
-	VADDPS  Z24, Z12, Z12
-	VADDPS  Z25, Z13, Z13
-	VADDPS  Z26, Z14, Z14
-	VADDPS  Z24, Z15, Z15
-	VADDPS  Z25, Z16, Z16
-	VADDPS  Z26, Z17, Z17
-	VADDPS  Z24, Z18, Z18
-	VADDPS  Z25, Z19, Z19
-	VADDPS  Z26, Z20, Z20
-	VADDPS  Z24, Z21, Z21
-	VADDPS  Z25, Z22, Z22
-	VADDPS  Z26, Z23, Z23
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	VADDPS    Z24, Z3, Z3
+	VADDPS    Z24, Z6, Z6
+	VADDPS    Z24, Z9, Z9
+	VADDPS    Z24, Z12, Z12
+	VADDPS    Z24, Z15, Z15
+	VADDPS    Z24, Z18, Z18
+	VADDPS    Z24, Z21, Z21
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z1, Z1
+	VADDPS    Z24, Z4, Z4
+	VADDPS    Z24, Z7, Z7
+	VADDPS    Z24, Z10, Z10
+	VADDPS    Z24, Z13, Z13
+	VADDPS    Z24, Z16, Z16
+	VADDPS    Z24, Z19, Z19
+	VADDPS    Z24, Z22, Z22
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z2, Z2
+	VADDPS    Z24, Z5, Z5
+	VADDPS    Z24, Z8, Z8
+	VADDPS    Z24, Z11, Z11
+	VADDPS    Z24, Z14, Z14
+	VADDPS    Z24, Z17, Z17
+	VADDPS    Z24, Z20, Z20
+	VADDPS    Z24, Z23, Z23
 
 residual:
 	// res != nil: acc[i][:] += res[i*ldres:][:NR]
-	MOVQ   res+80(FP), DX
-	TESTQ  DX, DX
-	JZ     clamp
-	MOVQ   ldres+88(FP), BX
-	SHLQ   $0x02, BX
-	VADDPS (DX), Z0, Z0
-	VADDPS 64(DX), Z1, Z1
-	VADDPS 128(DX), Z2, Z2
-	ADDQ   BX, DX
-	VADDPS (DX), Z3, Z3
-	VADDPS 64(DX), Z4, Z4
-	VADDPS 128(DX), Z5, Z5
-	ADDQ   BX, DX
-	VADDPS (DX), Z6, Z6
-	VADDPS 64(DX), Z7, Z7
-	VADDPS 128(DX), Z8, Z8
-	ADDQ   BX, DX
-	VADDPS (DX), Z9, Z9
-	VADDPS 64(DX), Z10, Z10
-	VADDPS 128(DX), Z11, Z11
-	ADDQ   BX, DX
-	VADDPS (DX), Z12, Z12
-	VADDPS 64(DX), Z13, Z13
-	VADDPS 128(DX), Z14, Z14
-	ADDQ   BX, DX
-	VADDPS (DX), Z15, Z15
-	VADDPS 64(DX), Z16, Z16
-	VADDPS 128(DX), Z17, Z17
-	ADDQ   BX, DX
-	VADDPS (DX), Z18, Z18
-	VADDPS 64(DX), Z19, Z19
-	VADDPS 128(DX), Z20, Z20
-	ADDQ   BX, DX
-	VADDPS (DX), Z21, Z21
-	VADDPS 64(DX), Z22, Z22
-	VADDPS 128(DX), Z23, Z23
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z1, Z1
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z2, Z2
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z3, Z3
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z4, Z4
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z5, Z5
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z7, Z7
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z8, Z8
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z9, Z9
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z10, Z10
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z11, Z11
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z13, Z13
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z14, Z14
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z15, Z15
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z16, Z16
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z17, Z17
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z19, Z19
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z20, Z20
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z21, Z21
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z22, Z22
+	VMOVUPS.Z 128(BX), K3, Z24
+	VADDPS    Z24, Z23, Z23
 
 clamp:
 	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
-	MOVB         clamp+104(FP), DL
-	TESTB        DL, DL
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z24
 	VBROADCASTSS hi+100(FP), Z25
@@ -1727,37 +2591,53 @@ clamp:
 	VMINPS       Z23, Z25, Z23
 
 store:
-	VMOVUPS Z0, (AX)
-	VMOVUPS Z1, 64(AX)
-	VMOVUPS Z2, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z3, (AX)
-	VMOVUPS Z4, 64(AX)
-	VMOVUPS Z5, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z6, (AX)
-	VMOVUPS Z7, 64(AX)
-	VMOVUPS Z8, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z9, (AX)
-	VMOVUPS Z10, 64(AX)
-	VMOVUPS Z11, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z12, (AX)
-	VMOVUPS Z13, 64(AX)
-	VMOVUPS Z14, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z15, (AX)
-	VMOVUPS Z16, 64(AX)
-	VMOVUPS Z17, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z18, (AX)
-	VMOVUPS Z19, 64(AX)
-	VMOVUPS Z20, 128(AX)
-	ADDQ    CX, AX
-	VMOVUPS Z21, (AX)
-	VMOVUPS Z22, 64(AX)
-	VMOVUPS Z23, 128(AX)
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	VMOVUPS Z2, K3, 128(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z3, K1, (CX)
+	VMOVUPS Z4, K2, 64(CX)
+	VMOVUPS Z5, K3, 128(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	VMOVUPS Z8, K3, 128(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z9, K1, (CX)
+	VMOVUPS Z10, K2, 64(CX)
+	VMOVUPS Z11, K3, 128(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	VMOVUPS Z14, K3, 128(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z15, K1, (CX)
+	VMOVUPS Z16, K2, 64(CX)
+	VMOVUPS Z17, K3, 128(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Z19, K2, 64(CX)
+	VMOVUPS Z20, K3, 128(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z21, K1, (CX)
+	VMOVUPS Z22, K2, 64(CX)
+	VMOVUPS Z23, K3, 128(CX)
+
+done:
 	VZEROUPPER
 	RET
 

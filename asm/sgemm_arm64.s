@@ -28,8 +28,8 @@
 #define ldrb R6 // ldres in bytes
 #define tmp R7
 
-// func sgemmKernelNEON_8x12(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool)
-TEXT ·sgemmKernelNEON_8x12(SB), NOSPLIT, $0-105
+// func sgemmKernelNEON_8x12(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)
+TEXT ·sgemmKernelNEON_8x12(SB), NOSPLIT, $0-128
 	MOVD k+0(FP), kc
 	MOVD a+8(FP), ap
 	MOVD b+32(FP), bp

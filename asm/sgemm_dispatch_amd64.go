@@ -4,14 +4,14 @@ package asm
 
 func init() {
 	sgemmKernelImpl[AVX2] = []SgemmKernel{
-		{MR: 6, NR: 16, Strided: true, Name: "avx2_6x16", Level: AVX2, fn: sgemmKernelAVX2_6x16},
-		{MR: 4, NR: 16, Strided: true, Name: "avx2_4x16", Level: AVX2, fn: sgemmKernelAVX2_4x16},
+		{MR: 6, NR: 16, Strided: true, Partial: true, Name: "avx2_6x16", Level: AVX2, fn: sgemmKernelAVX2_6x16},
+		{MR: 4, NR: 16, Strided: true, Partial: true, Name: "avx2_4x16", Level: AVX2, fn: sgemmKernelAVX2_4x16},
 	}
 	sgemmKernelImpl[AVX512] = []SgemmKernel{
-		{MR: 14, NR: 32, Strided: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32},
-		{MR: 12, NR: 32, Strided: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmKernelAVX512_12x32},
-		{MR: 8, NR: 32, Strided: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmKernelAVX512_8x32},
-		{MR: 8, NR: 48, Strided: true, Name: "avx512_8x48", Level: AVX512, fn: sgemmKernelAVX512_8x48},
+		{MR: 14, NR: 32, Strided: true, Partial: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32},
+		{MR: 12, NR: 32, Strided: true, Partial: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmKernelAVX512_12x32},
+		{MR: 8, NR: 32, Strided: true, Partial: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmKernelAVX512_8x32},
+		{MR: 8, NR: 48, Strided: true, Partial: true, Name: "avx512_8x48", Level: AVX512, fn: sgemmKernelAVX512_8x48},
 	}
 	sgemmPackBImpl[AVX2] = []sgemmPackBFunc{{16, sgemmPackBAVX2_16}}
 	sgemmPackBImpl[AVX512] = []sgemmPackBFunc{{32, sgemmPackBAVX512_32}, {48, sgemmPackBAVX512_48}}

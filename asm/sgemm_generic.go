@@ -8,9 +8,9 @@ const (
 	sgemmGenericNR = 4
 )
 
-// sgemmKernelGeneric is the reference micro-kernel (see SgemmKernel.Run): a
-// 4x4 tile, any strides.
-func sgemmKernelGeneric(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, biasp, resp *float32, ldres int, lo, hi float32, clamp bool) {
+// sgemmKernelGeneric is the reference micro-kernel (see SgemmKernel.Run and
+// RunPartial): a 4x4 tile, any strides, partial tiles.
+func sgemmKernelGeneric(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, biasp, resp *float32, ldres int, lo, hi float32, clamp bool, mt, nt int) {
 	const mr, nr = sgemmGenericMR, sgemmGenericNR
 	as := unsafe.Slice(a, (mr-1)*rsa+(k-1)*csa+1)
 	bs := unsafe.Slice(b, (k-1)*ldb+nr)
@@ -46,17 +46,17 @@ func sgemmKernelGeneric(k int, a *float32, rsa, csa int, b *float32, ldb int, c 
 		{c20, c21, c22, c23},
 		{c30, c31, c32, c33},
 	}
-	cs := unsafe.Slice(c, (mr-1)*ldc+nr)
+	cs := unsafe.Slice(c, (mt-1)*ldc+nt)
 	var bias, res []float32
 	if biasp != nil {
-		bias = unsafe.Slice(biasp, nr)
+		bias = unsafe.Slice(biasp, nt)
 	}
 	if resp != nil {
-		res = unsafe.Slice(resp, (mr-1)*ldres+nr)
+		res = unsafe.Slice(resp, (mt-1)*ldres+nt)
 	}
-	for i := range mr {
-		row := cs[i*ldc : i*ldc+nr]
-		for j := range nr {
+	for i := range mt {
+		row := cs[i*ldc : i*ldc+nt]
+		for j := range nt {
 			s := acc[i][j]
 			if beta != 0 {
 				s += beta * row[j]

@@ -377,7 +377,7 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 						nt := min(nr, ncur-jr)
 						bs := ar.bp[jr*kcur:]
 						i, j := ic+ir, jc+jr
-						if mt == mr && nt == nr {
+						if kn.Partial || mt == mr && nt == nr {
 							if kep != nil {
 								if p.ep.bias != nil {
 									kep.Bias = &p.ep.bias[j]
@@ -386,11 +386,12 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 									kep.Res = &p.ep.res[i*p.ep.ldr+j]
 								}
 							}
-							kn.Run(kcur, as, rsa, csa, bs, nr, p.c[i*p.ldc+j:], p.ldc, beta, kep)
+							kn.RunPartial(kcur, as, rsa, csa, bs, nr, p.c[i*p.ldc+j:], p.ldc, beta, kep, mt, nt)
 							continue
 						}
-						// Edge tile: the same kernel into the scratch
-						// tile, then only the valid part is merged.
+						// Edge tile for a kernel that only writes full
+						// tiles: the same kernel into the scratch tile,
+						// then only the valid part is merged.
 						kn.Run(kcur, as, rsa, csa, bs, nr, ar.tile, nr, 0, nil)
 						p.mergeEdge(ar.tile, nr, i, j, mt, nt, first, beta, last)
 					}

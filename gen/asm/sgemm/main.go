@@ -37,6 +37,11 @@ type tile struct {
 
 func main() {
 	simd.Setup()
+	// sgemmkmask[r] = 1<<r - 1 for r in [0, 16]: the opmask of r lanes.
+	GLOBL("sgemmkmask", RODATA|NOPTR)
+	for r := 0; r <= 16; r++ {
+		DATA(2*r, U16(1<<r-1))
+	}
 	for _, s := range simd.Levels() {
 		// AVX2: 12 accumulators + 2 B + 2 A of 16 YMM, and a 4-row tile
 		// for row counts that are multiples of 4 but not of 6.
@@ -71,10 +76,10 @@ const rowsPerBase = 7
 func kernel(s *simd.ISA, t tile) {
 	nr := t.nv * s.Lanes
 	name := fmt.Sprintf("sgemmKernel%s_%dx%d", s.Name, t.mr, nr)
-	TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool)")
+	TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s is the %d x %d micro-kernel for %s; see SgemmKernel.Run (sgemm.go) and", name, t.mr, nr, s.Name),
-		"sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides.")
+		"sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.")
 
 	k := Load(Param("k"), GP64())
 	// Row addressing of A: bases every rowsPerBase rows, index registers for
@@ -163,6 +168,115 @@ func kernel(s *simd.ISA, t tile) {
 	DECQ(k)
 	JNZ(LabelRef("loop"))
 
+	if s.Lanes == 16 {
+		// AVX-512: masked memory operations cost nothing extra, so one
+		// path serves full and partial tiles.
+		finish(s, t, acc, true, "")
+		return
+	}
+	// AVX2: the masked path (VMASKMOVPS) only for partial tiles.
+	nt := Load(Param("nt"), GP64())
+	CMPQ(nt, U32(nr))
+	JNE(LabelRef("partial"))
+	mt := Load(Param("mt"), GP64())
+	CMPQ(mt, U32(t.mr))
+	JNE(LabelRef("partial"))
+	finish(s, t, acc, false, "")
+	Label("partial")
+	finish(s, t, acc, true, "_partial")
+}
+
+// colMasks selects the first nt columns of a tile, per vector.
+type colMasks struct {
+	s      *simd.ISA
+	masked bool
+	k      []Op         // AVX-512 opmasks
+	y      []VecVirtual // AVX2 vector masks
+}
+
+func newColMasks(s *simd.ISA, nv int, masked bool) colMasks {
+	cm := colMasks{s: s, masked: masked}
+	if !masked {
+		return cm
+	}
+	nt := Load(Param("nt"), GP64())
+	tbl := GP64()
+	if s.Lanes == 16 {
+		LEAQ(NewDataAddr(Symbol{Name: "sgemmkmask", Static: true}, 0), tbl)
+	} else {
+		LEAQ(NewDataAddr(Symbol{Name: "ymask8", Static: true}, 0), tbl)
+	}
+	zero, lanes := GP64(), GP64()
+	XORQ(zero, zero)
+	MOVQ(U32(s.Lanes), lanes)
+	for j := 0; j < nv; j++ {
+		// r = clamp(nt - lanes*j, 0, lanes): the valid lanes of vector j.
+		r := GP64()
+		MOVQ(nt, r)
+		if j > 0 {
+			SUBQ(U32(s.Lanes*j), r)
+		}
+		CMPQ(r, zero)
+		CMOVQLT(zero, r)
+		CMPQ(r, lanes)
+		CMOVQGT(lanes, r)
+		if s.Lanes == 16 {
+			k := K()
+			KMOVW(Mem{Base: tbl, Index: r, Scale: 2}, k)
+			cm.k = append(cm.k, k)
+		} else {
+			// ymask8 is eight all-ones dwords then eight zeros: the
+			// eight at index 8-r are r ones then zeros.
+			NEGQ(r)
+			y := YMM()
+			VMOVDQU(Mem{Base: tbl, Index: r, Scale: 4, Disp: 32}, y)
+			cm.y = append(cm.y, y)
+		}
+	}
+	return cm
+}
+
+// load loads vector j of a tile row into v (masked lanes zero, never read).
+func (cm colMasks) load(m Mem, j int, v VecVirtual) {
+	switch {
+	case !cm.masked:
+		VMOVUPS(m, v)
+	case cm.k != nil:
+		VMOVUPS_Z(m, cm.k[j], v)
+	default:
+		VMASKMOVPS(m, cm.y[j], v)
+	}
+}
+
+// store stores the valid lanes of v as vector j of a tile row.
+func (cm colMasks) store(v VecVirtual, m Mem, j int) {
+	switch {
+	case !cm.masked:
+		VMOVUPS(v, m)
+	case cm.k != nil:
+		VMOVUPS(v, cm.k[j], m)
+	default:
+		VMASKMOVPS(v, cm.y[j], m)
+	}
+}
+
+// finish emits the end of a kernel: acc += beta*C, bias, residual, clamp,
+// then the store of the first mt rows and nt columns (with masked, else of
+// the whole tile). Labels carry suffix.
+func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string) {
+	cm := newColMasks(s, t.nv, masked)
+	lbl := func(name string) string { return name + suffix }
+	// rowExit jumps to label when row i was the last valid one.
+	var mt Register
+	if masked {
+		mt = Load(Param("mt"), GP64())
+	}
+	rowExit := func(i int, label string) {
+		if masked && i+1 < t.mr {
+			CMPQ(mt, U32(i+1))
+			JE(LabelRef(label))
+		}
+	}
 	cp := Load(Param("c"), GP64())
 	ldc := Load(Param("ldc"), GP64())
 	SHLQ(U8(2), ldc)
@@ -175,7 +289,7 @@ func kernel(s *simd.ISA, t tile) {
 	}
 	MOVL(betaAddr.Addr, betaBits)
 	ANDL(U32(0x7fffffff), betaBits)
-	JZ(LabelRef("epilogue"))
+	JZ(LabelRef(lbl("bias")))
 	{
 		beta := s.Vec()
 		VBROADCASTSS(betaAddr.Addr, beta)
@@ -183,53 +297,67 @@ func kernel(s *simd.ISA, t tile) {
 		MOVQ(cp, c)
 		for i := 0; i < t.mr; i++ {
 			for j := range acc[i] {
-				VFMADD231PS(Mem{Base: c, Disp: j * s.Bytes()}, beta, acc[i][j])
+				m := Mem{Base: c, Disp: j * s.Bytes()}
+				if masked {
+					v := s.Vec()
+					cm.load(m, j, v)
+					VFMADD231PS(v, beta, acc[i][j])
+				} else {
+					VFMADD231PS(m, beta, acc[i][j])
+				}
 			}
+			rowExit(i, lbl("bias"))
 			if i+1 < t.mr {
 				ADDQ(ldc, c)
 			}
 		}
 	}
 
-	Label("epilogue")
+	Label(lbl("bias"))
 	{
 		Comment("bias != nil: acc[i][:] += bias[:NR]")
 		bias := Load(Param("bias"), GP64())
 		TESTQ(bias, bias)
-		JZ(LabelRef("residual"))
-		bv := s.Vecs(t.nv)
-		for j, v := range bv {
-			VMOVUPS(Mem{Base: bias, Disp: j * s.Bytes()}, v)
-		}
-		for i := range acc {
-			for j := range acc[i] {
-				VADDPS(bv[j], acc[i][j], acc[i][j])
+		JZ(LabelRef(lbl("residual")))
+		for j := 0; j < t.nv; j++ {
+			v := s.Vec()
+			cm.load(Mem{Base: bias, Disp: j * s.Bytes()}, j, v)
+			for i := range acc {
+				VADDPS(v, acc[i][j], acc[i][j])
 			}
 		}
 	}
-	Label("residual")
+	Label(lbl("residual"))
 	{
 		Comment("res != nil: acc[i][:] += res[i*ldres:][:NR]")
 		res := Load(Param("res"), GP64())
 		TESTQ(res, res)
-		JZ(LabelRef("clamp"))
+		JZ(LabelRef(lbl("clamp")))
 		ldr := Load(Param("ldres"), GP64())
 		SHLQ(U8(2), ldr)
 		for i := range acc {
 			for j := range acc[i] {
-				VADDPS(Mem{Base: res, Disp: j * s.Bytes()}, acc[i][j], acc[i][j])
+				m := Mem{Base: res, Disp: j * s.Bytes()}
+				if masked {
+					v := s.Vec()
+					cm.load(m, j, v)
+					VADDPS(v, acc[i][j], acc[i][j])
+				} else {
+					VADDPS(m, acc[i][j], acc[i][j])
+				}
 			}
+			rowExit(i, lbl("clamp"))
 			if i+1 < t.mr {
 				ADDQ(ldr, res)
 			}
 		}
 	}
-	Label("clamp")
+	Label(lbl("clamp"))
 	{
 		Comment("clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN")
 		clamp := Load(Param("clamp"), GP8())
 		TESTB(clamp, clamp)
-		JZ(LabelRef("store"))
+		JZ(LabelRef(lbl("store")))
 		lo, hi := s.Vec(), s.Vec()
 		loAddr, _ := Param("lo").Resolve()
 		hiAddr, _ := Param("hi").Resolve()
@@ -243,15 +371,17 @@ func kernel(s *simd.ISA, t tile) {
 		}
 	}
 
-	Label("store")
+	Label(lbl("store"))
 	for i := 0; i < t.mr; i++ {
 		for j := range acc[i] {
-			VMOVUPS(acc[i][j], Mem{Base: cp, Disp: j * s.Bytes()})
+			cm.store(acc[i][j], Mem{Base: cp, Disp: j * s.Bytes()}, j)
 		}
+		rowExit(i, lbl("done"))
 		if i+1 < t.mr {
 			ADDQ(ldc, cp)
 		}
 	}
+	Label(lbl("done"))
 	simd.Epilogue(nil)
 }
 
