@@ -1,6 +1,5 @@
 package asm
 
-import "math"
 
 // warpSumsGeneric is the reference for WarpSums.
 func warpSumsGeneric(r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32) {
@@ -26,13 +25,13 @@ func warpSumsGeneric(r, g, b []float32, pix []byte, width, height, stride, s int
 // bilinearZero adds to acc the bilinear sample at (x, y), pixels outside
 // the image reading as 0.
 func bilinearZero(acc *[3]float32, pix []byte, width, height, stride int, x, y float32) {
-	fx := float32(math.Floor(float64(x)))
-	fy := float32(math.Floor(float64(y)))
-	// Entirely outside (also NaN and huge coordinates).
-	if !(fx >= -1 && fx < float32(width) && fy >= -1 && fy < float32(height)) {
+	// Entirely outside (also NaN and huge coordinates): x < -1 has no tap
+	// inside, nor x >= width.
+	if !(x >= -1 && x < float32(width) && y >= -1 && y < float32(height)) {
 		return
 	}
-	ix, iy := int(fx), int(fy)
+	ix, iy := floor32(x), floor32(y)
+	fx, fy := float32(ix), float32(iy)
 	ax, ay := x-fx, y-fy
 	bx, by := 1-ax, 1-ay
 	if ix >= 0 && iy >= 0 && ix < width-1 && iy < height-1 {
@@ -54,4 +53,13 @@ func bilinearZero(acc *[3]float32, pix []byte, width, height, stride int, x, y f
 		acc[1] += w[t] * float32(p[1])
 		acc[2] += w[t] * float32(p[2])
 	}
+}
+
+// floor32 returns floor(x) for |x| < 2^31.
+func floor32(x float32) int {
+	i := int(x) // truncates towards zero
+	if float32(i) > x {
+		i--
+	}
+	return i
 }
