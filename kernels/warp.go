@@ -29,8 +29,12 @@ func Supersample(m [6]float64) int {
 // When the map shrinks, each output pixel is the mean of s x s samples at
 // (u+(i+0.5)/s-0.5, v+(j+0.5)/s-0.5), i, j < s, with s = samples, or
 // Supersample(m) when samples <= 0 (samples is capped at MaxSupersample).
-// norm is then applied per channel. It panics on an invalid source,
-// negative output sizes or a short out. It allocates nothing.
+// norm is then applied per channel. Sample positions are stepped in float32
+// from a float64 start every 128 output pixels (asm.WarpSums), so they are
+// exact to about 1e-7 of the coordinates' magnitude. Cost grows with s*s:
+// at AVX-512 roughly 4 ns per sample on the development machine. It panics
+// on an invalid source, negative output sizes or a short out. It allocates
+// nothing.
 func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples int, norm PixelNorm) {
 	src.check()
 	checkOut(out, outH, outW)
