@@ -80,8 +80,9 @@ func checkOut(out []float32, outH, outW int) {
 // pixel (x, y) samples the source at ((x+0.5)*W/outW-0.5,
 // (y+0.5)*H/outH-0.5), clamped to the image, interpolating horizontally
 // then vertically in float32 as TensorFlow does (the vector levels fuse
-// the multiply-adds). norm is then applied per channel. It panics on an invalid source, negative output sizes or a short
-// out. It allocates nothing.
+// the multiply-adds). norm is then applied per channel. It panics on an
+// invalid source, negative output sizes or a short out. It allocates
+// nothing.
 func ResizeBilinear(out []float32, outH, outW int, src RGB, norm PixelNorm) {
 	src.check()
 	checkOut(out, outH, outW)
