@@ -109,6 +109,8 @@ type gemmPlan struct {
 	kern       asm.SgemmKernel
 	mc, kc, nc int  // cache blocks: rows of A, depth, columns of B
 	directA    bool // full A slivers are read in place (no packing)
+	rowsA      bool // A is copied row by row at stride lds (no transposition)
+	lds        int  // row stride of the copied rows of A
 	byRows     bool // goroutines split C by rows (else by columns)
 	tiles      int  // tiles along the split dimension
 }
@@ -163,8 +165,13 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	// bandwidth. Then no A is packed but a partial last sliver, and B is
 	// packed once per pass (mc covers all of m). Not when the rows are a
 	// multiple of 4 KiB apart (and so share L1 sets) and reused.
+	// When they are, or alpha must be folded in, the rows of A are copied
+	// (scaled) at a stride that is not, which costs far less than
+	// transposing them into packed slivers.
 	aliased := lda%1024 == 0 && n > 2*nr
 	p.directA = p.kern.Strided && !transA && alpha == 1 && !aliased
+	p.rowsA = p.kern.Strided && !transA && !p.directA
+	p.lds = (p.kc+15)/16*16 + 16 // 64-byte rows, never a multiple of 4 KiB apart
 	p.mc = mr * max(1, mcRows/mr)
 	if p.directA {
 		p.mc = (m + mr - 1) / mr * mr
@@ -345,7 +352,7 @@ func worker() {
 func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 	kn := &p.kern
 	mr, nr := kn.MR, kn.NR
-	ar.ap = grow(ar.ap, p.mc*p.kc)
+	ar.ap = grow(ar.ap, p.mc*max(p.kc, p.lds))
 	ar.bp = grow(ar.bp, p.kc*p.nc)
 	ar.tile = grow(ar.tile, mr*nr)
 	for ic := i0; ic < i1; ic += p.mc {
@@ -370,8 +377,11 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 				for ir := 0; ir < mcur; ir += mr {
 					mt := min(mr, mcur-ir)
 					as, rsa, csa := ar.ap[ir*kcur:], 1, mr
-					if p.directA && mt == mr {
+					switch {
+					case p.directA && mt == mr:
 						as, rsa, csa = p.a[(ic+ir)*p.lda+pc:], p.lda, 1
+					case p.rowsA:
+						as, rsa, csa = ar.ap[ir*p.lds:], p.lds, 1
 					}
 					for jr := 0; jr < ncur; jr += nr {
 						nt := min(nr, ncur-jr)
@@ -423,10 +433,30 @@ func (p *gemmPlan) mergeEdge(tile []float32, ldt, i, j, mt, nt int, first bool, 
 // packA copies rows [r0, r0+rows) and depth [p0, p0+kc) of alpha*op(A) into
 // dst as slivers of MR rows, each stored k-major (dst[s*MR*kc + p*MR + i]),
 // the last sliver zero-padded to MR rows. With directA only a partial last
-// sliver is packed: the kernel reads the full ones in place.
+// sliver is packed: the kernel reads the full ones in place. With rowsA the
+// rows are copied as they are, at stride lds.
 func (p *gemmPlan) packA(dst []float32, r0, rows, p0, kc int) {
 	mr := p.kern.MR
 	alpha := p.alpha
+	if p.rowsA {
+		// Rows of alpha*A at stride lds; the rows of a partial last sliver
+		// past the end are zero (the kernel reads MR rows).
+		for i := range rows {
+			src := p.a[(r0+i)*p.lda+p0 : (r0+i)*p.lda+p0+kc]
+			d := dst[i*p.lds : i*p.lds+kc]
+			if alpha == 1 {
+				copy(d, src)
+			} else {
+				for q, v := range src {
+					d[q] = alpha * v
+				}
+			}
+		}
+		if pad := (rows+mr-1)/mr*mr - rows; pad > 0 {
+			clear(dst[rows*p.lds : (rows+pad)*p.lds])
+		}
+		return
+	}
 	for s := 0; s*mr < rows; s++ {
 		mt := min(mr, rows-s*mr)
 		if p.directA && mt == mr {
