@@ -121,7 +121,18 @@ func (st *convState) im2colGemm(s ConvSpec, in, filter, out []float32, oh, ow, p
 		t = 1
 	}
 	p.parts = (m + colAlign - 1) / colAlign
-	parallel(p, min(t, p.parts), &st.wg)
+	if t > 1 && p.parts < 4*t && m <= p.block {
+		// Too few rows to share out evenly: one block, its im2col on
+		// this goroutine, its GEMM split across goroutines (by columns if
+		// they are more).
+		ar := getArena()
+		ar.col = grow(ar.col, m*k)
+		p.im2col(ar.col, 0, m)
+		gemm(false, false, m, s.Cout, k, 1, ar.col, k, filter, s.Cout, beta, out, s.Cout, &st.ep, t)
+		arenaPool.Put(ar)
+	} else {
+		parallel(p, min(t, p.parts), &st.wg)
+	}
 	*p = convPlan{}
 }
 

@@ -182,27 +182,33 @@ func TestConv2DNetworks(t *testing.T) {
 	})
 }
 
-// TestConv2DThreads checks that one and two goroutines give identical bits.
+// TestConv2DThreads checks that one and two goroutines give identical bits,
+// on a convolution shared out by rows and on one too small for that (whose
+// GEMM is split instead).
 func TestConv2DThreads(t *testing.T) {
-	s := ConvSpec{H: 30, W: 31, Cin: 20, KH: 3, KW: 3, Cout: 40, Stride: 1, Pad: Same, Act: ActReLU}
-	rng := rand.New(rand.NewPCG(13, 14))
-	oh, ow, _, _ := s.Output()
-	in, filter, bias := randSlice(rng, s.H*s.W*s.Cin), randSlice(rng, 9*s.Cin*s.Cout), randSlice(rng, s.Cout)
-	res := randSlice(rng, oh*ow*s.Cout)
-	isatest.ForEach(t, func(t *testing.T) {
-		var outs [2][]float32
-		for i, th := range []int{1, 2} {
-			prev := SetThreads(th)
-			outs[i] = make([]float32, oh*ow*s.Cout)
-			Conv2D(outs[i], in, filter, bias, res, s)
-			SetThreads(prev)
-		}
-		for i := range outs[0] {
-			if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
-				t.Fatalf("out[%d] = %v with 1 thread, %v with 2", i, outs[0][i], outs[1][i])
+	for _, s := range []ConvSpec{
+		{H: 30, W: 31, Cin: 20, KH: 3, KW: 3, Cout: 40, Stride: 1, Pad: Same, Act: ActReLU},
+		{H: 8, W: 9, Cin: 64, KH: 3, KW: 3, Cout: 96, Stride: 1, Pad: Same, Act: ActReLU6},
+	} {
+		rng := rand.New(rand.NewPCG(13, 14))
+		oh, ow, _, _ := s.Output()
+		in, filter, bias := randSlice(rng, s.H*s.W*s.Cin), randSlice(rng, 9*s.Cin*s.Cout), randSlice(rng, s.Cout)
+		res := randSlice(rng, oh*ow*s.Cout)
+		isatest.ForEach(t, func(t *testing.T) {
+			var outs [2][]float32
+			for i, th := range []int{1, 2} {
+				prev := SetThreads(th)
+				outs[i] = make([]float32, oh*ow*s.Cout)
+				Conv2D(outs[i], in, filter, bias, res, s)
+				SetThreads(prev)
 			}
-		}
-	})
+			for i := range outs[0] {
+				if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+					t.Fatalf("%+v: out[%d] = %v with 1 thread, %v with 2", s, i, outs[0][i], outs[1][i])
+				}
+			}
+		})
+	}
 }
 
 func TestConv2DPanics(t *testing.T) {
