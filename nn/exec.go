@@ -3,6 +3,7 @@ package nn
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -30,7 +31,16 @@ var ErrInput = errors.New("nn: wrong inputs")
 //     output buffer, and the padded sum costs no extra pass or buffer;
 //   - Reshape is a relabelling: its value shares its input's buffer;
 //   - Add writes over an input that is dead after it;
-//   - MatMul is a 1x1 convolution with its bias and activation fused.
+//   - MatMul is a 1x1 convolution with its bias and activation fused;
+//   - a 3x3 depthwise convolution whose output only feeds the next layer, a
+//     1x1 convolution, runs with it band by band (kernels'
+//     DepthwiseConv2D3x3Rows into a scratch band the 1x1 convolution reads
+//     from cache) when its output is large and the 1x1 filter small, so the
+//     depthwise output is never written to memory in full.
+//
+// With more than one kernel thread (kernels.SetThreads), convolutions split
+// their GEMMs, and depthwise layers, fused or not, share their bands among
+// goroutines (kernels' depthwise is single-threaded).
 //
 // The graph inputs are read in place from the caller's slices (never
 // written), so Run copies nothing in.
@@ -49,6 +59,8 @@ type Executor struct {
 	off    []int // per value: arena offset, or -1 - i for graph input i
 	bind   []int // values stored in a graph input's buffer
 	inSize []int // elements of each graph input
+	band   int   // floats of the largest fused depthwise band
+	fused  []bool
 	pool   sync.Pool
 }
 
@@ -63,6 +75,14 @@ type step struct {
 	xs, os  []int // input and output shapes (without alias)
 	conv    kernels.ConvSpec
 	w, b    []float32
+	// A depthwise convolution fused with the 1x1 convolution after it
+	// (kind stepDwConv; the step of the 1x1 layer is then stepFused): the
+	// depthwise output is computed band by band into a scratch band that
+	// the 1x1 convolution reads while it is in cache.
+	pw             *Layer
+	pwW, pwB       []float32
+	pwOut          int // value the pair defines
+	bandRows, band int // output rows per band, bands per image
 }
 
 type stepKind uint8
@@ -76,11 +96,34 @@ const (
 	stepAdd
 	stepMean
 	stepMatMul
-	stepNop // Reshape
+	stepNop    // Reshape
+	stepDwConv // depthwise + the following 1x1 convolution, by bands
+	stepFused  // the 1x1 convolution of a stepDwConv (nothing to do)
+)
+
+// bandBytes is the target size of a fused depthwise band (kept in L2 with
+// the band of the 1x1 convolution's output), and bandFlops caps the 1x1
+// convolution's work per band so that each band's GEMM stays on one
+// goroutine (kernels.Conv2D splits larger ones).
+// (Variables so that tests can force many small bands.) A depthwise
+// output of fewer than fuseMinBytes, or a 1x1 filter of more than
+// fuseMaxWeights bytes, is not fused. A depthwise layer that is not fused
+// is still shared among goroutines by bands of at least dwBandElems
+// outputs.
+var (
+	bandBytes      = 96 << 10
+	bandFlops      = 3.5e6
+	fuseMinBytes   = 256 << 10
+	fuseMaxWeights = 64 << 10
+	dwBandElems    = 16 << 10
 )
 
 // align is the alignment of arena buffers in floats (64 bytes).
 const align = 16
+
+// noBuffer is the offset of a value that is never materialised (the
+// output of a fused depthwise convolution).
+const noBuffer = math.MinInt
 
 // NewExecutor plans m for the kernels. It fails with ErrUnsupported if a
 // layer has a configuration the kernels lack.
@@ -114,6 +157,29 @@ func (e *Executor) plan() error {
 	}
 	for _, v := range m.Outputs {
 		last[v] = len(m.Layers)
+	}
+	// Fuse a 3x3 depthwise convolution (no residual) with the next layer
+	// when that is a 1x1 stride-1 convolution, the depthwise output's only
+	// reader, if the depthwise output is too large to stay in cache and the
+	// 1x1 filter small enough for the GEMM to repack it per band. The
+	// depthwise input is then read until the 1x1 layer is done.
+	e.fused = make([]bool, len(m.Layers))
+	uses := make([]int, nv)
+	for i := range m.Layers {
+		for _, v := range m.Layers[i].In {
+			uses[v]++
+		}
+	}
+	for i := 0; i+1 < len(m.Layers); i++ {
+		dw, pw := &m.Layers[i], &m.Layers[i+1]
+		if dw.Op == OpDepthwiseConv2D && len(dw.In) == 1 && dw.KH == 3 && dw.KW == 3 && dw.SH == dw.SW && dw.SH <= 2 &&
+			pw.Op == OpConv2D && pw.KH == 1 && pw.KW == 1 && pw.SH == 1 && pw.SW == 1 &&
+			pw.In[0] == dw.Out && uses[dw.Out] == 1 && last[dw.Out] == i+1 &&
+			4*m.Values[dw.Out].Elems() >= fuseMinBytes && 4*len(pw.Weights.Data) <= fuseMaxWeights {
+			e.fused[i] = true
+			last[dw.In[0]] = max(last[dw.In[0]], i+1)
+			i++
+		}
 	}
 
 	// Storage: each value is stored in a buffer; aliases (Reshape, in-place
@@ -191,11 +257,29 @@ func (e *Executor) plan() error {
 			if oh, ow, _, _ := s.conv.Output(); oh != os[1] || ow != os[2] {
 				return unsupported("kernels give a %dx%d output, the model %dx%d", oh, ow, os[1], os[2])
 			}
+			reads := store[l.In[0]]
+			if i > 0 && e.fused[i-1] {
+				// The second half of a fused pair: the 1x1 convolution
+				// reads the depthwise input's bands.
+				dw := &e.steps[i-1]
+				reads = store[dw.in]
+				s.kind = stepFused
+				dw.pw, dw.pwW, dw.pwB, dw.pwOut, dw.conv = l, s.w, s.b, l.Out, s.conv
+				oh, ow, c := dw.os[1], dw.os[2], dw.os[3]
+				perRow := ow * max(c, os[3]) * 4
+				rows := max(1, min(bandBytes/perRow, int(bandFlops/(2*float64(ow*c*os[3])))), (64+ow-1)/ow)
+				dw.bandRows = min(rows, oh)
+				dw.band = (oh + dw.bandRows - 1) / dw.bandRows
+				e.band = max(e.band, dw.bandRows*ow*c)
+			}
 			if r := l.Residual(); r >= 0 {
 				s.other = r
 				rb := store[r]
-				if rb.external < 0 && rb.last == i && rb != store[l.In[0]] {
+				if rb.external < 0 && rb.last == i && rb != reads {
 					alias, s.inPlace = rb, true
+				}
+				if s.kind == stepFused {
+					e.steps[i-1].other, e.steps[i-1].inPlace = r, s.inPlace
 				}
 			}
 		case OpDepthwiseConv2D:
@@ -204,6 +288,14 @@ func (e *Executor) plan() error {
 				return unsupported("depthwise %dx%d stride %dx%d (want 3x3, stride 1 or 2)", l.KH, l.KW, l.SH, l.SW)
 			}
 			s.other = l.Residual()
+			s.bandRows = min(os[1], max(1, dwBandElems/(os[2]*os[3])))
+			s.band = (os[1] + s.bandRows - 1) / s.bandRows
+			if e.fused[i] {
+				s.kind = stepDwConv
+				e.steps = append(e.steps, s)
+				store[l.Out] = nil // never materialised
+				continue
+			}
 		case OpMaxPool, OpAvgPool:
 			s.kind = stepMaxPool
 			if l.Op == OpAvgPool {
@@ -261,7 +353,9 @@ func (e *Executor) plan() error {
 	}
 	e.off = make([]int, nv)
 	for v, b := range store {
-		if b.external >= 0 {
+		if b == nil {
+			e.off[v] = noBuffer
+		} else if b.external >= 0 {
 			e.off[v] = -1 - b.external
 			e.bind = append(e.bind, v)
 		} else {
@@ -280,6 +374,10 @@ type Session struct {
 	vals  [][]float32 // per value: its buffer (graph inputs bound during Run)
 	outs  [][]float32
 	times []time.Duration // per layer, when timing is on
+	// bands holds one scratch band per goroutine of a fused depthwise
+	// step; grown on the first run at a thread count.
+	bands [][]float32
+	wg    sync.WaitGroup
 }
 
 // NewSession returns a new Session of e with its arena allocated.
@@ -402,14 +500,7 @@ func (s *Session) step(st *step) {
 	case stepMatMul:
 		kernels.Conv2D(out, x, st.w, st.b, nil, st.conv)
 	case stepDepthwise:
-		act := kernels.Activation(l.Act)
-		if st.other >= 0 {
-			act = kernels.ActNone
-		}
-		ni, no := len(x)/st.batch, len(out)/st.batch
-		for n := range st.batch {
-			kernels.DepthwiseConv2D3x3(out[n*no:(n+1)*no], x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], st.w, st.b, l.SH, kernels.Padding(l.Padding), act)
-		}
+		s.dwConv(st)
 		if st.other >= 0 {
 			kernels.Add(out, out, s.vals[st.other], kernels.Activation(l.Act))
 		}
@@ -433,8 +524,111 @@ func (s *Session) step(st *step) {
 		for n := range st.batch {
 			kernels.Mean(out[n*c:(n+1)*c], x[n*hw*c:(n+1)*hw*c], xs[1], xs[2], c)
 		}
-	case stepNop:
+	case stepDwConv:
+		s.dwConv(st)
+	case stepNop, stepFused:
 	}
+}
+
+// dwConv runs a depthwise convolution, fused with its 1x1 convolution or
+// not, band by band; with more than one kernel thread the bands are shared
+// among goroutines.
+func (s *Session) dwConv(st *step) {
+	units := st.batch * st.band
+	t := min(kernels.Threads(), units)
+	for st.pw != nil && len(s.bands) < t {
+		s.bands = append(s.bands, make([]float32, s.e.band))
+	}
+	if t <= 1 {
+		s.dwConvBands(st, 0, 1)
+		return
+	}
+	startWorkers(t - 1)
+	s.wg.Add(t - 1)
+	for w := 1; w < t; w++ {
+		bandQueue <- bandTask{s: s, st: st, w: w, t: t}
+	}
+	s.dwConvBands(st, 0, t)
+	s.wg.Wait()
+}
+
+// dwConvBands runs share w of t of the bands of a depthwise step.
+func (s *Session) dwConvBands(st *step, w, t int) {
+	l, xs, os := st.l, st.xs, st.os
+	x := s.vals[st.in]
+	ow, c := os[2], os[3]
+	ni := xs[1] * xs[2] * xs[3]
+	units := st.batch * st.band
+	act, pad := kernels.Activation(l.Act), kernels.Padding(l.Padding)
+	if st.pw == nil {
+		// Not fused: the bands go straight to the output; a residual is
+		// added after the activation-free convolution.
+		out := s.vals[st.out]
+		if st.other >= 0 {
+			act = kernels.ActNone
+		}
+		no := os[1] * ow * c
+		for u := w * units / t; u < (w+1)*units/t; u++ {
+			n, b := u/st.band, u%st.band
+			oy0 := b * st.bandRows
+			oy1 := min(oy0+st.bandRows, os[1])
+			kernels.DepthwiseConv2D3x3Rows(out[n*no+oy0*ow*c:n*no+oy1*ow*c], x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], st.w, st.b, l.SH, pad, act, oy0, oy1)
+		}
+		return
+	}
+	out := s.vals[st.pwOut]
+	var res []float32
+	if st.other >= 0 {
+		res = s.vals[st.other] // == out when in place
+	}
+	buf := s.bands[w]
+	cout := st.conv.Cout
+	no := os[1] * ow * cout
+	for u := w * units / t; u < (w+1)*units/t; u++ {
+		n, b := u/st.band, u%st.band
+		oy0 := b * st.bandRows
+		oy1 := min(oy0+st.bandRows, os[1])
+		band := buf[:(oy1-oy0)*ow*c]
+		kernels.DepthwiseConv2D3x3Rows(band, x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], st.w, st.b, l.SH, pad, act, oy0, oy1)
+		spec := st.conv
+		spec.H = oy1 - oy0
+		o := out[n*no+oy0*ow*cout : n*no+oy1*ow*cout]
+		var r []float32
+		if res != nil {
+			r = res[n*no+oy0*ow*cout : n*no+oy1*ow*cout]
+		}
+		kernels.Conv2D(o, band, st.pwW, st.pwB, r, spec)
+	}
+}
+
+// bandTask is one goroutine's share of a fused step.
+type bandTask struct {
+	s    *Session
+	st   *step
+	w, t int
+}
+
+// bandQueue feeds the worker goroutines that run shares of fused steps
+// (started on demand, idle on the channel for the life of the process, so
+// that Run allocates nothing).
+var (
+	bandQueue   = make(chan bandTask)
+	workersMu   sync.Mutex
+	workerCount int
+)
+
+func startWorkers(n int) {
+	workersMu.Lock()
+	for workerCount < n {
+		workerCount++
+		go func() {
+			for task := range bandQueue {
+				task.s.dwConvBands(task.st, task.w, task.t)
+				task.s.wg.Done()
+			}
+		}()
+	}
+	workersMu.Unlock()
 }
 
 // pad zero-pads the NHWC tensor x of shape xs into out of shape os.

@@ -11,7 +11,9 @@ import (
 // BenchmarkModel times one inference of each shipped network (batch 1, the
 // golden input of seed 1, a warm Session) at every ISA level with one and
 // two kernel threads: BenchmarkModel/<isa>/<model>/threads=<n>. It reports
-// the network's multiply-accumulates per second. Compare runs with
+// the network's multiply-accumulates per second and the process's CPU time
+// per inference (all threads; on a loaded machine a steadier measure of the
+// work than wall time, which the other processes inflate). Compare runs with
 // benchstat; bench/cmd/models puts the same networks beside ONNX Runtime and
 // TF.js.
 func BenchmarkModel(b *testing.B) {
@@ -28,11 +30,15 @@ func BenchmarkModel(b *testing.B) {
 							b.Fatal(err)
 						}
 						b.ReportAllocs()
+						c0, cpuOK := processCPU()
 						b.ResetTimer()
 						for b.Loop() {
 							s.Run(in)
 						}
 						b.ReportMetric(float64(e.Model().MACs)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
+						if c1, _ := processCPU(); cpuOK {
+							b.ReportMetric(float64((c1-c0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+						}
 					})
 				}
 			})

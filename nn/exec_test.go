@@ -67,7 +67,8 @@ func goldenInput(t testing.TB, g goldenModel, seed string) []float32 {
 
 // emulated reports whether the tests probably run under qemu (arm64 on
 // this project's x86 machines): the golden parity then runs one seed per
-// model to keep the package under a few minutes.
+// model and one thread count, and the allocation and concurrency tests
+// fewer runs, to keep the package under a few minutes.
 func emulated() bool { return runtime.GOARCH == "arm64" }
 
 // TestExecutorGolden runs the executor on the TF.js goldens at every ISA
@@ -160,12 +161,16 @@ func TestExecutorConcurrent(t *testing.T) {
 	if err := e.Run(want, in); err != nil {
 		t.Fatal(err)
 	}
+	goroutines, runs := 4, 3
+	if emulated() {
+		goroutines, runs = 2, 1
+	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for range 4 {
+	errs := make(chan error, goroutines)
+	for range goroutines {
 		wg.Go(func() {
 			got := outputBuffers(e.Model())
-			for range 3 {
+			for range runs {
 				if err := e.Run(got, in); err != nil {
 					errs <- err
 					return
@@ -189,10 +194,11 @@ func TestExecutorConcurrent(t *testing.T) {
 // TestExecutorAllocs requires Session.Run and Executor.Run to allocate
 // nothing after warm-up.
 func TestExecutorAllocs(t *testing.T) {
-	if testing.Short() && emulated() {
-		t.Skip("slow under emulation")
+	nets, runs := goldenModels, 3
+	if emulated() {
+		nets, runs = nets[:1], 1
 	}
-	for _, g := range goldenModels {
+	for _, g := range nets {
 		t.Run(g.name, func(t *testing.T) {
 			e := executor(t, g.load)
 			in := goldenInput(t, g, "1")
@@ -206,10 +212,10 @@ func TestExecutorAllocs(t *testing.T) {
 				if err := e.Run(out, in); err != nil {
 					t.Fatal(err)
 				}
-				if n := testing.AllocsPerRun(3, func() { s.Run(in) }); n != 0 {
+				if n := testing.AllocsPerRun(runs, func() { s.Run(in) }); n != 0 {
 					t.Errorf("threads=%d: Session.Run: %v allocs/run, want 0", th, n)
 				}
-				if n := testing.AllocsPerRun(3, func() { e.Run(out, in) }); n != 0 {
+				if n := testing.AllocsPerRun(runs, func() { e.Run(out, in) }); n != 0 {
 					t.Errorf("threads=%d: Executor.Run: %v allocs/run, want 0", th, n)
 				}
 				kernels.SetThreads(prev)
@@ -241,7 +247,8 @@ func TestExecutorInputErrors(t *testing.T) {
 // padding, in-place residuals and adds, a depthwise residual, and a
 // reshaped graph input.
 func TestExecutorSynthetic(t *testing.T) {
-	files := map[string]*nn.File{"format": testFile(), "fusions": fusionFile()}
+	defer nn.SetBandSize(1, 1)() // one row per band: many bands
+	files := map[string]*nn.File{"format": testFile(), "fusions": fusionFile(), "bands": bandFile()}
 	for name, f := range files {
 		data, err := nn.Encode(f)
 		if err != nil {
@@ -257,6 +264,9 @@ func TestExecutorSynthetic(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				if name == "bands" && (!e.FusedWithNext(0) || !e.FusedWithNext(4) || !e.FusedWithNext(6)) {
+					t.Fatal("depthwise layers not fused with their 1x1 convolutions")
+				}
 				var ins [][]float32
 				var ins64 [][]float64
 				for k, v := range m.Inputs {
@@ -271,9 +281,14 @@ func TestExecutorSynthetic(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				outs, err := e.NewSession().Run(ins...)
-				if err != nil {
-					t.Fatal(err)
+				var outs [][]float32
+				for _, th := range []int{1, 2, 3} {
+					prev := kernels.SetThreads(th)
+					outs, err = e.NewSession().Run(ins...)
+					kernels.SetThreads(prev)
+					if err != nil {
+						t.Fatal(err)
+					}
 				}
 				for i, v := range m.Outputs {
 					for j, g := range outs[i] {
@@ -333,5 +348,43 @@ func fusionFile() *nn.File {
 			{Op: nn.OpMatMul, Name: "fc", Inputs: ints(17), Ints: ints(2), Tensors: ints(11, 12)},                 // 18: [2,5]
 		},
 		Outputs: []nn.FileOutput{{Name: "fc", Value: 18}, {Name: "c3", Value: 4}, {Name: "ry", Value: 15}},
+	}
+}
+
+// bandFile is a graph of fused depthwise + 1x1 convolution pairs (batch 2):
+// a residual that is the depthwise input (so not in place), a stride-2
+// depthwise whose 1x1 convolution adds a padded residual in place, and one
+// without residual.
+func bandFile() *nn.File {
+	vals := func(n int, scale float32) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = scale * float32((i*11)%19-9)
+		}
+		return v
+	}
+	f32 := func(name string, shape ...int) nn.FileTensor {
+		return nn.FileTensor{Name: name, DType: nn.Float32, Shape: shape, F32: vals(nn.NumElems(shape, 1<<20), 0.05)}
+	}
+	ints := func(v ...int) []int { return v }
+	return &nn.File{
+		Name: "bands",
+		Tensors: []nn.FileTensor{
+			f32("dw1/w", 3, 3, 6), f32("dw1/b", 6), f32("pw1/w", 1, 1, 6, 6), f32("pw1/b", 6), // 0-3
+			f32("dw2/w", 3, 3, 6), f32("pw2/w", 1, 1, 6, 10), f32("pw2/b", 10), // 4-6
+			f32("dw3/w", 3, 3, 10), f32("pw3/w", 1, 1, 10, 4), f32("pw3/b", 4), // 7-9
+		},
+		Inputs: []nn.FileValue{{Name: "x", Shape: []int{2, 9, 7, 6}}},
+		Layers: []nn.FileLayer{
+			{Op: nn.OpDepthwiseConv2D, Name: "dw1", Inputs: ints(0), Ints: ints(1, 1, 1, 0), Tensors: ints(0, 1)}, // 1: [2,9,7,6]
+			{Op: nn.OpConv2D, Name: "pw1", Inputs: ints(1, 0), Ints: ints(1, 1, 0, 1), Tensors: ints(2, 3)},       // 2
+			{Op: nn.OpMaxPool, Name: "mp", Inputs: ints(2), Ints: ints(2, 2, 2, 2, 1)},                            // 3: [2,5,4,6]
+			{Op: nn.OpPad, Name: "pad", Inputs: ints(3), Ints: ints(0, 0, 0, 0, 0, 4)},                            // 4: [2,5,4,10]
+			{Op: nn.OpDepthwiseConv2D, Name: "dw2", Inputs: ints(2), Ints: ints(2, 2, 1, 2), Tensors: ints(4)},    // 5: [2,5,4,6]
+			{Op: nn.OpConv2D, Name: "pw2", Inputs: ints(5, 4), Ints: ints(1, 1, 1, 1), Tensors: ints(5, 6)},       // 6: [2,5,4,10]
+			{Op: nn.OpDepthwiseConv2D, Name: "dw3", Inputs: ints(6), Ints: ints(1, 1, 1, 1), Tensors: ints(7)},    // 7
+			{Op: nn.OpConv2D, Name: "pw3", Inputs: ints(7), Ints: ints(1, 1, 0, 0), Tensors: ints(8, 9)},          // 8: [2,5,4,4]
+		},
+		Outputs: []nn.FileOutput{{Name: "out", Value: 8}, {Name: "pw1", Value: 2}},
 	}
 }
