@@ -208,3 +208,25 @@ func TestWarpSums(t *testing.T) {
 		asm.SetISA(prev)
 	}
 }
+
+// TestWarpSumsOutside checks that samples far outside the image, at
+// infinite or NaN positions, read zero at every level (and fault nowhere).
+func TestWarpSumsOutside(t *testing.T) {
+	pix := []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	for _, geom := range [][8]float32{
+		{1e30, 0, 1, 0, 0, 0, 0, 0}, {-1e30, 5, 0, 1, 0, 0, 0, 0}, {0, 3e9, 1, 1, 0, 0, 0, 0},
+		{inf, 0, 0, 0, 0, 0, 0, 0}, {0, -inf, 1, 0, 0, 0, 0, 0}, {nan, 0, 1, 0, 0, 0, 0, 0},
+		{0, 0, nan, 0, 0, 0, 0, 0}, {-2, -2, -1, -1, 0, 0, 0, 0}, {2.0001, 0, 1, 0, 0, 0, 0, 0},
+	} {
+		atEachLevel(t, func(l asm.Level) {
+			var r, g, b [37]float32
+			asm.WarpSums(r[:], g[:], b[:], pix, 2, 2, 6, 2, &geom)
+			for i := range r {
+				if r[i] != 0 || g[i] != 0 || b[i] != 0 {
+					t.Fatalf("%v geom %v: pixel %d = %v %v %v, want 0", l, geom, i, r[i], g[i], b[i])
+				}
+			}
+		})
+	}
+}

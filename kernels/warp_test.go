@@ -204,3 +204,28 @@ func BenchmarkWarpAffine(b *testing.B) {
 		}
 	})
 }
+
+// TestWarpAffineDegenerate: NaN, infinite or huge maps sample nothing
+// inside the image, so every output is the normalisation's bias.
+func TestWarpAffineDegenerate(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		src := ktImage(rand.New(rand.NewPCG(41, 42)), 7, 5, 1)
+		n := kernels.PixelNorm{Scale: [3]float32{1, 1, 1}, Bias: [3]float32{-1, -2, -3}}
+		nan, inf := math.NaN(), math.Inf(1)
+		for _, m := range [][6]float64{
+			{nan, 0, 0, 0, 1, 0}, {1, 0, inf, 0, 1, 0}, {inf, 0, 0, 0, inf, 0},
+			{1, 0, 1e30, 0, 1, 0}, {0, 0, -50, 0, 0, 3}, {0, 0, 3, 0, 0, 1e9},
+		} {
+			for _, samples := range []int{0, 1, 3} {
+				out, guard := ktGuarded(6*9*3, 2)
+				kernels.WarpAffine(out, 6, 9, src, m, samples, n)
+				guard(t)
+				for i, v := range out {
+					if v != n.Bias[i%3] {
+						t.Fatalf("m=%v samples=%d: out[%d] = %v, want %v", m, samples, i, v, n.Bias[i%3])
+					}
+				}
+			}
+		}
+	})
+}

@@ -214,6 +214,9 @@ func sample(x, y, wv, hv, sv, s3v, lim VecVirtual, pix Register, acc []VecVirtua
 		VPSRLD(U8(8), v, kb, v)                               // and drop the byte before it
 		w := ZMM()
 		VMULPS(wx, wy, w)
+		// Only taps inside the image add: a weight may be NaN (the position
+		// was infinite) where the tap was not gathered.
+		KANDW(kx, ky, kg)
 		for ch := 0; ch < 3; ch++ {
 			c := ZMM()
 			if ch == 0 {
@@ -223,7 +226,7 @@ func sample(x, y, wv, hv, sv, s3v, lim VecVirtual, pix Register, acc []VecVirtua
 				VPANDD_BCST(cst.Offset(cFF), c, c)
 			}
 			VCVTDQ2PS(c, c)
-			VFMADD231PS(c, w, acc[ch]) // acc += w * channel
+			VFMADD231PS(c, w, kg, acc[ch]) // acc += w * channel, in kg
 		}
 	}
 	tap(kx0, ky0, nil, false, bx, by)
