@@ -1,6 +1,5 @@
 package asm
 
-
 // warpSumsGeneric is the reference for WarpSums.
 func warpSumsGeneric(r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32) {
 	x0, y0, dxu, dyu, dxi, dyi, dxj, dyj := geom[0], geom[1], geom[2], geom[3], geom[4], geom[5], geom[6], geom[7]
