@@ -78,7 +78,7 @@ func TestEveryByteFlip(t *testing.T) {
 	pageSize = db.Info().PageSize
 	db.Close()
 	stride := 1
-	if testing.Short() || os.Getenv(envEmulated) != "" {
+	if testing.Short() || emulated() {
 		stride = 13
 	}
 	type tally struct{ corrupt, wrongKey, unused, fellBack int }

@@ -128,8 +128,8 @@ func crashCycles(t *testing.T) int {
 		}
 		return n
 	}
-	if testing.Short() || os.Getenv(envEmulated) != "" {
-		return 25
+	if testing.Short() || emulated() {
+		return 40
 	}
 	return 220
 }
@@ -151,7 +151,8 @@ func TestCrashSafety(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	var kills, acks, forgets int
 	phase := map[string]int{} // where the kills hit: opening, adding, forgetting, "" elsewhere
-	maxDelay := 40 * time.Millisecond
+	maxDelay := 20 * time.Millisecond
+	openTime := 20 * time.Millisecond // how long a child takes to open the album
 	for cycle := 0; cycle < cycles; cycle++ {
 		if time.Since(start) > budget {
 			t.Logf("stopping after %d cycles: the %v budget is spent", cycle, budget)
@@ -170,17 +171,34 @@ func TestCrashSafety(t *testing.T) {
 			t.Fatal(err)
 		}
 		lines := make(chan []string)
+		opened := make(chan struct{})
 		go func() {
 			var ls []string
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {
+				if len(ls) == 0 {
+					close(opened)
+				}
 				ls = append(ls, sc.Text())
 			}
 			lines <- ls
 		}()
-		// Kill at a random moment: some cycles while opening (which may
-		// redo an interrupted wipe), most while adding.
+		// Kill at a random moment: one cycle in eight from the start, so
+		// while opening (which may redo an interrupted wipe); the others
+		// once the album is open, so while adding, forgetting, merging.
+		// Timing from the "open" line keeps the kills meaningful on slow
+		// (emulated) machines.
+		began := time.Now()
 		delay := time.Duration(r.Int64N(int64(maxDelay)))
+		if cycle%8 != 0 {
+			select {
+			case <-opened:
+				openTime = (3*openTime + time.Since(began)) / 4
+			case <-time.After(30 * time.Second):
+			}
+		} else {
+			delay = time.Duration(r.Int64N(int64(openTime)*3/2 + 1))
+		}
 		time.Sleep(delay)
 		cmd.Process.Signal(syscall.SIGKILL)
 		ls := <-lines
@@ -242,13 +260,13 @@ func TestCrashSafety(t *testing.T) {
 			}
 		}
 		a.Close()
-		// Aim the kills at the adds: stretch the window while the child
-		// rarely gets that far, shrink it when it gets far.
+		// Aim the kills at a few calls in: stretch the window while the
+		// child rarely gets that far, shrink it when it gets far.
 		switch {
-		case len(ls) < 4 && maxDelay < 200*time.Millisecond:
-			maxDelay += 5 * time.Millisecond
-		case len(ls) > 60 && maxDelay > 10*time.Millisecond:
-			maxDelay -= 5 * time.Millisecond
+		case len(ls) < 6 && maxDelay < 2*time.Second:
+			maxDelay += maxDelay / 8
+		case len(ls) > 60 && maxDelay > 5*time.Millisecond:
+			maxDelay -= maxDelay / 8
 		}
 	}
 	t.Logf("%d kill cycles in %v: %d acknowledged adds, %d acknowledged forgets; killed while opening %d, adding %d, forgetting %d, between calls %d",
