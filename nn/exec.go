@@ -139,6 +139,11 @@ func NewExecutor(m *Model) (*Executor, error) {
 // Model returns the model e runs.
 func (e *Executor) Model() *Model { return e.m }
 
+// FusedWithNext reports whether layer i runs fused with layer i+1 (a
+// depthwise and a 1x1 convolution); Session.Times then gives the pair's
+// time to layer i.
+func (e *Executor) FusedWithNext(i int) bool { return i >= 0 && i < len(e.fused) && e.fused[i] }
+
 // ArenaBytes returns the size of one session's activation arena in bytes.
 func (e *Executor) ArenaBytes() int { return 4 * e.arena }
 

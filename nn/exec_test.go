@@ -124,6 +124,9 @@ func TestExecutorGolden(t *testing.T) {
 // TestExecutorThreadsAgree checks that the result does not depend on the
 // thread count (kernels' promise) or on the session.
 func TestExecutorThreadsAgree(t *testing.T) {
+	if emulated() {
+		t.Skip("under emulation TestExecutorSynthetic covers 1, 2 and 3 threads")
+	}
 	g := goldenModels[0]
 	e := executor(t, g.load)
 	in := goldenInput(t, g, "1")
@@ -154,9 +157,14 @@ func outputBuffers(m *nn.Model) [][]float32 {
 // TestExecutorConcurrent runs one Executor from several goroutines (pooled
 // sessions) and requires every result to equal a serial run.
 func TestExecutorConcurrent(t *testing.T) {
-	g := goldenModels[1]
-	e := executor(t, g.load)
-	in := goldenInput(t, g, "1")
+	var e *nn.Executor
+	var in []float32
+	if emulated() {
+		e, in = bandExecutor(t)
+	} else {
+		g := goldenModels[1]
+		e, in = executor(t, g.load), goldenInput(t, g, "1")
+	}
 	want := outputBuffers(e.Model())
 	if err := e.Run(want, in); err != nil {
 		t.Fatal(err)
@@ -194,14 +202,20 @@ func TestExecutorConcurrent(t *testing.T) {
 // TestExecutorAllocs requires Session.Run and Executor.Run to allocate
 // nothing after warm-up.
 func TestExecutorAllocs(t *testing.T) {
-	nets, runs := goldenModels, 3
+	nets := append([]goldenModel{{name: "bands"}}, goldenModels...)
 	if emulated() {
-		nets, runs = nets[:1], 1
+		nets = nets[:1] // the shipped models are slow under emulation
 	}
+	const runs = 3
 	for _, g := range nets {
 		t.Run(g.name, func(t *testing.T) {
-			e := executor(t, g.load)
-			in := goldenInput(t, g, "1")
+			var e *nn.Executor
+			var in []float32
+			if g.load == nil {
+				e, in = bandExecutor(t)
+			} else {
+				e, in = executor(t, g.load), goldenInput(t, g, "1")
+			}
 			s := e.NewSession()
 			out := outputBuffers(e.Model())
 			for _, th := range []int{1, 2} {
@@ -349,6 +363,30 @@ func fusionFile() *nn.File {
 		},
 		Outputs: []nn.FileOutput{{Name: "fc", Value: 18}, {Name: "c3", Value: 4}, {Name: "ry", Value: 15}},
 	}
+}
+
+// bandExecutor returns an executor of bandFile with a band per output row
+// (every depthwise fused or split into bands) and an input for it.
+func bandExecutor(t testing.TB) (*nn.Executor, []float32) {
+	t.Helper()
+	data, err := nn.Encode(bandFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := nn.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nn.SetBandSize(1, 1)()
+	e, err := nn.NewExecutor(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := make([]float32, m.Values[m.Inputs[0]].Elems())
+	for i := range in {
+		in[i] = float32(math.Cos(float64(i)))
+	}
+	return e, in
 }
 
 // bandFile is a graph of fused depthwise + 1x1 convolution pairs (batch 2):

@@ -8,6 +8,3 @@ func SetBandSize(bytes int, flops float64) (restore func()) {
 	bandBytes, bandFlops, fuseMinBytes, fuseMaxWeights, dwBandElems = bytes, flops, 0, 1<<30, 1
 	return func() { bandBytes, bandFlops, fuseMinBytes, fuseMaxWeights, dwBandElems = b, f, mn, mx, dw }
 }
-
-// FusedWithNext reports whether layer i runs fused with layer i+1.
-func (e *Executor) FusedWithNext(i int) bool { return e.fused[i] }

@@ -17,7 +17,9 @@
 // Each network gets the preprocessed golden image of seed 1
 // (testdata/golden). Every runtime is warmed up, then timed in -reps
 // batches of at least -mintime each; the table shows the median batch (and
-// the fastest in brackets) per run. The machine's load average is printed
+// the fastest in brackets) per run, by the wall clock and by the process's
+// CPU time (user + system, all threads), which other processes on a busy
+// machine do not inflate as much. The machine's load average is printed
 // before and after: peers run one after another, so a busy machine can
 // favour either side. The outputs of ONNX Runtime and TF.js are compared
 // with ours (max abs error relative to the largest output magnitude, and
@@ -199,43 +201,56 @@ func main() {
 		}
 		rows = append(rows, r)
 	}
-	fmt.Printf("load average after: %s\n\n", loadAvg())
-	fmt.Println("milliseconds per inference, batch 1: median of the batches [fastest]; ratio = peer median / our median (> 1: we are faster)")
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	hdr := "model\t"
-	for _, t := range ths {
-		hdr += fmt.Sprintf("ours %dt\tONNX RT %dt\tratio\t", t, t)
-	}
-	hdr += "TF.js WASM 1t\tratio vs ours 1t\t"
-	fmt.Fprintln(tw, hdr)
-	for _, r := range rows {
-		line := r.name + "\t"
-		for _, t := range ths {
-			line += fmt.Sprintf("%v\t%v\t%s\t", r.ours[t], r.ort[t], ratio(r.ort[t], r.ours[t]))
+	fmt.Printf("load average after: %s\n", loadAvg())
+	for _, cpu := range []bool{false, true} {
+		if cpu {
+			fmt.Println("\nprocess CPU milliseconds per inference (all threads: with 2 threads this is work, not latency; with 1 thread the steadier latency measure on a loaded machine):")
+		} else {
+			fmt.Println("\nwall-clock milliseconds per inference, batch 1: median of the batches [fastest]; ratio = peer median / our median (> 1: we are faster):")
 		}
-		line += fmt.Sprintf("%v\t%s\t", r.tfjs, ratio(r.tfjs, r.ours[ths[0]]))
-		fmt.Fprintln(tw, line)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		hdr := "model\t"
+		for _, t := range ths {
+			hdr += fmt.Sprintf("ours %dt\tONNX RT %dt\tratio\t", t, t)
+		}
+		hdr += "TF.js WASM 1t\tratio vs ours 1t\t"
+		fmt.Fprintln(tw, hdr)
+		for _, r := range rows {
+			line := r.name + "\t"
+			for _, t := range ths {
+				line += fmt.Sprintf("%s\t%s\t%s\t", r.ours[t].show(cpu), r.ort[t].show(cpu), ratio(r.ort[t], r.ours[t], cpu))
+			}
+			line += fmt.Sprintf("%s\t%s\t", r.tfjs.show(cpu), ratio(r.tfjs, r.ours[ths[0]], cpu))
+			fmt.Fprintln(tw, line)
+		}
+		tw.Flush()
 	}
-	tw.Flush()
 	fmt.Println("\noutputs vs ours (max abs err / max |ours|, 1 - cosine):")
 	for _, r := range rows {
 		fmt.Printf("  %-10s ONNX Runtime: %s; TF.js: %s\n", r.name, orNA(r.ortErr), orNA(r.tfjErr))
 	}
 }
 
-// stat is a timing: median and fastest batch, in ms per run.
-type stat struct{ med, min float64 }
+// stat is a timing: median and fastest batch, in ms per run, of the wall
+// clock and of the process's CPU time.
+type stat struct{ med, min, cpuMed, cpuMin float64 }
 
-func (s stat) String() string {
+func (s stat) show(cpu bool) string {
 	if s.med == 0 {
 		return "-"
+	}
+	if cpu {
+		return fmt.Sprintf("%.2f [%.2f]", s.cpuMed, s.cpuMin)
 	}
 	return fmt.Sprintf("%.2f [%.2f]", s.med, s.min)
 }
 
-func ratio(peer, ours stat) string {
+func ratio(peer, ours stat, cpu bool) string {
 	if peer.med == 0 || ours.med == 0 {
 		return "-"
+	}
+	if cpu {
+		return fmt.Sprintf("%.2fx", peer.cpuMed/ours.cpuMed)
 	}
 	return fmt.Sprintf("%.2fx", peer.med/ours.med)
 }
@@ -247,9 +262,10 @@ func orNA(s string) string {
 	return s
 }
 
-func statOf(ms []float64) stat {
+func statOf(ms, cpu []float64) stat {
 	slices.Sort(ms)
-	return stat{med: ms[len(ms)/2], min: ms[0]}
+	slices.Sort(cpu)
+	return stat{med: ms[len(ms)/2], min: ms[0], cpuMed: cpu[len(cpu)/2], cpuMin: cpu[0]}
 }
 
 // timeIt warms f up, then times reps batches of at least minTime.
@@ -257,17 +273,19 @@ func timeIt(reps int, minTime time.Duration, f func()) stat {
 	for range 5 {
 		f()
 	}
-	var ms []float64
+	var ms, cpu []float64
 	for range reps {
 		n := 0
+		c0 := processCPU()
 		t0 := time.Now()
 		for time.Since(t0) < minTime {
 			f()
 			n++
 		}
 		ms = append(ms, float64(time.Since(t0).Microseconds())/1e3/float64(n))
+		cpu = append(cpu, float64((processCPU()-c0).Microseconds())/1e3/float64(n))
 	}
-	return statOf(ms)
+	return statOf(ms, cpu)
 }
 
 // node runs a peer script and parses its JSON line.
@@ -282,13 +300,14 @@ func node(modules, script string, args ...string) (stat, error) {
 	var res struct {
 		Runtime string    `json:"runtime"`
 		MS      []float64 `json:"ms"`
+		CPU     []float64 `json:"cpu"`
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil || len(res.MS) == 0 {
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &res); err != nil || len(res.MS) == 0 || len(res.CPU) != len(res.MS) {
 		return stat{}, fmt.Errorf("unexpected output %q", out)
 	}
 	fmt.Printf("  %s: %s\n", filepath.Base(script), res.Runtime)
-	return statOf(res.MS), nil
+	return statOf(res.MS, res.CPU), nil
 }
 
 // agreement compares a peer's outputs with ours.
@@ -317,29 +336,42 @@ func layerProfile(name string, e *nn.Executor, in []float32) {
 	byKind := map[string]time.Duration{}
 	macs := map[string]int64{}
 	var total time.Duration
-	const runs = 20
+	const runs = 31
+	kinds := make([]string, len(m.Layers))
+	for i := range m.Layers {
+		kinds[i] = kind(&m.Layers[i], m)
+		if i > 0 && e.FusedWithNext(i-1) {
+			kinds[i] = kinds[i-1]
+		} else if e.FusedWithNext(i) {
+			kinds[i] += " + " + kind(&m.Layers[i+1], m) + " (fused)"
+		}
+		macs[kinds[i]] += m.Layers[i].MACs
+	}
+	// Per layer, the median over the runs: a run preempted by another
+	// process on a busy machine does not skew it.
+	per := make([][]time.Duration, len(m.Layers))
 	for range runs {
 		if _, err := s.Run(in); err != nil {
 			fatal(err)
 		}
 		for i, d := range s.Times() {
-			k := kind(&m.Layers[i], m)
-			byKind[k] += d
-			total += d
+			per[i] = append(per[i], d)
 		}
 	}
-	for i := range m.Layers {
-		macs[kind(&m.Layers[i], m)] += m.Layers[i].MACs
+	for i, ds := range per {
+		slices.Sort(ds)
+		byKind[kinds[i]] += runs * ds[len(ds)/2]
+		total += runs * ds[len(ds)/2]
 	}
 	keys := make([]string, 0, len(byKind))
 	for k := range byKind {
 		keys = append(keys, k)
 	}
 	slices.SortFunc(keys, func(a, b string) int { return int(byKind[b] - byKind[a]) })
-	fmt.Printf("%s, one thread, time per layer kind (mean of %d runs, total %.2f ms):\n", name, runs, ms(total/runs))
+	fmt.Printf("%s, one thread, time per layer kind (sum of per-layer medians over %d runs, total %.2f ms):\n", name, runs, ms(total/runs))
 	for _, k := range keys {
 		d := byKind[k] / runs
-		fmt.Printf("  %-34s %6.2f ms %5.1f%%  %6.1f GMAC/s\n", k, ms(d), 100*float64(d)/float64(total/runs), float64(macs[k])/float64(d.Nanoseconds()))
+		fmt.Printf("  %-70s %6.2f ms %5.1f%%  %6.1f GMAC/s\n", k, ms(d), 100*float64(d)/float64(total/runs), float64(macs[k])/float64(d.Nanoseconds()))
 	}
 }
 

@@ -9,8 +9,8 @@
 // input the other runtimes get; dlib runs through face-api.js's
 // FaceRecognitionNet on the 150x150 IMAGE.u8 (its own preprocessing, a
 // mean subtraction, is part of the timed call). Each run ends by reading
-// the outputs back. Prints one JSON line with the per-run milliseconds of
-// each of REPS batches of at least MINMS ms; writes the outputs to OUT.f32.
+// the outputs back. Prints one JSON line with the per-run milliseconds (wall
+// clock and process CPU time) of each of REPS batches of at least MINMS ms; writes the outputs to OUT.f32.
 'use strict';
 
 const fs = require('fs');
@@ -80,9 +80,10 @@ async function main() {
   }
   let out;
   for (let i = 0; i < 5; i++) out = await run();
-  const batches = [];
+  const batches = [], cpu = [];
   for (let r = 0; r < reps; r++) {
     let n = 0;
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     let t1 = t0;
     while (Number(t1 - t0) / 1e6 < minMs) {
@@ -90,10 +91,12 @@ async function main() {
       n++;
       t1 = process.hrtime.bigint();
     }
+    const c = process.cpuUsage(c0);
     batches.push(Number(t1 - t0) / 1e6 / n);
+    cpu.push((c.user + c.system) / 1e3 / n);
   }
   fs.writeFileSync(outFile, Buffer.concat(out.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength))));
-  console.log(JSON.stringify({ runtime: `tfjs ${tf.version.tfjs} ${tf.getBackend()}, threads ${wasm.getThreadsCount ? wasm.getThreadsCount() : '?'}`, ms: batches }));
+  console.log(JSON.stringify({ runtime: `tfjs ${tf.version.tfjs} ${tf.getBackend()}, threads ${wasm.getThreadsCount ? wasm.getThreadsCount() : '?'}`, ms: batches, cpu }));
 }
 
 main().catch((e) => { console.error(e); process.exit(1); });
