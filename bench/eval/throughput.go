@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/facecluster/facecluster/detect"
+	"github.com/facecluster/facecluster/embed"
+	"github.com/facecluster/facecluster/kernels"
+)
+
+// shrink returns img scaled by an integer-free area average to fit in
+// w x h, keeping its aspect ratio.
+func shrink(img detect.Image, w, h int) detect.Image {
+	s := min(float64(w)/float64(img.Width), float64(h)/float64(img.Height), 1)
+	ow, oh := max(int(float64(img.Width)*s), 1), max(int(float64(img.Height)*s), 1)
+	out := detect.Image{Width: ow, Height: oh, Stride: 3 * ow, Pix: make([]byte, 3*ow*oh)}
+	for y := range oh {
+		y0, y1 := y*img.Height/oh, max((y+1)*img.Height/oh, y*img.Height/oh+1)
+		for x := range ow {
+			x0, x1 := x*img.Width/ow, max((x+1)*img.Width/ow, x*img.Width/ow+1)
+			var acc [3]int
+			for yy := y0; yy < y1; yy++ {
+				for xx := x0; xx < x1; xx++ {
+					p := img.Pix[yy*img.Stride+3*xx:]
+					acc[0] += int(p[0])
+					acc[1] += int(p[1])
+					acc[2] += int(p[2])
+				}
+			}
+			n := (y1 - y0) * (x1 - x0)
+			for ch := range 3 {
+				out.Pix[y*out.Stride+3*x+ch] = byte(acc[ch] / n)
+			}
+		}
+	}
+	return out
+}
+
+// throughput runs detect + extract on n decoded one-face photos of about
+// 640x480 with one worker per core (kernels single-threaded), per mode.
+func throughput(dir string, n int) {
+	det, err := detect.New()
+	if err != nil {
+		fatal(err)
+	}
+	var imgs []detect.Image
+	for _, r := range readCSV(filepath.Join(dir, "labels.csv")) {
+		if !strings.HasPrefix(r[0], "identity/deepface/") {
+			continue
+		}
+		img, err := loadPhoto(filepath.Join(dir, r[0]))
+		if err != nil {
+			fatal(err)
+		}
+		if img.Width < img.Height {
+			img = shrink(img, 480, 640)
+		} else {
+			img = shrink(img, 640, 480)
+		}
+		if faces, err := det.Detect(img); err == nil && len(faces) == 1 {
+			imgs = append(imgs, img)
+		}
+	}
+	if len(imgs) == 0 {
+		fatal(fmt.Errorf("no one-face photos for the throughput run"))
+	}
+	workers := runtime.GOMAXPROCS(0)
+	prev := kernels.SetThreads(1)
+	defer kernels.SetThreads(prev)
+	fmt.Printf("throughput: %d photos per mode (%d distinct one-face deepface photos shrunk to fit 640x480, decoded), %d workers, kernels single-threaded\n", n, len(imgs), workers)
+	for _, mode := range []embed.Mode{embed.Fast, embed.Accurate} {
+		emb, err := embed.New(embed.WithMode(mode))
+		if err != nil {
+			fatal(err)
+		}
+		// Warm up every worker's sessions.
+		for range workers {
+			f, _ := det.Detect(imgs[0])
+			emb.Extract(imgs[0], f[0])
+		}
+		var next atomic.Int64
+		var tDet, tExt atomic.Int64
+		var wg sync.WaitGroup
+		start := time.Now()
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= n {
+						return
+					}
+					img := imgs[i%len(imgs)]
+					t0 := time.Now()
+					faces, err := det.Detect(img)
+					t1 := time.Now()
+					if err != nil {
+						fatal(err)
+					}
+					for _, f := range faces {
+						if _, err := emb.Extract(img, f); err != nil {
+							fatal(err)
+						}
+					}
+					tDet.Add(int64(t1.Sub(t0)))
+					tExt.Add(int64(time.Since(t1)))
+				}
+			}()
+		}
+		wg.Wait()
+		wall := time.Since(start)
+		fmt.Printf("  %-8s %6.1f photos/s   per photo on one core: detect %.1f ms + extract %.1f ms\n",
+			mode, float64(n)/wall.Seconds(), ms(time.Duration(tDet.Load()))/float64(n), ms(time.Duration(tExt.Load()))/float64(n))
+	}
+}

@@ -1,0 +1,145 @@
+package detect
+
+import "math"
+
+// Pose is a face's orientation in degrees.
+//
+// Roll is exact given the keypoints: the angle of the line from the right
+// eye (image left) to the left eye, positive clockwise in the image (y
+// points down); 0 for level eyes, ±180 for an upside-down face.
+//
+// Yaw and Pitch are estimates. The six keypoints are fitted, by weighted
+// least squares under scaled orthographic projection, with a generic 3D
+// face (eyes 1 unit apart; nose tip 0.6 below the eye line and 0.4 in
+// front; mouth 1.1 below and 0.2 in front; ear tragions 2.3 apart, 0.35
+// below and 1.3 behind; ears at half weight); the fitted rotation gives the
+// direction the nose points. Yaw is positive when the face turns towards
+// the image's right (the subject's left), Pitch positive when it tilts up.
+// Both are about the face's own axes (the image turned by -Roll). The
+// generic face and the detector's keypoints (ears especially) limit them
+// to a rough guide: use them to tell frontal from profile, not to measure.
+type Pose struct {
+	Roll, Yaw, Pitch float32
+}
+
+// poseModel holds the generic face: x right, y down, z away from the
+// camera, in inter-ocular units, origin between the eyes; and each point's
+// weight.
+var poseModel = [NumKeypoints][4]float64{
+	RightEye: {-0.5, 0, 0, 1},
+	LeftEye:  {0.5, 0, 0, 1},
+	NoseTip:  {0, 0.6, -0.4, 1},
+	Mouth:    {0, 1.1, -0.2, 1},
+	RightEar: {-1.15, 0.35, 1.3, 0.5},
+	LeftEar:  {1.15, 0.35, 1.3, 0.5},
+}
+
+// poseMInv is the inverse of the model's weighted, centred second moment
+// matrix, and poseMean its weighted centroid.
+var poseMean, poseMInv = poseMoments()
+
+func poseMoments() (mean [3]float64, inv [3][3]float64) {
+	var w float64
+	for _, p := range poseModel {
+		for i := range 3 {
+			mean[i] += p[3] * p[i]
+		}
+		w += p[3]
+	}
+	for i := range 3 {
+		mean[i] /= w
+	}
+	var m [3][3]float64
+	for _, p := range poseModel {
+		for i := range 3 {
+			for j := range 3 {
+				m[i][j] += p[3] * (p[i] - mean[i]) * (p[j] - mean[j])
+			}
+		}
+	}
+	return mean, inv3(m)
+}
+
+func inv3(m [3][3]float64) [3][3]float64 {
+	det := m[0][0]*(m[1][1]*m[2][2]-m[1][2]*m[2][1]) -
+		m[0][1]*(m[1][0]*m[2][2]-m[1][2]*m[2][0]) +
+		m[0][2]*(m[1][0]*m[2][1]-m[1][1]*m[2][0])
+	var r [3][3]float64
+	for i := range 3 {
+		for j := range 3 {
+			// cofactor (j, i)
+			a, b := (j+1)%3, (j+2)%3
+			c, d := (i+1)%3, (i+2)%3
+			r[i][j] = (m[a][c]*m[b][d] - m[a][d]*m[b][c]) / det
+		}
+	}
+	return r
+}
+
+// estimatePose returns the pose of a face with keypoints kps.
+func estimatePose(kps [NumKeypoints]Point) Pose {
+	var p Pose
+	e0, e1 := kps[RightEye], kps[LeftEye]
+	p.Roll = float32(math.Atan2(float64(e1.Y-e0.Y), float64(e1.X-e0.X)) * 180 / math.Pi)
+
+	// Weighted centroid of the image points.
+	var cx, cy, w float64
+	for i, q := range kps {
+		cx += poseModel[i][3] * float64(q.X)
+		cy += poseModel[i][3] * float64(q.Y)
+		w += poseModel[i][3]
+	}
+	cx, cy = cx/w, cy/w
+	// A = (sum w p m^T) Minv, the 2x3 least-squares projection.
+	var pm [2][3]float64
+	for i, q := range kps {
+		mw := poseModel[i]
+		u, v := float64(q.X)-cx, float64(q.Y)-cy
+		for j := range 3 {
+			d := mw[3] * (mw[j] - poseMean[j])
+			pm[0][j] += u * d
+			pm[1][j] += v * d
+		}
+	}
+	var a [2][3]float64
+	for r := range 2 {
+		for j := range 3 {
+			for k := range 3 {
+				a[r][j] += pm[r][k] * poseMInv[k][j]
+			}
+		}
+	}
+	// Orthonormalise the two rows symmetrically, then complete the
+	// rotation with their cross product.
+	r1, r2 := a[0], a[1]
+	n1, n2 := norm3(r1), norm3(r2)
+	if n1 == 0 || n2 == 0 {
+		return p
+	}
+	for j := range 3 {
+		r1[j] /= n1
+		r2[j] /= n2
+	}
+	d := dot3(r1, r2)
+	for j := range 3 {
+		r1[j], r2[j] = r1[j]-d/2*r2[j], r2[j]-d/2*r1[j]
+	}
+	n1, n2 = norm3(r1), norm3(r2)
+	for j := range 3 {
+		r1[j] /= n1
+		r2[j] /= n2
+	}
+	r3 := [3]float64{r1[1]*r2[2] - r1[2]*r2[1], r1[2]*r2[0] - r1[0]*r2[2], r1[0]*r2[1] - r1[1]*r2[0]}
+	// The nose direction (0, 0, -1) in camera coordinates.
+	// Turned by -Roll, so yaw and pitch are about the face's own axes.
+	dx, dy, dz := -r1[2], -r2[2], -r3[2]
+	sr, cr := math.Sincos(float64(p.Roll) * math.Pi / 180)
+	dx, dy = cr*dx+sr*dy, -sr*dx+cr*dy
+	p.Yaw = float32(math.Atan2(dx, -dz) * 180 / math.Pi)
+	p.Pitch = float32(math.Atan2(-dy, math.Hypot(dx, dz)) * 180 / math.Pi)
+	return p
+}
+
+func norm3(a [3]float64) float64 { return math.Sqrt(dot3(a, a)) }
+
+func dot3(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
