@@ -352,7 +352,11 @@ func worker() {
 func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 	kn := &p.kern
 	mr, nr := kn.MR, kn.NR
-	ar.ap = grow(ar.ap, p.mc*max(p.kc, p.lds))
+	if p.directA {
+		ar.ap = grow(ar.ap, mr*p.kc) // only a partial last sliver, at 0
+	} else {
+		ar.ap = grow(ar.ap, p.mc*max(p.kc, p.lds))
+	}
 	ar.bp = grow(ar.bp, p.kc*p.nc)
 	ar.tile = grow(ar.tile, mr*nr)
 	for ic := i0; ic < i1; ic += p.mc {
@@ -376,12 +380,17 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 				p.packB(ar.bp, pc, kcur, jc, ncur)
 				for ir := 0; ir < mcur; ir += mr {
 					mt := min(mr, mcur-ir)
-					as, rsa, csa := ar.ap[ir*kcur:], 1, mr
+					var as []float32
+					rsa, csa := 1, mr
 					switch {
 					case p.directA && mt == mr:
 						as, rsa, csa = p.a[(ic+ir)*p.lda+pc:], p.lda, 1
+					case p.directA:
+						as = ar.ap // the one sliver packed: a partial last one
 					case p.rowsA:
 						as, rsa, csa = ar.ap[ir*p.lds:], p.lds, 1
+					default:
+						as = ar.ap[ir*kcur:]
 					}
 					for jr := 0; jr < ncur; jr += nr {
 						nt := min(nr, ncur-jr)
@@ -462,7 +471,11 @@ func (p *gemmPlan) packA(dst []float32, r0, rows, p0, kc int) {
 		if p.directA && mt == mr {
 			continue
 		}
-		d := dst[s*mr*kc : (s+1)*mr*kc]
+		off := s * mr * kc
+		if p.directA {
+			off = 0 // the one sliver packed
+		}
+		d := dst[off : off+mr*kc]
 		r := r0 + s*mr
 		if !p.transA {
 			interleave(d, mr, p.a[r*p.lda+p0:], p.lda, mt, kc, alpha)
