@@ -49,7 +49,7 @@ func (s ConvSpec) Output() (oh, ow, padTop, padLeft int) {
 //
 // It panics with a "kernels: " message on a dimension < 1, a stride < 1, an
 // unknown padding or activation, or a slice shorter than its shape. It
-// allocates nothing once its pools are warm.
+// allocates nothing once warm (see the package doc).
 func Conv2D(out, in, filter, bias, res []float32, s ConvSpec) {
 	if s.H < 1 || s.W < 1 || s.Cin < 1 || s.KH < 1 || s.KW < 1 || s.Cout < 1 {
 		panic("kernels: Conv2D: dimension < 1")

@@ -13,7 +13,8 @@
 // Functions panic, with messages starting "kernels: ", only on programmer
 // error: negative or inconsistent shapes, or slices too short for them. They
 // allocate nothing per call once warm: scratch buffers (packed GEMM panels,
-// im2col rows) are kept in pools and reused.
+// im2col rows) are kept on free lists and reused, one set per goroutine
+// that ever ran a call, for the life of the process.
 //
 // Sgemm and Conv2D split large problems across goroutines; SetThreads sets
 // how many (default GOMAXPROCS). Results do not depend on the thread count.

@@ -16,7 +16,7 @@ import (
 //
 // It panics with a "kernels: " message on a negative dimension, a leading
 // dimension smaller than its row length (or than 1), or a slice too short
-// for its matrix. It allocates nothing once its pools are warm.
+// for its matrix. It allocates nothing once warm (see the package doc).
 //
 // The product runs the GotoBLAS/BLIS way: A and B are copied into packed
 // slivers sized for the caches, an asm micro-kernel of the active level
