@@ -37,6 +37,7 @@ check-generate:
 
 test:
 	$(GO) test $(PKGS)
+	cd bench && $(GO) test ./...
 
 test-purego:
 	$(GO) test -tags purego $(PKGS)
@@ -67,6 +68,7 @@ lint:
 	GOARCH=arm64 $(GO) vet $(PKGS)
 	$(GO) vet -tags purego $(PKGS)
 	cd gen && $(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 # Convert the three pretrained networks from their pinned npm packages into
 # models/*.fcm (needs npm and the registry; byte for byte reproducible).
