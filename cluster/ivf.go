@@ -38,7 +38,8 @@ func (o *IVFOptions) check() error {
 
 // ivfIndex is a k-means partition of the rows of a matrix.
 type ivfIndex struct {
-	centroids vec.Matrix // unit rows
+	mean      []float32  // mean of the training sample
+	centroids vec.Matrix // unit rows, in the centred space (see key)
 	start     []int      // list l holds order[start[l]:start[l+1]]
 	order     []int32    // row indices, grouped by list, ascending within
 	data      vec.Matrix // the rows in order, contiguous per list
@@ -46,9 +47,15 @@ type ivfIndex struct {
 	probed    []int32    // row i probes probed[i*probe : (i+1)*probe], nearest first
 }
 
-// newIVF trains k-means on a sample of x (spherical: unit centroids, nearest
-// by dot product), finds every row's probe nearest centroids and files the
-// row under the nearest.
+// newIVF trains k-means on a sample of x, finds every row's probe nearest
+// centroids and files the row under the nearest.
+//
+// The k-means is spherical (unit centroids, nearest by dot product) over the
+// rows centred on the sample mean and normalised (see key). Face features
+// share a large common component; without centring, a few centroids near the
+// common direction are nearest to most rows (hubs) and their cells swell,
+// which makes the search quadratic. Only the partition uses the centred
+// rows: distances are always those of the features.
 func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 	n := x.Rows
 	lists := o.Lists
@@ -68,22 +75,32 @@ func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x1f))
 	sample := rng.Perm(n)[:train]
 	slices.Sort(sample)
+	ix := &ivfIndex{mean: make([]float32, x.Dim)}
+	for _, r := range sample {
+		asm.Axpy(1/float32(train), x.Row(r), ix.mean)
+	}
+	keys := vec.NewMatrix(train, x.Dim)
+	parallelRows(train, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			ix.key(keys.Row(i), x.Row(sample[i]))
+		}
+	})
 	c := vec.NewMatrix(lists, x.Dim)
 	for l := range lists {
-		copy(c.Row(l), x.Row(sample[l*train/lists]))
+		copy(c.Row(l), keys.Row(l*train/lists))
 	}
 	assign := make([]int32, train)
 	for range iters {
 		parallelRows(train, workers, func(lo, hi int) {
 			buf := make([]float32, lists)
 			for i := lo; i < hi; i++ {
-				assign[i] = int32(nearestCentroid(x.Row(sample[i]), c, buf))
+				assign[i] = int32(nearestCentroid(keys.Row(i), c, buf))
 			}
 		})
 		sums := vec.NewMatrix(lists, x.Dim)
 		counts := make([]int, lists)
 		for i, l := range assign {
-			asm.Axpy(1, x.Row(sample[i]), sums.Row(int(l)))
+			asm.Axpy(1, keys.Row(i), sums.Row(int(l)))
 			counts[l]++
 		}
 		for l := range lists {
@@ -92,7 +109,8 @@ func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 			}
 		}
 	}
-	ix := &ivfIndex{centroids: c, start: make([]int, lists+1), order: make([]int32, n)}
+	keys = vec.Matrix{}
+	ix.centroids, ix.start, ix.order = c, make([]int, lists+1), make([]int32, n)
 	// Every row's probe nearest centroids; the first is its own cell.
 	probe := o.Probe
 	if probe == 0 {
@@ -102,8 +120,10 @@ func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 	ix.probed = make([]int32, n*ix.probe)
 	parallelRows(n, workers, func(lo, hi int) {
 		buf := make([]float32, lists)
+		k := make([]float32, x.Dim)
 		for i := lo; i < hi; i++ {
-			for t, l := range ix.probes(x.Row(i), ix.probe, buf) {
+			ix.key(k, x.Row(i))
+			for t, l := range ix.probes(k, ix.probe, buf) {
 				ix.probed[i*ix.probe+t] = int32(l)
 			}
 		}
@@ -146,7 +166,16 @@ func nearestCentroid(q []float32, c vec.Matrix, buf []float32) int {
 	return best
 }
 
-// probes returns the indices of the p centroids nearest to q.
+// key writes to dst the row x centred on the sample mean and normalised: the
+// space the centroids live in. A row equal to the mean gives zeros.
+func (ix *ivfIndex) key(dst, x []float32) {
+	for i, v := range x {
+		dst[i] = v - ix.mean[i]
+	}
+	vec.Normalize(dst)
+}
+
+// probes returns the indices of the p centroids nearest to the key q.
 func (ix *ivfIndex) probes(q []float32, p int, buf []float32) []int {
 	buf = buf[:ix.centroids.Rows]
 	vec.Distances(q, ix.centroids, vec.Cosine, buf)

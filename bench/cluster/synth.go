@@ -30,6 +30,11 @@ type Mode struct {
 	Genuine, Impostor float64
 	// Threshold is the clustering threshold used with this mode.
 	Threshold float32
+	// IdentityRank, if positive, confines the people's centres (beyond
+	// the shared direction) to a random subspace of that dimension, as
+	// the identity information of learned features occupies fewer
+	// dimensions than the feature has; noise stays isotropic. 0 means Dim.
+	IdentityRank int
 }
 
 // The two feature modes. Fast is dlib's 128-d ResNet: unit features whose
@@ -38,10 +43,12 @@ type Mode struct {
 // squared Euclidean ones) of about 0.08 and 0.35, threshold 0.18. Accurate
 // is the 1152-d fusion of dlib and faceres; until the embedder lands its
 // distributions are assumed ArcFace-like after fusion: about 0.30 and 0.75,
-// threshold 0.5. Re-calibrate both from the dev photos once features exist.
+// threshold 0.5, with identity in a 384-d subspace (dlib's 128 dimensions
+// plus an assumed effective rank of 256 for faceres). Re-calibrate both
+// from the dev photos once features exist.
 var (
 	Fast     = Mode{Name: "fast", Dim: 128, Genuine: 0.08, Impostor: 0.35, Threshold: 0.18}
-	Accurate = Mode{Name: "accurate", Dim: 1152, Genuine: 0.30, Impostor: 0.75, Threshold: 0.5}
+	Accurate = Mode{Name: "accurate", Dim: 1152, Genuine: 0.30, Impostor: 0.75, Threshold: 0.5, IdentityRank: 384}
 )
 
 // Generate returns n unit features of the mode and the person of each.
@@ -62,9 +69,30 @@ func Generate(m Mode, n int, seed uint64) (vec.Matrix, []int) {
 	people := max(1, n/8)
 	rng := rand.New(rand.NewPCG(seed, uint64(m.Dim)))
 	u := randomUnit(rng, m.Dim)
+	rank := m.IdentityRank
+	if rank <= 0 || rank > m.Dim {
+		rank = m.Dim
+	}
+	var basis [][]float64 // rows spanning the identity subspace
+	if rank < m.Dim {
+		basis = make([][]float64, rank)
+		for r := range basis {
+			basis[r] = randomUnit(rng, m.Dim)
+		}
+	}
 	centres := vec.NewMatrix(people, m.Dim)
 	for p := range people {
 		g := randomUnit(rng, m.Dim)
+		if basis != nil {
+			h := randomUnit(rng, rank)
+			clear(g)
+			for r, b := range basis {
+				for i := range g {
+					g[i] += h[r] * b[i]
+				}
+			}
+			normalize64(g)
+		}
 		c := centres.Row(p)
 		for i := range c {
 			c[i] = float32(math.Sqrt(rho)*u[i] + math.Sqrt(1-rho)*g[i])
@@ -121,6 +149,17 @@ func Generate(m Mode, n int, seed uint64) (vec.Matrix, []int) {
 	}
 	wg.Wait()
 	return x, truth
+}
+
+func normalize64(v []float64) {
+	var s float64
+	for _, x := range v {
+		s += x * x
+	}
+	s = math.Sqrt(s)
+	for i := range v {
+		v[i] /= s
+	}
 }
 
 func randomUnit(rng *rand.Rand, dim int) []float64 {
