@@ -141,7 +141,7 @@ func pose(det *detect.Detector, dir string) {
 			yawSym = append(yawSym, math.Abs(float64(base.Pose.Yaw+m.Pose.Yaw)))
 			if math.Abs(float64(base.Pose.Yaw)) >= 5 {
 				yawBig++
-				if (base.Pose.Yaw > 0) != (m.Pose.Yaw > 0) {
+				if (base.Pose.Yaw > 0) == (m.Pose.Yaw > 0) { // a mirror must flip the sign
 					yawSign++
 				}
 			}
