@@ -16,7 +16,7 @@ func Axpy(a float32, x, y []float32) {
 	}
 	raceRead(x)
 	raceWrite(y[:len(x)])
-	axpyImpl[ISA()](a, x, y)
+	axpyAt(ISA(), a, x, y)
 }
 
 // Scale multiplies x by a in place:
@@ -26,5 +26,5 @@ func Axpy(a float32, x, y []float32) {
 //	}
 func Scale(a float32, x []float32) {
 	raceWrite(x)
-	scaleImpl[ISA()](a, x)
+	scaleAt(ISA(), a, x)
 }

@@ -14,7 +14,7 @@ func DotBatch(q, m, out []float32) {
 	raceRead(q)
 	raceRead(m[:n])
 	raceWrite(out)
-	dotBatchImpl[ISA()](q, m, out)
+	dotBatchAt(ISA(), q, m, out)
 }
 
 // SquaredL2Batch computes the squared Euclidean distance between the query q
@@ -35,7 +35,7 @@ func SquaredL2Batch(q, m, out []float32) {
 	raceRead(q)
 	raceRead(m[:n])
 	raceWrite(out)
-	squaredL2BatchImpl[ISA()](q, m, out)
+	squaredL2BatchAt(ISA(), q, m, out)
 }
 
 // checkBatch returns len(out)*len(q), panicking with msg if m is shorter or

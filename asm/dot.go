@@ -14,7 +14,7 @@ func Dot(x, y []float32) float32 {
 	}
 	raceRead(x)
 	raceRead(y[:len(x)])
-	return dotImpl[ISA()](x, y)
+	return dotAt(ISA(), x, y)
 }
 
 // SumSquares returns the sum of the squares of x:
@@ -24,5 +24,5 @@ func Dot(x, y []float32) float32 {
 //	}
 func SumSquares(x []float32) float32 {
 	raceRead(x)
-	return sumSquaresImpl[ISA()](x)
+	return sumSquaresAt(ISA(), x)
 }

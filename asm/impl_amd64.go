@@ -24,11 +24,71 @@ func archLevels() []Level {
 	return ls
 }
 
-func init() {
-	dotImpl[AVX2], dotImpl[AVX512] = dotAVX2, dotAVX512
-	sumSquaresImpl[AVX2], sumSquaresImpl[AVX512] = sumSquaresAVX2, sumSquaresAVX512
-	axpyImpl[AVX2], axpyImpl[AVX512] = axpyAVX2, axpyAVX512
-	scaleImpl[AVX2], scaleImpl[AVX512] = scaleAVX2, scaleAVX512
-	dotBatchImpl[AVX2], dotBatchImpl[AVX512] = dotBatchAVX2, dotBatchAVX512
-	squaredL2BatchImpl[AVX2], squaredL2BatchImpl[AVX512] = squaredL2BatchAVX2, squaredL2BatchAVX512
+// The <op>At functions run a primitive at level l, falling back to the
+// generic reference for levels this build lacks. They are direct calls, not
+// a table of func values: an indirect call makes every argument escape, and
+// callers pass buffers on their stacks.
+
+func dotAt(l Level, x, y []float32) float32 {
+	switch l {
+	case AVX512:
+		return dotAVX512(x, y)
+	case AVX2:
+		return dotAVX2(x, y)
+	}
+	return dotGeneric(x, y)
+}
+
+func sumSquaresAt(l Level, x []float32) float32 {
+	switch l {
+	case AVX512:
+		return sumSquaresAVX512(x)
+	case AVX2:
+		return sumSquaresAVX2(x)
+	}
+	return sumSquaresGeneric(x)
+}
+
+func axpyAt(l Level, a float32, x, y []float32) {
+	switch l {
+	case AVX512:
+		axpyAVX512(a, x, y)
+	case AVX2:
+		axpyAVX2(a, x, y)
+	default:
+		axpyGeneric(a, x, y)
+	}
+}
+
+func scaleAt(l Level, a float32, x []float32) {
+	switch l {
+	case AVX512:
+		scaleAVX512(a, x)
+	case AVX2:
+		scaleAVX2(a, x)
+	default:
+		scaleGeneric(a, x)
+	}
+}
+
+func dotBatchAt(l Level, q, m, out []float32) {
+	switch l {
+	case AVX512:
+		dotBatchAVX512(q, m, out)
+	case AVX2:
+		dotBatchAVX2(q, m, out)
+	default:
+		dotBatchGeneric(q, m, out)
+	}
+}
+
+func squaredL2BatchAt(l Level, q, m, out []float32) {
+	switch l {
+	case AVX512:
+		squaredL2BatchAVX512(q, m, out)
+	case AVX2:
+		squaredL2BatchAVX2(q, m, out)
+	default:
+		squaredL2BatchGeneric(q, m, out)
+	}
 }

@@ -48,12 +48,3 @@ func TestApplyCap(t *testing.T) {
 		}
 	}
 }
-
-func TestTablesComplete(t *testing.T) {
-	for _, l := range supported {
-		if dotImpl[l] == nil || sumSquaresImpl[l] == nil || axpyImpl[l] == nil ||
-			scaleImpl[l] == nil || dotBatchImpl[l] == nil || squaredL2BatchImpl[l] == nil {
-			t.Errorf("level %v is supported but has a missing implementation", l)
-		}
-	}
-}

@@ -340,3 +340,28 @@ func TestMetricString(t *testing.T) {
 		}
 	}
 }
+
+// TestNoAllocs checks the single-pair functions allocate nothing, at every
+// level (a primitive called through a func value would make its arguments,
+// such as SquaredEuclidean's one-element result, escape to the heap).
+func TestNoAllocs(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		x := make([]float32, 128)
+		y := make([]float32, 128)
+		for i := range x {
+			x[i], y[i] = float32(i%5)-2, float32(i%3)-1
+		}
+		for name, f := range map[string]func(){
+			"Dot":              func() { sinkVec = vec.Dot(x, y) },
+			"Norm":             func() { sinkVec = vec.Norm(x) },
+			"CosineDistance":   func() { sinkVec = vec.CosineDistance(x, y) },
+			"SquaredEuclidean": func() { sinkVec = vec.SquaredEuclidean(x, y) },
+		} {
+			if a := testing.AllocsPerRun(10, f); a != 0 {
+				t.Errorf("%s allocates %v times per call", name, a)
+			}
+		}
+	})
+}
+
+var sinkVec float32
