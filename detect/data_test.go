@@ -10,36 +10,9 @@ import (
 	_ "image/png"
 	"io"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
-
-// dataDir returns FACECLUSTER_DATA/faces-dev (default ../shared/data
-// relative to the module root). When the photos are absent it skips the
-// test, or fails it when FACECLUSTER_REQUIRE_DATA=1.
-func dataDir(t testing.TB) string {
-	t.Helper()
-	root := os.Getenv("FACECLUSTER_DATA")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", "..", "shared", "data")
-	}
-	dir := filepath.Join(root, "faces-dev")
-	if _, err := os.Stat(filepath.Join(dir, "labels.csv")); err != nil {
-		if os.Getenv("FACECLUSTER_REQUIRE_DATA") == "1" {
-			t.Fatalf("dev photos missing (FACECLUSTER_REQUIRE_DATA=1): %v", err)
-		}
-		t.Skipf("dev photos not found in %s (set FACECLUSTER_DATA): %v", dir, err)
-	}
-	return dir
-}
-
-// slow reports whether tests run under emulation (FACECLUSTER_SLOW=1, set
-// by .ci/run for the arm64 qemu run) or with -short: then they use fewer
-// photos.
-func slow() bool { return testing.Short() || os.Getenv("FACECLUSTER_SLOW") == "1" }
 
 // readCSV returns the rows of a CSV file after its header.
 func readCSV(t testing.TB, path string) [][]string {

@@ -7,16 +7,18 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/facecluster/facecluster/internal/devdata"
 )
 
 // TestLabelledPhotos: a face is found in at least 99% of a sample of the
 // labelled identity photos (every 12th; every 40th when slow), and the
 // misses are listed.
 func TestLabelledPhotos(t *testing.T) {
-	dir := dataDir(t)
+	dir := devdata.Dir(t)
 	d := newTestDetector(t)
 	step := 12
-	if slow() {
+	if devdata.Emulated() {
 		step = 40
 	}
 	n, missed := 0, 0
@@ -46,7 +48,7 @@ func TestLabelledPhotos(t *testing.T) {
 
 // TestNoFace: the photos without people yield no face.
 func TestNoFace(t *testing.T) {
-	dir := dataDir(t)
+	dir := devdata.Dir(t)
 	d := newTestDetector(t)
 	ents, err := os.ReadDir(filepath.Join(dir, "no_face"))
 	if err != nil {
@@ -65,8 +67,8 @@ func TestNoFace(t *testing.T) {
 
 // TestBoxes: recall >= 0.95 at IoU >= 0.4 on the annotated group photos.
 func TestBoxes(t *testing.T) {
-	dir := dataDir(t)
-	if slow() {
+	dir := devdata.Dir(t)
+	if devdata.Emulated() {
 		t.Skip("slow mode: group photos skipped")
 	}
 	d := newTestDetector(t)
@@ -152,7 +154,7 @@ func largestFace(faces []Face) (Face, bool) {
 // by the angle, within 3 degrees; with the rotation sweep, faces upside
 // down and on their side are found.
 func TestRollOnRotations(t *testing.T) {
-	dir := dataDir(t)
+	dir := devdata.Dir(t)
 	d := newTestDetector(t)
 	sweep, err := New(WithRotationSweep(true))
 	if err != nil {
@@ -160,7 +162,7 @@ func TestRollOnRotations(t *testing.T) {
 	}
 	photos := []string{"identity/deepface/Angelina_Jolie/img1.jpg", "identity/deepface/Mark_Zuckerberg/img14.jpg", "identity/face_recognition/Barack_Obama/" + firstFile(t, filepath.Join(dir, "identity/face_recognition/Barack_Obama"))}
 	angles := []float64{-60, -25, 10, 40, 90, 180, -90}
-	if slow() {
+	if devdata.Emulated() {
 		photos, angles = photos[1:2], []float64{30, 180}
 	}
 	for _, p := range photos {
@@ -191,13 +193,13 @@ func TestRollOnRotations(t *testing.T) {
 
 // TestYawMirror: a photo and its mirror image have yaws of opposite sign.
 func TestYawMirror(t *testing.T) {
-	dir := dataDir(t)
+	dir := devdata.Dir(t)
 	d := newTestDetector(t)
 	// Photos whose face is clearly turned (|yaw| well above the estimate's
 	// noise).
 	n := 0
 	for i, r := range readCSV(t, filepath.Join(dir, "labels.csv")) {
-		if !strings.HasPrefix(r[0], "identity/deepface/") || i%3 != 0 || (slow() && i%12 != 0) {
+		if !strings.HasPrefix(r[0], "identity/deepface/") || i%3 != 0 || (devdata.Emulated() && i%12 != 0) {
 			continue
 		}
 		img := loadImage(t, filepath.Join(dir, r[0]))
@@ -229,7 +231,7 @@ func TestYawMirror(t *testing.T) {
 
 // TestConcurrent: concurrent Detect calls agree with serial ones.
 func TestConcurrent(t *testing.T) {
-	dir := dataDir(t)
+	dir := devdata.Dir(t)
 	d := newTestDetector(t)
 	files := []string{"identity/deepface/Angelina_Jolie/img1.jpg", "identity/deepface/Mark_Zuckerberg/img14.jpg", "detection/dlib_voc/2007_007763.jpg"}
 	var imgs []Image

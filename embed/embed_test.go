@@ -9,7 +9,6 @@ import (
 	_ "image/png"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -137,29 +136,6 @@ func allocBytes(f func()) uint64 {
 	runtime.ReadMemStats(&b)
 	return (b.TotalAlloc - a.TotalAlloc) / 10
 }
-
-// dataDir returns FACECLUSTER_DATA/faces-dev (default ../shared/data
-// relative to the module root), skipping the test when absent unless
-// FACECLUSTER_REQUIRE_DATA=1.
-func dataDir(t testing.TB) string {
-	t.Helper()
-	root := os.Getenv("FACECLUSTER_DATA")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", "..", "shared", "data")
-	}
-	dir := filepath.Join(root, "faces-dev")
-	if _, err := os.Stat(filepath.Join(dir, "labels.csv")); err != nil {
-		if os.Getenv("FACECLUSTER_REQUIRE_DATA") == "1" {
-			t.Fatalf("dev photos missing (FACECLUSTER_REQUIRE_DATA=1): %v", err)
-		}
-		t.Skipf("dev photos not found in %s (set FACECLUSTER_DATA): %v", dir, err)
-	}
-	return dir
-}
-
-// slow: fewer photos under emulation (FACECLUSTER_SLOW=1) or -short.
-func slow() bool { return testing.Short() || os.Getenv("FACECLUSTER_SLOW") == "1" }
 
 // loadJPEG decodes a JPEG or PNG (EXIF orientation applied, see exif_test.go).
 func loadJPEG(t testing.TB, path string) detect.Image {

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/facecluster/facecluster/detect"
+
+	"github.com/facecluster/facecluster/internal/devdata"
 )
 
 type labelled struct{ file, id string }
@@ -76,7 +78,7 @@ func feature(t testing.TB, e *Embedder, path string) (Feature, bool) {
 // person are closer than the threshold and photos of different people
 // farther, in both modes.
 func TestEasySlice(t *testing.T) {
-	dir := dataDir(t)
+	dir := devdata.Dir(t)
 	fast, err := New(WithMode(Fast))
 	if err != nil {
 		t.Fatal(err)
@@ -84,12 +86,12 @@ func TestEasySlice(t *testing.T) {
 	var picked []labelled
 	perID := map[string]int{}
 	maxPer := 3
-	if slow() {
+	if devdata.Emulated() {
 		maxPer = 1
 	}
 	for _, l := range labels(t, dir) {
 		if strings.HasPrefix(l.file, "hard/") || (strings.HasPrefix(l.file, "identity/deepface/") && perID[l.id] < maxPer && !strings.HasSuffix(l.file, "img47.jpg")) {
-			if slow() && strings.HasPrefix(l.file, "hard/") && len(picked)%3 != 0 {
+			if devdata.Emulated() && strings.HasPrefix(l.file, "hard/") && len(picked)%3 != 0 {
 				continue
 			}
 			picked = append(picked, l)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/facecluster/facecluster/internal/devdata"
 )
 
 // smallAlbum builds a small album with every kind of record and returns its
@@ -78,7 +80,7 @@ func TestEveryByteFlip(t *testing.T) {
 	pageSize = db.Info().PageSize
 	db.Close()
 	stride := 1
-	if testing.Short() || emulated() {
+	if devdata.Emulated() {
 		stride = 13
 	}
 	type tally struct{ corrupt, wrongKey, unused, fellBack int }

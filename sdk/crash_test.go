@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/facecluster/facecluster/internal/devdata"
 )
 
 // The crash test re-executes the test binary as a child (crashChild, run
@@ -25,7 +27,6 @@ const (
 	envCrashChild  = "FACECLUSTER_CRASH_CHILD"
 	envCrashSeed   = "FACECLUSTER_CRASH_SEED"
 	envCrashCycles = "FACECLUSTER_CRASH_CYCLES"
-	envEmulated    = "FACECLUSTER_EMULATED"
 )
 
 func TestMain(m *testing.M) {
@@ -128,7 +129,7 @@ func crashCycles(t *testing.T) int {
 		}
 		return n
 	}
-	if testing.Short() || emulated() {
+	if devdata.Emulated() {
 		return 40
 	}
 	return 220

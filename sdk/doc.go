@@ -106,8 +106,8 @@
 // # Tests under emulation
 //
 // The crash test kills a child process at random points hundreds of times.
-// Under `go test -short`, or when FACECLUSTER_EMULATED=1 is set (as CI does
-// for `GOARCH=arm64 go test -exec qemu-aarch64-static`), it runs fewer
-// cycles; FACECLUSTER_CRASH_CYCLES sets the count (`make soak` runs
+// Under `go test -short`, under qemu, or when FACECLUSTER_EMULATED=1 is set
+// (as CI does for `GOARCH=arm64 go test -exec qemu-aarch64-static`; see
+// internal/devdata), it runs fewer cycles; FACECLUSTER_CRASH_CYCLES sets the count (`make soak` runs
 // thousands).
 package sdk

@@ -10,9 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
-	"strings"
 	"testing"
 )
 
@@ -162,18 +160,4 @@ func isAny(err error, targets ...error) bool {
 		}
 	}
 	return false
-}
-
-// emulated reports whether the tests run under emulation, where they take
-// fewer samples: FACECLUSTER_EMULATED set to anything but "" or "0", or, on
-// a non-x86 build, an x86 /proc/cpuinfo (what qemu-user shows the guest).
-func emulated() bool {
-	if v := os.Getenv(envEmulated); v != "" {
-		return v != "0"
-	}
-	if runtime.GOARCH == "amd64" || runtime.GOARCH == "386" {
-		return false
-	}
-	b, err := os.ReadFile("/proc/cpuinfo")
-	return err == nil && strings.Contains(string(b), "vendor_id")
 }
