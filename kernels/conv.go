@@ -2,6 +2,8 @@ package kernels
 
 import (
 	"sync"
+
+	"github.com/facecluster/facecluster/asm"
 )
 
 // ConvSpec is the shape of a 2D convolution: the input [H, W, Cin], the
@@ -51,20 +53,84 @@ func (s ConvSpec) Output() (oh, ow, padTop, padLeft int) {
 // unknown padding or activation, or a slice shorter than its shape. It
 // allocates nothing once warm (see the package doc).
 func Conv2D(out, in, filter, bias, res []float32, s ConvSpec) {
+	checkConv(s)
+	if len(filter) < s.KH*s.KW*s.Cin*s.Cout {
+		panic("kernels: Conv2D: insufficient length of filter")
+	}
+	conv2D(out, in, filter, nil, bias, res, s)
+}
+
+// PackedFilter is a Conv2D filter copied once into the panels that the GEMM
+// micro-kernels of the level active when it was made read (see
+// PackConvFilter), so that Conv2DPacked does not copy it on every call. It
+// is immutable and safe for concurrent use.
+type PackedFilter struct {
+	spec   ConvSpec  // the shape it was packed for
+	filter []float32 // the filter itself, for another level
+	pb     *packedB
+}
+
+// PackConvFilter packs filter, [KH, KW, Cin, Cout] as Conv2D reads it, for
+// Conv2DPacked calls with spec s (their H and W may differ from those of s,
+// whose output size only chooses the micro-kernel's tile). The result holds
+// KH*KW*Cin*Cout floats, rounded up to whole tiles, and a reference to
+// filter, which must not change while it is in use.
+//
+// It panics like Conv2D on a bad spec or a short filter.
+func PackConvFilter(filter []float32, s ConvSpec) *PackedFilter {
+	checkConv(s)
+	k := s.KH * s.KW * s.Cin
+	if len(filter) < k*s.Cout {
+		panic("kernels: PackConvFilter: insufficient length of filter")
+	}
+	oh, ow, _, _ := s.Output()
+	filter = filter[:k*s.Cout]
+	return &PackedFilter{spec: s, filter: filter, pb: newPackedB(asm.ISA(), false, oh*ow, s.Cout, k, filter, s.Cout)}
+}
+
+// Bytes returns the size of the packed copy of the filter.
+func (f *PackedFilter) Bytes() int { return 4 * len(f.pb.data) }
+
+// Conv2DPacked is Conv2D with the filter packed in advance by
+// PackConvFilter: the same result (up to rounding: the micro-kernel may
+// differ) without copying the filter on each call. s must have the packed
+// filter's shape (KH, KW, Cin, Cout); its input size, stride, padding and
+// activation are free. At a level other than the one f was packed at
+// (asm.SetISA in tests) it runs Conv2D on the filter f refers to.
+//
+// It panics like Conv2D, and on a filter shape other than f's.
+func Conv2DPacked(out, in []float32, f *PackedFilter, bias, res []float32, s ConvSpec) {
+	checkConv(s)
+	if s.KH != f.spec.KH || s.KW != f.spec.KW || s.Cin != f.spec.Cin || s.Cout != f.spec.Cout {
+		panic("kernels: Conv2DPacked: filter shape differs from the packed one")
+	}
+	pb := f.pb
+	if pb.level != asm.ISA() {
+		pb = nil
+	}
+	conv2D(out, in, f.filter, pb, bias, res, s)
+}
+
+// checkConv panics unless s is a valid convolution.
+func checkConv(s ConvSpec) {
 	if s.H < 1 || s.W < 1 || s.Cin < 1 || s.KH < 1 || s.KW < 1 || s.Cout < 1 {
 		panic("kernels: Conv2D: dimension < 1")
 	}
 	if s.Stride < 1 {
 		panic("kernels: Conv2D: stride < 1")
 	}
-	lo, hi := s.Act.bounds() // panics on an unknown activation
+	s.Act.bounds() // panics on an unknown activation
+	s.Output()     // panics on an unknown padding
+}
+
+// conv2D is Conv2D once s and the filter are checked, reading the filter
+// from pb when it is not nil.
+func conv2D(out, in, filter []float32, pb *packedB, bias, res []float32, s ConvSpec) {
+	lo, hi := s.Act.bounds()
 	oh, ow, pt, pl := s.Output()
+	k := s.KH * s.KW * s.Cin
 	if len(in) < s.H*s.W*s.Cin {
 		panic("kernels: Conv2D: insufficient length of in")
-	}
-	k := s.KH * s.KW * s.Cin
-	if len(filter) < k*s.Cout {
-		panic("kernels: Conv2D: insufficient length of filter")
 	}
 	if bias != nil && len(bias) < s.Cout {
 		panic("kernels: Conv2D: insufficient length of bias")
@@ -98,9 +164,9 @@ func Conv2D(out, in, filter, bias, res []float32, s ConvSpec) {
 
 	if s.KH == 1 && s.KW == 1 && s.Stride == 1 {
 		// The input is the im2col matrix.
-		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, s.Cout, &st.ep, Threads())
+		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, s.Cout, &st.ep, pb, Threads())
 	} else {
-		st.im2colGemm(s, in, filter, out, oh, ow, pt, pl, beta)
+		st.im2colGemm(s, in, filter, pb, out, oh, ow, pt, pl, beta)
 	}
 	st.ep = epilogue{} // drop references to the caller's slices
 	convPool.Put(st)
@@ -108,11 +174,11 @@ func Conv2D(out, in, filter, bias, res []float32, s ConvSpec) {
 
 // im2colGemm runs the convolution as GEMMs over blocks of im2col rows, the
 // blocks shared among goroutines.
-func (st *convState) im2colGemm(s ConvSpec, in, filter, out []float32, oh, ow, pt, pl int, beta float32) {
+func (st *convState) im2colGemm(s ConvSpec, in, filter []float32, pb *packedB, out []float32, oh, ow, pt, pl int, beta float32) {
 	k, m := s.KH*s.KW*s.Cin, oh*ow
 	p := &st.plan
 	*p = convPlan{spec: s, oh: oh, ow: ow, pt: pt, pl: pl, k: k, m: m,
-		in: in, filter: filter, out: out, ep: &st.ep, beta: beta}
+		in: in, filter: filter, pb: pb, out: out, ep: &st.ep, beta: beta}
 	// Blocks of im2col rows of at most colBytes, a multiple of the tiles'
 	// row counts; the GEMM of each block repacks the filter, so not too few.
 	p.block = max(colAlign, colBytes/(4*k)/colAlign*colAlign)
@@ -128,7 +194,7 @@ func (st *convState) im2colGemm(s ConvSpec, in, filter, out []float32, oh, ow, p
 		ar := getArena()
 		ar.col = grow(ar.col, m*k)
 		p.im2col(ar.col, 0, m)
-		gemm(false, false, m, s.Cout, k, 1, ar.col, k, filter, s.Cout, beta, out, s.Cout, &st.ep, t)
+		gemm(false, false, m, s.Cout, k, 1, ar.col, k, filter, s.Cout, beta, out, s.Cout, &st.ep, pb, t)
 		arenaPool.Put(ar)
 	} else {
 		parallel(p, min(t, p.parts), &st.wg)
@@ -155,6 +221,7 @@ type convPlan struct {
 	oh, ow, pt, pl int
 	k, m           int // GEMM depth and rows (output pixels)
 	in, filter     []float32
+	pb             *packedB // the filter packed in advance, or nil
 	out            []float32
 	ep             *epilogue
 	beta           float32 // 1 for an in-place residual
@@ -178,7 +245,7 @@ func (p *convPlan) run(ar *gemmArena, w, t int) {
 		if ep.res != nil {
 			ep.res = ep.res[b0*n:]
 		}
-		gemm(false, false, rows, n, p.k, 1, col, p.k, p.filter, n, p.beta, p.out[b0*n:], n, ep, 1)
+		gemm(false, false, rows, n, p.k, 1, col, p.k, p.filter, n, p.beta, p.out[b0*n:], n, ep, p.pb, 1)
 		*ep = epilogue{}
 	}
 }

@@ -79,7 +79,9 @@ func randSlice(rng *rand.Rand, n int) []float32 {
 }
 
 // runConvCase runs Conv2D on random data and checks it against naiveConv,
-// the guard elements after out, and that the inputs are unchanged.
+// the guard elements after out, and that the inputs are unchanged; then the
+// same with Conv2DPacked, its filter packed for c.s and for a spec of
+// another input size (another tile).
 func runConvCase(t *testing.T, rng *rand.Rand, c convCase) {
 	t.Helper()
 	s := c.s
@@ -93,37 +95,55 @@ func runConvCase(t *testing.T, rng *rand.Rand, c convCase) {
 	}
 	n := oh * ow * s.Cout
 	buf := make([]float32, n+c.outExtra)
-	for i := range buf {
-		buf[i] = float32(math.NaN()) // out is write-only
-	}
 	out := buf[:n]
+	var init []float32 // out's initial values for an in-place residual
 	switch c.res {
 	case 1:
 		res = randSlice(rng, n)
 	case 2:
 		res = out
-		for i := range out {
-			out[i] = float32(rng.Float64()*2 - 1)
-		}
+		init = randSlice(rng, n)
 	}
 	inputs := [][]float32{append([]float32(nil), in...), append([]float32(nil), filter...), append([]float32(nil), bias...)}
-	want, mag := naiveConv(s, in, filter, bias, append([]float32(nil), res...))
-	Conv2D(out, in, filter, bias, res, s)
-	for i, w := range want {
-		tol := gemmTol(k+2, mag[i])
-		if d := math.Abs(float64(out[i]) - w); !(d <= tol) {
-			t.Fatalf("%v: out[%d] (pixel %d, channel %d) = %v, want %v (tolerance %.3g)", c, i, i/s.Cout, i%s.Cout, out[i], w, tol)
-		}
+	resRef := append([]float32(nil), res...)
+	if c.res == 2 {
+		resRef = init
 	}
-	for i := n; i < len(buf); i++ {
-		if !math.IsNaN(float64(buf[i])) {
-			t.Fatalf("%v: element %d after out written: %v", c, i-n, buf[i])
-		}
+	want, mag := naiveConv(s, in, filter, bias, resRef)
+	other := s
+	other.H, other.W = 1+rng.IntN(40), 1+rng.IntN(40)
+	if oh, ow, _, _ := other.Output(); oh*ow == 0 {
+		other = s
 	}
-	for j, got := range [][]float32{in, filter, bias} {
-		for i := range got {
-			if math.Float32bits(got[i]) != math.Float32bits(inputs[j][i]) {
-				t.Fatalf("%v: input %d modified at %d", c, j, i)
+	for _, run := range []struct {
+		name string
+		f    func()
+	}{
+		{"Conv2D", func() { Conv2D(out, in, filter, bias, res, s) }},
+		{"Conv2DPacked", func() { Conv2DPacked(out, in, PackConvFilter(filter, s), bias, res, s) }},
+		{"Conv2DPacked/other", func() { Conv2DPacked(out, in, PackConvFilter(filter, other), bias, res, s) }},
+	} {
+		for i := range buf {
+			buf[i] = float32(math.NaN()) // out is write-only
+		}
+		copy(out, init)
+		run.f()
+		for i, w := range want {
+			tol := gemmTol(k+2, mag[i])
+			if d := math.Abs(float64(out[i]) - w); !(d <= tol) {
+				t.Fatalf("%v, %s: out[%d] (pixel %d, channel %d) = %v, want %v (tolerance %.3g)", c, run.name, i, i/s.Cout, i%s.Cout, out[i], w, tol)
+			}
+		}
+		for i := n; i < len(buf); i++ {
+			if !math.IsNaN(float64(buf[i])) {
+				t.Fatalf("%v, %s: element %d after out written: %v", c, run.name, i-n, buf[i])
+			}
+		}
+		for j, got := range [][]float32{in, filter, bias} {
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(inputs[j][i]) {
+					t.Fatalf("%v, %s: input %d modified at %d", c, run.name, j, i)
+				}
 			}
 		}
 	}
@@ -291,4 +311,49 @@ func FuzzConv2D(f *testing.F) {
 			asm.SetISA(prev)
 		}
 	})
+}
+
+// TestConv2DPackedLevels packs a filter at the default level and runs it at
+// every level (another level falls back to the filter itself), with one and
+// two threads giving the same bits; it checks the shape guard and that warm
+// calls allocate nothing.
+func TestConv2DPackedLevels(t *testing.T) {
+	s := ConvSpec{H: 4, W: 4, Cin: 64, KH: 3, KW: 3, Cout: 80, Stride: 1, Pad: Same, Act: ActReLU}
+	rng := rand.New(rand.NewPCG(15, 16))
+	oh, ow, _, _ := s.Output()
+	in, filter, bias := randSlice(rng, s.H*s.W*s.Cin), randSlice(rng, 9*s.Cin*s.Cout), randSlice(rng, s.Cout)
+	res := randSlice(rng, oh*ow*s.Cout)
+	pf := PackConvFilter(filter, s)
+	if pf.Bytes() < 4*len(filter) {
+		t.Fatalf("Bytes() = %d, want at least %d", pf.Bytes(), 4*len(filter))
+	}
+	want, mag := naiveConv(s, in, filter, bias, res)
+	isatest.ForEach(t, func(t *testing.T) {
+		var outs [2][]float32
+		for i, th := range []int{1, 2} {
+			prev := SetThreads(th)
+			outs[i] = make([]float32, oh*ow*s.Cout)
+			Conv2DPacked(outs[i], in, pf, bias, res, s)
+			if n := testing.AllocsPerRun(5, func() { Conv2DPacked(outs[i], in, pf, bias, res, s) }); n > 0 {
+				t.Errorf("threads=%d: %v allocations per call", th, n)
+			}
+			SetThreads(prev)
+		}
+		for i := range outs[0] {
+			if d := math.Abs(float64(outs[0][i]) - want[i]); !(d <= gemmTol(9*s.Cin+2, mag[i])) {
+				t.Fatalf("out[%d] = %v, want %v", i, outs[0][i], want[i])
+			}
+			if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+				t.Fatalf("out[%d] = %v with 1 thread, %v with 2", i, outs[0][i], outs[1][i])
+			}
+		}
+	})
+	defer func() {
+		if r, _ := recover().(string); !strings.Contains(r, "kernels: Conv2DPacked: filter shape") {
+			t.Fatalf("panic %q, want the filter shape message", r)
+		}
+	}()
+	bad := s
+	bad.Cin = 32
+	Conv2DPacked(make([]float32, oh*ow*s.Cout), in, pf, nil, nil, bad)
 }

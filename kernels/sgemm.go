@@ -25,7 +25,7 @@ import (
 // goroutines; the result does not depend on the number of threads.
 func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
-	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, Threads())
+	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, nil, Threads())
 }
 
 // checkGemm panics unless the arguments describe valid matrices.
@@ -105,6 +105,7 @@ type gemmPlan struct {
 	a, b, c        []float32
 	lda, ldb, ldc  int
 	ep             *epilogue
+	pb             *packedB // op(B) packed in advance, or nil
 
 	kern       asm.SgemmKernel
 	mc, kc, nc int  // cache blocks: rows of A, depth, columns of B
@@ -135,10 +136,50 @@ const (
 	mcRows = 1024      // rows of packed A per block (1.5 MiB at kcMax)
 )
 
+// passDepth returns the depth of one pass over a product of depth k: k
+// split into near-equal passes of at most kcMax.
+func passDepth(k int) int {
+	passes := (k + kcMax - 1) / kcMax
+	return (k + passes - 1) / passes
+}
+
+// packedB is op(B), k x n, packed once for one micro-kernel: pass by pass
+// (depth passDepth(k), the last one shorter), each pass a row of slivers of
+// NR columns stored k-major, the last sliver zero-padded, exactly as
+// gemmPlan.packB writes one block. The block of pass pc (depth kc) from
+// column jc (a multiple of NR) starts at data[pc*npad+jc*kc].
+type packedB struct {
+	kern  asm.SgemmKernel
+	k, n  int
+	kc    int // depth of a full pass
+	npad  int // n rounded up to a multiple of NR
+	level asm.Level
+	data  []float32
+}
+
+// newPackedB packs op(B) for the micro-kernel of level l that pickKernel
+// chooses for m rows.
+func newPackedB(l asm.Level, transB bool, m, n, k int, b []float32, ldb int) *packedB {
+	kern := pickKernel(l, max(m, 1), n)
+	if forceKernel != nil {
+		kern = *forceKernel
+	}
+	pb := &packedB{kern: kern, k: k, n: n, kc: passDepth(k), level: l}
+	pb.npad = (n + kern.NR - 1) / kern.NR * kern.NR
+	pb.data = make([]float32, k*pb.npad)
+	p := &gemmPlan{transB: transB, n: n, k: k, b: b, ldb: ldb, kern: kern}
+	for pc := 0; pc < k; pc += pb.kc {
+		kcur := min(pb.kc, k-pc)
+		p.packB(pb.data[pc*pb.npad:pc*pb.npad+kcur*pb.npad], pc, kcur, 0, n)
+	}
+	return pb
+}
+
 // gemm is Sgemm without argument checks, plus an optional epilogue applied
 // to every element of C once its sum is complete, on at most threads
-// goroutines.
-func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue, threads int) {
+// goroutines. With pb, B is read from its packing (b is not read) with
+// pb's micro-kernel.
+func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int, ep *epilogue, pb *packedB, threads int) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -149,15 +190,17 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	st := statePool.Get()
 	p := &st.plan
 	*p = gemmPlan{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, beta: beta,
-		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep}
-	p.kern = pickKernel(asm.ISA(), m, n)
-	if forceKernel != nil {
+		a: a, b: b, c: c, lda: lda, ldb: ldb, ldc: ldc, ep: ep, pb: pb}
+	switch {
+	case pb != nil:
+		p.kern = pb.kern
+	case forceKernel != nil:
 		p.kern = *forceKernel
+	default:
+		p.kern = pickKernel(asm.ISA(), m, n)
 	}
 	mr, nr := p.kern.MR, p.kern.NR
-	// Split k into near-equal passes of at most kcMax.
-	passes := (k + kcMax - 1) / kcMax
-	p.kc = (k + passes - 1) / passes
+	p.kc = passDepth(k)
 	p.nc = max(nr, l2Pack/(4*p.kc)/nr*nr)
 	// A row-major A is read in place by the strided kernels (unless alpha
 	// must be folded in): each sliver is reused from L1 by the n/NR kernel
@@ -357,7 +400,9 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 	} else {
 		ar.ap = grow(ar.ap, p.mc*max(p.kc, p.lds))
 	}
-	ar.bp = grow(ar.bp, p.kc*p.nc)
+	if p.pb == nil {
+		ar.bp = grow(ar.bp, p.kc*p.nc)
+	}
 	ar.tile = grow(ar.tile, mr*nr)
 	for ic := i0; ic < i1; ic += p.mc {
 		mcur := min(p.mc, i1-ic)
@@ -377,7 +422,12 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 			p.packA(ar.ap, ic, mcur, pc, kcur)
 			for jc := j0; jc < j1; jc += p.nc {
 				ncur := min(p.nc, j1-jc)
-				p.packB(ar.bp, pc, kcur, jc, ncur)
+				bp := ar.bp
+				if p.pb != nil {
+					bp = p.pb.data[pc*p.pb.npad+jc*kcur:]
+				} else {
+					p.packB(bp, pc, kcur, jc, ncur)
+				}
 				for ir := 0; ir < mcur; ir += mr {
 					mt := min(mr, mcur-ir)
 					var as []float32
@@ -394,7 +444,7 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 					}
 					for jr := 0; jr < ncur; jr += nr {
 						nt := min(nr, ncur-jr)
-						bs := ar.bp[jr*kcur:]
+						bs := bp[jr*kcur:]
 						i, j := ic+ir, jc+jr
 						if kn.Partial || mt == mr && nt == nr {
 							if kep != nil {

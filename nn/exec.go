@@ -45,9 +45,12 @@ var ErrInput = errors.New("nn: wrong inputs")
 // The graph inputs are read in place from the caller's slices (never
 // written), so Run copies nothing in.
 //
-// Weights are used in the layout the file stores them in, which is the one
-// kernels.Conv2D reads (HWIO: the GEMM's [KH*KW*Cin, Cout] operand); the
-// kernels pack GEMM panels per call.
+// Convolution and MatMul weights are packed once, here, into the panels
+// the GEMM micro-kernels read (kernels.PackConvFilter, for the level active
+// at NewExecutor), so no inference copies a filter; the file's own layout
+// (HWIO: the GEMM's [KH*KW*Cin, Cout] operand) is kept for depthwise
+// layers and as the fallback at another level. The packed copies cost
+// about as much memory as the weights (PackedBytes).
 //
 // An Executor is immutable and safe for concurrent use: Run takes a Session
 // (the per-goroutine state: the arena) from a pool. A goroutine that runs
@@ -61,6 +64,7 @@ type Executor struct {
 	inSize []int // elements of each graph input
 	band   int   // floats of the largest fused depthwise band
 	fused  []bool
+	packed int // bytes of packed filters
 	pool   sync.Pool
 }
 
@@ -75,14 +79,16 @@ type step struct {
 	xs, os  []int // input and output shapes (without alias)
 	conv    kernels.ConvSpec
 	w, b    []float32
+	pf      *kernels.PackedFilter // w packed (Conv2D, MatMul)
 	// A depthwise convolution fused with the 1x1 convolution after it
 	// (kind stepDwConv; the step of the 1x1 layer is then stepFused): the
 	// depthwise output is computed band by band into a scratch band that
 	// the 1x1 convolution reads while it is in cache.
 	pw             *Layer
 	pwW, pwB       []float32
-	pwOut          int // value the pair defines
-	bandRows, band int // output rows per band, bands per image
+	pwPF           *kernels.PackedFilter // pwW packed for a band
+	pwOut          int                   // value the pair defines
+	bandRows, band int                   // output rows per band, bands per image
 }
 
 type stepKind uint8
@@ -146,6 +152,17 @@ func (e *Executor) FusedWithNext(i int) bool { return i >= 0 && i < len(e.fused)
 
 // ArenaBytes returns the size of one session's activation arena in bytes.
 func (e *Executor) ArenaBytes() int { return 4 * e.arena }
+
+// PackedBytes returns the size of the filters e packed for the GEMM
+// micro-kernels, in bytes (shared by all sessions).
+func (e *Executor) PackedBytes() int { return e.packed }
+
+// pack packs a convolution or MatMul filter for calls of spec s.
+func (e *Executor) pack(w []float32, s kernels.ConvSpec) *kernels.PackedFilter {
+	f := kernels.PackConvFilter(w, s)
+	e.packed += f.Bytes()
+	return f
+}
 
 func (e *Executor) plan() error {
 	m := e.m
@@ -276,6 +293,11 @@ func (e *Executor) plan() error {
 				dw.bandRows = min(rows, oh)
 				dw.band = (oh + dw.bandRows - 1) / dw.bandRows
 				e.band = max(e.band, dw.bandRows*ow*c)
+				spec := s.conv
+				spec.H = dw.bandRows
+				dw.pwPF = e.pack(s.w, spec)
+			} else {
+				s.pf = e.pack(s.w, s.conv)
 			}
 			if r := l.Residual(); r >= 0 {
 				s.other = r
@@ -324,6 +346,7 @@ func (e *Executor) plan() error {
 			s.conv = kernels.ConvSpec{H: xs[0], W: 1, Cin: xs[1], KH: 1, KW: 1, Cout: os[1], Stride: 1,
 				Act: kernels.Activation(l.Act)}
 			s.batch = 1
+			s.pf = e.pack(s.w, s.conv)
 		case OpReshape:
 			s.kind = stepNop
 			alias = store[l.In[0]]
@@ -500,10 +523,10 @@ func (s *Session) step(st *step) {
 			if res != nil {
 				r = res[n*no : (n+1)*no]
 			}
-			kernels.Conv2D(out[n*no:(n+1)*no], x[n*ni:(n+1)*ni], st.w, st.b, r, st.conv)
+			kernels.Conv2DPacked(out[n*no:(n+1)*no], x[n*ni:(n+1)*ni], st.pf, st.b, r, st.conv)
 		}
 	case stepMatMul:
-		kernels.Conv2D(out, x, st.w, st.b, nil, st.conv)
+		kernels.Conv2DPacked(out, x, st.pf, st.b, nil, st.conv)
 	case stepDepthwise:
 		s.dwConv(st)
 		if st.other >= 0 {
@@ -602,7 +625,7 @@ func (s *Session) dwConvBands(st *step, w, t int) {
 		if res != nil {
 			r = res[n*no+oy0*ow*cout : n*no+oy1*ow*cout]
 		}
-		kernels.Conv2D(o, band, st.pwW, st.pwB, r, spec)
+		kernels.Conv2DPacked(o, band, st.pwPF, st.pwB, r, spec)
 	}
 }
 
