@@ -18,7 +18,8 @@ import (
 type IVFOptions struct {
 	// Lists is the number of k-means cells; 0 means about 2·√N.
 	Lists int
-	// Probe is the number of cells searched per face; 0 means 8.
+	// Probe is the number of cells searched per face; 0 means 16. Recall
+	// grows with it, and so does the search time (linearly).
 	Probe int
 	// Train is the number of faces k-means is trained on; 0 means
 	// min(N, 40·Lists).
@@ -114,7 +115,7 @@ func newIVF(x vec.Matrix, o *IVFOptions, workers int) *ivfIndex {
 	// Every row's probe nearest centroids; the first is its own cell.
 	probe := o.Probe
 	if probe == 0 {
-		probe = 8
+		probe = 16
 	}
 	ix.probe = min(probe, lists)
 	ix.probed = make([]int32, n*ix.probe)
