@@ -1,19 +1,14 @@
 package embed
 
 import (
-	"bufio"
 	"errors"
-	"image"
-	"image/draw"
-	_ "image/jpeg"
-	_ "image/png"
 	"math"
-	"os"
 	"runtime"
 	"sync"
 	"testing"
 
 	"github.com/facecluster/facecluster/detect"
+	"github.com/facecluster/facecluster/internal/imageio"
 )
 
 func TestSimilarity(t *testing.T) {
@@ -137,30 +132,13 @@ func allocBytes(f func()) uint64 {
 	return (b.TotalAlloc - a.TotalAlloc) / 10
 }
 
-// loadJPEG decodes a JPEG or PNG (EXIF orientation applied, see exif_test.go).
+// loadJPEG decodes a photo file (any format internal/imageio reads, EXIF
+// orientation applied).
 func loadJPEG(t testing.TB, path string) detect.Image {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	m, _, err := image.Decode(bufio.NewReader(f))
+	img, _, err := imageio.DecodeFile(path)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
-	b := m.Bounds()
-	rgba := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(rgba, rgba.Rect, m, b.Min, draw.Src)
-	img := detect.Image{Width: b.Dx(), Height: b.Dy(), Stride: 3 * b.Dx(), Pix: make([]byte, 3*b.Dx()*b.Dy())}
-	for y := range img.Height {
-		for x := range img.Width {
-			copy(img.Pix[y*img.Stride+3*x:][:3], rgba.Pix[y*rgba.Stride+4*x:][:3])
-		}
-	}
-	return orient(img, exifOrientation(data))
+	return detect.Image(img)
 }
