@@ -95,6 +95,9 @@ func OpenAlbum(path string, key []byte, opts ...Option) (*Album, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sdk.OpenAlbum: %w", err)
 	}
+	if len(s.engineOnly) > 0 {
+		return nil, fmt.Errorf("sdk.OpenAlbum: %w: %s applies to New only", ErrInvalidOption, s.engineOnly[0])
+	}
 	if !s.consent {
 		return nil, fmt.Errorf("sdk.OpenAlbum: %w: pass WithConsent(true) once the user has agreed", ErrNoConsent)
 	}

@@ -49,6 +49,16 @@ func TestOptions(t *testing.T) {
 	if _, err := New(WithConsent(true), WithThreshold(0.3)); !errors.Is(err, ErrInvalidOption) {
 		t.Errorf("album option given to New: %v", err)
 	}
+	for i, o := range []Option{WithMode(ModeFast), WithMinFaceSize(20), WithScoreThreshold(0.6), WithRotationSweep(true), WithMaxFaces(3)} {
+		if _, err := OpenAlbum(tempAlbum(t), testKey, WithConsent(true), o); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("engine option %d given to OpenAlbum: %v", i, err)
+		}
+	}
+	for i, o := range []Option{WithMode(7), WithMinFaceSize(-1), WithScoreThreshold(0), WithScoreThreshold(1), WithMaxFaces(-1), WithMaxFaces(MaxFacesPerPhoto + 1)} {
+		if _, err := New(WithConsent(true), o); !errors.Is(err, ErrInvalidOption) {
+			t.Errorf("bad engine option %d: %v", i, err)
+		}
+	}
 	if _, err := OpenAlbum("", testKey, WithConsent(true)); !errors.Is(err, ErrInvalidArgument) {
 		t.Errorf("empty path: %v", err)
 	}
@@ -57,7 +67,7 @@ func TestOptions(t *testing.T) {
 func nan() float64 { var z float64; return z / z }
 
 func TestEngineWithoutModels(t *testing.T) {
-	eng, _ := New(WithConsent(true))
+	var eng Engine // not built by New: no networks
 	img, _ := NewImage(8, 8)
 	if _, err := eng.DetectFaceShape(img); !errors.Is(err, ErrNoEngine) {
 		t.Errorf("DetectFaceShape: %v", err)

@@ -13,17 +13,24 @@
 //
 // An Engine finds faces (DetectFaceShape: box, six landmarks, score, pose
 // and a random ID each) and describes them (ExtractClusterFeature: a feature
-// vector with its model tag and a quality score). The detector and embedder
-// (packages detect and embed) are not wired in yet: until they are, both
-// calls return ErrNoEngine, and an album is fed with AddFeatures, the entry
-// point for hosts that run detection elsewhere.
+// vector with its model tag and a quality score). New loads the embedded
+// networks of packages detect and embed, each checked against its recorded
+// SHA-256: BlazeFace for faces and, in ModeAccurate (the default), dlib's
+// ResNet and faceres fused into a 1152-d feature, or in ModeFast dlib's
+// ResNet alone (128-d). Info reports the version, the SIMD level the
+// kernels run at and the models loaded. Image has detect.Image's layout, so
+// pixels reach the networks without a copy.
 //
 // # Album
 //
-// OpenAlbum opens (or creates) an album file. AddFeatures (or Add, with an
-// engine) adds a photo and its faces; each face joins the nearest person
-// whose faces are, on average, within the threshold (WithThreshold) and
-// who is not already in the photo, or starts a new person. Every so many
+// OpenAlbum opens (or creates) an album file. Add (with an Engine, see
+// WithEngine) or AddFeatures (for hosts that detect and describe faces
+// elsewhere) adds a photo and its faces; each face joins the nearest person
+// whose faces are, on average, within the threshold and who is not already
+// in the photo, or starts a new person. The threshold depends on the
+// features' model (see Threshold: 0.24 for ModeAccurate, 0.08 for
+// ModeFast, DefaultThreshold for a host's own features) unless
+// WithThreshold sets it. Every so many
 // faces (WithRefineEvery) and on demand (Album.Refine) the clustering is
 // recomputed from scratch by agglomerative clustering (package cluster),
 // which corrects the order-dependence of the incremental step.

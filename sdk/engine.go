@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"runtime/debug"
+	"slices"
 
 	"github.com/facecluster/facecluster/kernels"
 )
@@ -54,8 +55,8 @@ type Feature struct {
 	Quality float32
 }
 
-// faceDetector finds faces; featureExtractor describes one. The detect and
-// embed packages are wrapped into these when they land; tests fake them.
+// faceDetector finds faces; featureExtractor describes one. New wraps the
+// detect and embed packages into these (adapters.go); tests fake them.
 type faceDetector interface {
 	detect(ctx context.Context, img Image) ([]Face, error)
 }
@@ -65,32 +66,51 @@ type featureExtractor interface {
 }
 
 // Engine finds faces in images and describes them. It is safe for concurrent
-// use.
+// use: one Engine serves every goroutine of a process (each call takes its
+// working memory from a pool), and an album's Add calls may overlap.
 type Engine struct {
 	det  faceDetector
 	ext  featureExtractor
 	opts *settings
+	info Info
 }
 
 // Info describes an Engine's build and runtime.
 type Info struct {
 	// Version is the SDK version (see Version).
 	Version string
-	// ISA is the instruction-set level the compute kernels run at, such as
-	// "avx2" or "neon".
+	// ISA is the instruction-set level the compute kernels run at:
+	// "avx512", "avx2", "neon" or "generic".
 	ISA string
-	// Models lists the loaded models ("name@sha256-prefix"); empty while
-	// the detector and embedder are not wired in.
-	Models []string
+	// Mode is the feature extractor's mode ("accurate" or "fast") and
+	// Feature the model tag of its features (FeatureAccurate or
+	// FeatureFast).
+	Mode, Feature string
+	// Models lists the networks loaded, each verified against its recorded
+	// SHA-256 before it was decoded.
+	Models []ModelInfo
 }
 
-// New returns an Engine. It fails with ErrNoConsent unless
-// WithConsent(true) is given, and with ErrInvalidOption for bad options or
-// album-only ones.
-//
-// The detector and embedder are not wired in yet: DetectFaceShape and
-// ExtractClusterFeature return ErrNoEngine until they are, and albums are fed
-// through Album.AddFeatures.
+// ModelInfo describes one loaded network.
+type ModelInfo struct {
+	// Name is the network ("blazeface", "dlib-resnet", "faceres") and File
+	// its embedded file.
+	Name, File string
+	// SHA256 is the hex SHA-256 of the file, checked at load.
+	SHA256 string
+	// Source names where the weights come from, with the package version
+	// they were converted from (such as "@vladmandic/human@3.3.6 ...").
+	Source string
+}
+
+// New returns an Engine: it loads the embedded detector and feature
+// networks, each checked against its recorded SHA-256 (a mismatch is an
+// error wrapping ErrNoEngine), for the mode WithMode selects (ModeAccurate
+// by default), with the detector options given (WithMinFaceSize,
+// WithScoreThreshold, WithRotationSweep, WithMaxFaces). It fails with
+// ErrNoConsent unless WithConsent(true) is given, and with ErrInvalidOption
+// for bad options or album-only ones. Loading takes about 0.2 s and some
+// 30 MB; build one Engine per process and share it.
 func New(opts ...Option) (*Engine, error) {
 	s, err := newSettings(opts)
 	if err != nil {
@@ -102,12 +122,28 @@ func New(opts ...Option) (*Engine, error) {
 	if !s.consent {
 		return nil, fmt.Errorf("sdk.New: %w: pass WithConsent(true) once the user has agreed", ErrNoConsent)
 	}
-	return &Engine{det: s.det, ext: s.ext, opts: s}, nil
+	e := &Engine{det: s.det, ext: s.ext, opts: s}
+	e.info = Info{Version: Version, ISA: kernels.ISA().String(), Mode: s.mode.String()}
+	if e.det == nil && e.ext == nil {
+		d, x, models, err := loadNetworks(s)
+		if err != nil {
+			return nil, fmt.Errorf("sdk.New: %w: %w", ErrNoEngine, err)
+		}
+		e.det, e.ext = d, x
+		e.info.Feature = x.e.Tag()
+		e.info.Models = models
+	}
+	return e, nil
 }
 
-// Info reports the engine's version, ISA level and models.
+// Info reports the engine's version, ISA level, mode and models.
 func (e *Engine) Info() Info {
-	return Info{Version: Version, ISA: kernels.ISA().String()}
+	if e == nil {
+		return Info{Version: Version, ISA: kernels.ISA().String()}
+	}
+	out := e.info
+	out.Models = slices.Clone(out.Models)
+	return out
 }
 
 // DetectFaceShape finds the faces in img: box, landmarks, score, pose and a
@@ -123,7 +159,7 @@ func (e *Engine) ExtractClusterFeature(img Image, f Face) (Feature, error) {
 
 func (e *Engine) detectCtx(ctx context.Context, img Image) (faces []Face, err error) {
 	if e == nil || e.det == nil {
-		return nil, fmt.Errorf("sdk: DetectFaceShape: %w: the detector is not wired in yet", ErrNoEngine)
+		return nil, fmt.Errorf("sdk: DetectFaceShape: %w: build the Engine with New", ErrNoEngine)
 	}
 	if err := img.Validate(); err != nil {
 		return nil, fmt.Errorf("sdk: DetectFaceShape: %w", err)
@@ -143,7 +179,7 @@ func (e *Engine) detectCtx(ctx context.Context, img Image) (faces []Face, err er
 
 func (e *Engine) extractCtx(ctx context.Context, img Image, f Face) (feat Feature, err error) {
 	if e == nil || e.ext == nil {
-		return Feature{}, fmt.Errorf("sdk: ExtractClusterFeature: %w: the embedder is not wired in yet", ErrNoEngine)
+		return Feature{}, fmt.Errorf("sdk: ExtractClusterFeature: %w: build the Engine with New", ErrNoEngine)
 	}
 	if err := img.Validate(); err != nil {
 		return Feature{}, fmt.Errorf("sdk: ExtractClusterFeature: %w", err)

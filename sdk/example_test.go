@@ -162,3 +162,50 @@ func ExampleNew() {
 	// sdk.New: sdk: no consent to process faces: pass WithConsent(true) once the user has agreed
 	// true <nil>
 }
+
+// ExampleAlbum_Add runs the whole pipeline on photo files: decode, find
+// and describe the faces, group them by person. (Not run by go test: it
+// needs photos.)
+func ExampleAlbum_Add() {
+	eng, err := sdk.New(sdk.WithConsent(true)) // ModeAccurate; sdk.WithMode(sdk.ModeFast) is ~3x cheaper
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	info := eng.Info()
+	fmt.Println("facecluster", info.Version, "on", info.ISA)
+	key := make([]byte, sdk.KeySize) // in an app: from the platform's keystore
+	rand.Read(key)
+	album, err := sdk.OpenAlbum("photos.album", key, sdk.WithConsent(true), sdk.WithEngine(eng))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer album.Close()
+	ctx := context.Background()
+	for _, name := range []string{"beach.jpg", "party.jpg"} {
+		f, err := os.Open(name)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		src, _, err := image.Decode(f) // register decoders with _ "image/jpeg"
+		f.Close()
+		if err != nil {
+			fmt.Println(name, err)
+			continue
+		}
+		img, err := sdk.FromImage(src)
+		if err != nil {
+			fmt.Println(name, err)
+			continue
+		}
+		faces, err := album.Add(ctx, name, img) // one synced transaction per photo
+		fmt.Println(name, len(faces), "faces", err)
+	}
+	album.Refine(ctx)
+	people, _ := album.People()
+	for _, p := range people {
+		fmt.Println(p.ID, p.Photos)
+	}
+}

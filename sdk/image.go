@@ -20,7 +20,9 @@ const (
 // Pix[y*Stride+3*x : y*Stride+3*x+3]. Stride is the distance in bytes between
 // the starts of two rows, at least 3*Width; the last row need not be padded.
 //
-// The SDK reads an Image and never writes to it or keeps it.
+// The SDK reads an Image and never writes to it or keeps it. Image has the
+// layout of detect.Image field for field: either converts into the other by
+// a type conversion (detect.Image(img), sdk.Image(d)) that shares Pix.
 type Image struct {
 	Width, Height int
 	Stride        int

@@ -434,7 +434,7 @@ func (m *model) nearest(q []float32, ph *photo) *person {
 			best, bestD = p, d
 		}
 	}
-	if best == nil || !(float32(bestD) <= m.opt.threshold) {
+	if best == nil || !(float32(bestD) <= m.threshold()) {
 		return nil
 	}
 	return best
@@ -478,7 +478,7 @@ func (m *model) refine(ctx context.Context) (*change, error) {
 	for p := range m.cannot {
 		in.CannotLink = append(in.CannotLink, cluster.Pair{A: m.bySeq[p[0]].row, B: m.bySeq[p[1]].row})
 	}
-	opt := cluster.Options{Threshold: m.opt.threshold, Workers: m.opt.workers, MinQuality: m.opt.minQuality}
+	opt := cluster.Options{Threshold: m.threshold(), Workers: m.opt.workers, MinQuality: m.opt.minQuality}
 	exact := n <= m.opt.exactLimit
 	type result struct {
 		res *cluster.Result

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"time"
+
+	"github.com/facecluster/facecluster/detect"
 )
 
 // An Option configures New or OpenAlbum. Options validate their values: a bad
@@ -13,15 +15,21 @@ type Option func(*settings) error
 
 // settings is what the options fill in.
 type settings struct {
-	consent     bool
-	engine      *Engine
-	threshold   float32
-	minQuality  float32
-	refineEvery int // -1: adaptive (the default); 0: never; n: every n faces
-	workers     int
-	lockTimeout time.Duration
+	consent      bool
+	engine       *Engine
+	threshold    float32
+	thresholdSet bool // WithThreshold given: it overrides the per-model default
+	minQuality   float32
+	refineEvery  int // -1: adaptive (the default); 0: never; n: every n faces
+	workers      int
+	lockTimeout  time.Duration
 
-	albumOnly []string // names of album options given
+	albumOnly  []string // names of album options given
+	engineOnly []string // names of engine options given
+
+	// Engine settings (see engine_options.go).
+	mode       Mode
+	detectOpts []detect.Option
 
 	// Test hooks, set only by this package's tests.
 	det        faceDetector
@@ -30,12 +38,13 @@ type settings struct {
 	exactLimit int
 }
 
-// Default clustering settings; see WithThreshold.
+// Default clustering settings; see WithThreshold and Threshold.
 const (
-	// DefaultThreshold is the cosine distance up to which faces are taken
-	// for one person when no WithThreshold is given. It suits unit
-	// features for which distances of one person fall mostly below 0.4;
-	// it will be retuned when the embedder lands (see issue 5).
+	// DefaultThreshold is the average-linkage cosine distance up to which
+	// faces are taken for one person when no WithThreshold is given and
+	// the album's features come from a host's own embedder (a model tag
+	// the SDK does not know). Albums of the SDK's own features use the
+	// threshold of their mode instead: see Threshold.
 	DefaultThreshold = 0.4
 	defaultLockWait  = 2 * time.Second
 	defaultExact     = 8192
@@ -82,13 +91,16 @@ func WithEngine(e *Engine) Option {
 
 // WithThreshold sets the cosine distance, in [0, 2], up to which faces are
 // taken for one person (average linkage: the mean distance between the faces
-// of two groups). The default is DefaultThreshold. Album only.
+// of two groups). It overrides the default, which depends on the album's
+// features: Threshold(tag) for the SDK's own (ModeAccurate, ModeFast),
+// DefaultThreshold for a host's. Album only.
 func WithThreshold(t float32) Option {
 	return func(s *settings) error {
 		if !(t >= 0 && t <= 2) {
 			return fmt.Errorf("%w: WithThreshold(%v) outside [0, 2]", ErrInvalidOption, t)
 		}
 		s.threshold = t
+		s.thresholdSet = true
 		s.albumOnly = append(s.albumOnly, "WithThreshold")
 		return nil
 	}
