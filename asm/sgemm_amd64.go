@@ -57,3 +57,15 @@ func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb
 //
 //go:noescape
 func sgemmPackBAVX512_48(kc int, slivers int, b *float32, ldb int, dst *float32)
+
+// sgemmKernelAVX512_14x24 is the 14 x 24 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmKernelAVX512_8x24 is the 8 x 24 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

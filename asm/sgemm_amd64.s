@@ -2679,3 +2679,889 @@ sliver:
 	JNZ        row
 	VZEROUPPER
 	RET
+
+// func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
+TEXT ·sgemmKernelAVX512_14x24(SB), NOSPLIT, $0-128
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	LEAQ (DI)(DX*2), R8
+	ADDQ CX, R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R11
+	MOVQ       ldc+56(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+	VPXORD     Z24, Z24, Z24
+	VPXORD     Z25, Z25, Z25
+	VPXORD     Z26, Z26, Z26
+	VPXORD     Z27, Z27, Z27
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (R9), Z28
+	VMOVUPS      64(R9), Y29
+	VBROADCASTSS (DI), Z30
+	VFMADD231PS  Z28, Z30, Z0
+	VFMADD231PS  Y29, Y30, Y1
+	VBROADCASTSS (DI)(CX*1), Z30
+	VFMADD231PS  Z28, Z30, Z2
+	VFMADD231PS  Y29, Y30, Y3
+	VBROADCASTSS (DI)(CX*2), Z30
+	VFMADD231PS  Z28, Z30, Z4
+	VFMADD231PS  Y29, Y30, Y5
+	VBROADCASTSS (DI)(DX*1), Z30
+	VFMADD231PS  Z28, Z30, Z6
+	VFMADD231PS  Y29, Y30, Y7
+	VBROADCASTSS (DI)(CX*4), Z30
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Y29, Y30, Y9
+	VBROADCASTSS (DI)(BX*1), Z30
+	VFMADD231PS  Z28, Z30, Z10
+	VFMADD231PS  Y29, Y30, Y11
+	VBROADCASTSS (DI)(DX*2), Z30
+	VFMADD231PS  Z28, Z30, Z12
+	VFMADD231PS  Y29, Y30, Y13
+	VBROADCASTSS (R8), Z30
+	VFMADD231PS  Z28, Z30, Z14
+	VFMADD231PS  Y29, Y30, Y15
+	VBROADCASTSS (R8)(CX*1), Z30
+	VFMADD231PS  Z28, Z30, Z16
+	VFMADD231PS  Y29, Y30, Y17
+	VBROADCASTSS (R8)(CX*2), Z30
+	VFMADD231PS  Z28, Z30, Z18
+	VFMADD231PS  Y29, Y30, Y19
+	VBROADCASTSS (R8)(DX*1), Z30
+	VFMADD231PS  Z28, Z30, Z20
+	VFMADD231PS  Y29, Y30, Y21
+	VBROADCASTSS (R8)(CX*4), Z30
+	VFMADD231PS  Z28, Z30, Z22
+	VFMADD231PS  Y29, Y30, Y23
+	VBROADCASTSS (R8)(BX*1), Z30
+	VFMADD231PS  Z28, Z30, Z24
+	VFMADD231PS  Y29, Y30, Y25
+	VBROADCASTSS (R8)(DX*2), Z30
+	VFMADD231PS  Z28, Z30, Z26
+	VFMADD231PS  Y29, Y30, Y27
+	ADDQ         SI, DI
+	ADDQ         SI, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	MOVQ         $0x00000008, BX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+64(FP), Z28
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z0
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z2
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z4
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z6
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z8
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z10
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z12
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z14
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z16
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y17
+	CMPQ         AX, $0x00000009
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z18
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y19
+	CMPQ         AX, $0x0000000a
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z20
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y21
+	CMPQ         AX, $0x0000000b
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z22
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y23
+	CMPQ         AX, $0x0000000c
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z24
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y25
+	CMPQ         AX, $0x0000000d
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z26
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y27
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VADDPS    Z28, Z2, Z2
+	VADDPS    Z28, Z4, Z4
+	VADDPS    Z28, Z6, Z6
+	VADDPS    Z28, Z8, Z8
+	VADDPS    Z28, Z10, Z10
+	VADDPS    Z28, Z12, Z12
+	VADDPS    Z28, Z14, Z14
+	VADDPS    Z28, Z16, Z16
+	VADDPS    Z28, Z18, Z18
+	VADDPS    Z28, Z20, Z20
+	VADDPS    Z28, Z22, Z22
+	VADDPS    Z28, Z24, Z24
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y1, Y1
+	VADDPS    Y28, Y3, Y3
+	VADDPS    Y28, Y5, Y5
+	VADDPS    Y28, Y7, Y7
+	VADDPS    Y28, Y9, Y9
+	VADDPS    Y28, Y11, Y11
+	VADDPS    Y28, Y13, Y13
+	VADDPS    Y28, Y15, Y15
+	VADDPS    Y28, Y17, Y17
+	VADDPS    Y28, Y19, Y19
+	VADDPS    Y28, Y21, Y21
+	VADDPS    Y28, Y23, Y23
+	VADDPS    Y28, Y25, Y25
+	VADDPS    Y28, Y27, Y27
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y1, Y1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y3, Y3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y5, Y5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y7, Y7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y9, Y9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y11, Y11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y13, Y13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y15, Y15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y17, Y17
+	CMPQ      AX, $0x00000009
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y19, Y19
+	CMPQ      AX, $0x0000000a
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y21, Y21
+	CMPQ      AX, $0x0000000b
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y23, Y23
+	CMPQ      AX, $0x0000000c
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z24, Z24
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y25, Y25
+	CMPQ      AX, $0x0000000d
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y27, Y27
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z28
+	VBROADCASTSS hi+100(FP), Z29
+	VMAXPS       Z0, Z28, Z0
+	VMINPS       Z0, Z29, Z0
+	VMAXPS       Y1, Y28, Y1
+	VMINPS       Y1, Y29, Y1
+	VMAXPS       Z2, Z28, Z2
+	VMINPS       Z2, Z29, Z2
+	VMAXPS       Y3, Y28, Y3
+	VMINPS       Y3, Y29, Y3
+	VMAXPS       Z4, Z28, Z4
+	VMINPS       Z4, Z29, Z4
+	VMAXPS       Y5, Y28, Y5
+	VMINPS       Y5, Y29, Y5
+	VMAXPS       Z6, Z28, Z6
+	VMINPS       Z6, Z29, Z6
+	VMAXPS       Y7, Y28, Y7
+	VMINPS       Y7, Y29, Y7
+	VMAXPS       Z8, Z28, Z8
+	VMINPS       Z8, Z29, Z8
+	VMAXPS       Y9, Y28, Y9
+	VMINPS       Y9, Y29, Y9
+	VMAXPS       Z10, Z28, Z10
+	VMINPS       Z10, Z29, Z10
+	VMAXPS       Y11, Y28, Y11
+	VMINPS       Y11, Y29, Y11
+	VMAXPS       Z12, Z28, Z12
+	VMINPS       Z12, Z29, Z12
+	VMAXPS       Y13, Y28, Y13
+	VMINPS       Y13, Y29, Y13
+	VMAXPS       Z14, Z28, Z14
+	VMINPS       Z14, Z29, Z14
+	VMAXPS       Y15, Y28, Y15
+	VMINPS       Y15, Y29, Y15
+	VMAXPS       Z16, Z28, Z16
+	VMINPS       Z16, Z29, Z16
+	VMAXPS       Y17, Y28, Y17
+	VMINPS       Y17, Y29, Y17
+	VMAXPS       Z18, Z28, Z18
+	VMINPS       Z18, Z29, Z18
+	VMAXPS       Y19, Y28, Y19
+	VMINPS       Y19, Y29, Y19
+	VMAXPS       Z20, Z28, Z20
+	VMINPS       Z20, Z29, Z20
+	VMAXPS       Y21, Y28, Y21
+	VMINPS       Y21, Y29, Y21
+	VMAXPS       Z22, Z28, Z22
+	VMINPS       Z22, Z29, Z22
+	VMAXPS       Y23, Y28, Y23
+	VMINPS       Y23, Y29, Y23
+	VMAXPS       Z24, Z28, Z24
+	VMINPS       Z24, Z29, Z24
+	VMAXPS       Y25, Y28, Y25
+	VMINPS       Y25, Y29, Y25
+	VMAXPS       Z26, Z28, Z26
+	VMINPS       Z26, Z29, Z26
+	VMAXPS       Y27, Y28, Y27
+	VMINPS       Y27, Y29, Y27
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Y1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Y3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Y5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Y7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Y9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Y11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Y13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Y15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Y17, K2, 64(CX)
+	CMPQ    AX, $0x00000009
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Y19, K2, 64(CX)
+	CMPQ    AX, $0x0000000a
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z20, K1, (CX)
+	VMOVUPS Y21, K2, 64(CX)
+	CMPQ    AX, $0x0000000b
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z22, K1, (CX)
+	VMOVUPS Y23, K2, 64(CX)
+	CMPQ    AX, $0x0000000c
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z24, K1, (CX)
+	VMOVUPS Y25, K2, 64(CX)
+	CMPQ    AX, $0x0000000d
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z26, K1, (CX)
+	VMOVUPS Y27, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
+TEXT ·sgemmKernelAVX512_8x24(SB), NOSPLIT, $0-128
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	LEAQ (DI)(DX*2), R8
+	ADDQ CX, R8
+	MOVQ b+32(FP), R9
+	MOVQ ldb+40(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R11
+	MOVQ       ldc+56(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	ADDQ       R12, R11
+	PREFETCHT0 (R11)
+	PREFETCHT0 64(R11)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (R9), Z16
+	VMOVUPS      64(R9), Y17
+	VBROADCASTSS (DI), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Y17, Y18, Y1
+	VBROADCASTSS (DI)(CX*1), Z18
+	VFMADD231PS  Z16, Z18, Z2
+	VFMADD231PS  Y17, Y18, Y3
+	VBROADCASTSS (DI)(CX*2), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Y17, Y18, Y5
+	VBROADCASTSS (DI)(DX*1), Z18
+	VFMADD231PS  Z16, Z18, Z6
+	VFMADD231PS  Y17, Y18, Y7
+	VBROADCASTSS (DI)(CX*4), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Y17, Y18, Y9
+	VBROADCASTSS (DI)(BX*1), Z18
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Y17, Y18, Y11
+	VBROADCASTSS (DI)(DX*2), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Y17, Y18, Y13
+	VBROADCASTSS (R8), Z18
+	VFMADD231PS  Z16, Z18, Z14
+	VFMADD231PS  Y17, Y18, Y15
+	ADDQ         SI, DI
+	ADDQ         SI, R8
+	ADDQ         R10, R9
+	DECQ         AX
+	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	MOVQ         $0x00000008, BX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+64(FP), Z16
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z0
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z2
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z4
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z6
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z8
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z10
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z12
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z14
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y15
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VADDPS    Z16, Z2, Z2
+	VADDPS    Z16, Z4, Z4
+	VADDPS    Z16, Z6, Z6
+	VADDPS    Z16, Z8, Z8
+	VADDPS    Z16, Z10, Z10
+	VADDPS    Z16, Z12, Z12
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y1, Y1
+	VADDPS    Y16, Y3, Y3
+	VADDPS    Y16, Y5, Y5
+	VADDPS    Y16, Y7, Y7
+	VADDPS    Y16, Y9, Y9
+	VADDPS    Y16, Y11, Y11
+	VADDPS    Y16, Y13, Y13
+	VADDPS    Y16, Y15, Y15
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y1, Y1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y3, Y3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y5, Y5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y7, Y7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y9, Y9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y11, Y11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y13, Y13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y15, Y15
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z16
+	VBROADCASTSS hi+100(FP), Z17
+	VMAXPS       Z0, Z16, Z0
+	VMINPS       Z0, Z17, Z0
+	VMAXPS       Y1, Y16, Y1
+	VMINPS       Y1, Y17, Y1
+	VMAXPS       Z2, Z16, Z2
+	VMINPS       Z2, Z17, Z2
+	VMAXPS       Y3, Y16, Y3
+	VMINPS       Y3, Y17, Y3
+	VMAXPS       Z4, Z16, Z4
+	VMINPS       Z4, Z17, Z4
+	VMAXPS       Y5, Y16, Y5
+	VMINPS       Y5, Y17, Y5
+	VMAXPS       Z6, Z16, Z6
+	VMINPS       Z6, Z17, Z6
+	VMAXPS       Y7, Y16, Y7
+	VMINPS       Y7, Y17, Y7
+	VMAXPS       Z8, Z16, Z8
+	VMINPS       Z8, Z17, Z8
+	VMAXPS       Y9, Y16, Y9
+	VMINPS       Y9, Y17, Y9
+	VMAXPS       Z10, Z16, Z10
+	VMINPS       Z10, Z17, Z10
+	VMAXPS       Y11, Y16, Y11
+	VMINPS       Y11, Y17, Y11
+	VMAXPS       Z12, Z16, Z12
+	VMINPS       Z12, Z17, Z12
+	VMAXPS       Y13, Y16, Y13
+	VMINPS       Y13, Y17, Y13
+	VMAXPS       Z14, Z16, Z14
+	VMINPS       Z14, Z17, Z14
+	VMAXPS       Y15, Y16, Y15
+	VMINPS       Y15, Y17, Y15
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Y1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Y3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Y5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Y7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Y9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Y11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Y13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Y15, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET

@@ -12,6 +12,8 @@ func init() {
 		{MR: 12, NR: 32, Strided: true, Partial: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmKernelAVX512_12x32},
 		{MR: 8, NR: 32, Strided: true, Partial: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmKernelAVX512_8x32},
 		{MR: 8, NR: 48, Strided: true, Partial: true, Name: "avx512_8x48", Level: AVX512, fn: sgemmKernelAVX512_8x48},
+		{MR: 14, NR: 24, Strided: true, Partial: true, Name: "avx512_14x24", Level: AVX512, fn: sgemmKernelAVX512_14x24},
+		{MR: 8, NR: 24, Strided: true, Partial: true, Name: "avx512_8x24", Level: AVX512, fn: sgemmKernelAVX512_8x24},
 	}
 	sgemmPackBImpl[AVX2] = []sgemmPackBFunc{{16, sgemmPackBAVX2_16}}
 	sgemmPackBImpl[AVX512] = []sgemmPackBFunc{{32, sgemmPackBAVX512_32}, {48, sgemmPackBAVX512_48}}

@@ -1,7 +1,7 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
 // micro-kernels for AVX2+FMA (6x16, 4x16) and AVX-512 (14x32, 12x32, 8x32,
-// 8x48), and
-// the packing of B for them.
+// 8x48, and 14x24, 8x24 whose last vector per row is half a ZMM), and the
+// packing of B for them.
 //
 // Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
 // row), loads one row of B per k step, broadcasts each of the MR values of A
@@ -32,7 +32,33 @@ func prefetcht0(m Mem) {
 
 // tile is one micro-kernel shape for a level.
 type tile struct {
-	mr, nv int // rows, vectors per row
+	mr, nv int  // rows, vectors per row
+	half   bool // the last vector of a row is half wide (AVX-512: a YMM)
+}
+
+// nr returns the tile's width in columns.
+func (t tile) nr(s *simd.ISA) int {
+	if t.half {
+		return t.nv*s.Lanes - s.Lanes/2
+	}
+	return t.nv * s.Lanes
+}
+
+// lanes returns the width of vector j of a row.
+func (t tile) lanes(s *simd.ISA, j int) int {
+	if t.half && j == t.nv-1 {
+		return s.Lanes / 2
+	}
+	return s.Lanes
+}
+
+// view returns v as vector j of a row uses it: the whole register, or its
+// lower half for the half-wide last vector.
+func (t tile) view(s *simd.ISA, v VecVirtual, j int) Op {
+	if t.half && j == t.nv-1 {
+		return v.AsY()
+	}
+	return v
 }
 
 func main() {
@@ -55,11 +81,18 @@ func main() {
 			// output channels). Tiles one vector wide (16 columns) run
 			// at three quarters of the peak here, so there are none.
 			tiles = []tile{{mr: 14, nv: 2}, {mr: 12, nv: 2}, {mr: 8, nv: 2}, {mr: 8, nv: 3}}
+			// 24 columns (BlazeFace's 1x1 convolutions and stem) as a ZMM
+			// and a YMM per row: a 32-wide tile would waste a quarter of
+			// its multiply-adds, while on Zen 4 (which splits a ZMM
+			// operation in two YMM halves) the YMM half costs half. 28
+			// accumulators + 2 B + 2 A; and 8 rows for row counts that
+			// are multiples of 8 but not of 14.
+			tiles = append(tiles, tile{mr: 14, nv: 2, half: true}, tile{mr: 8, nv: 2, half: true})
 		}
 		packed := map[int]bool{}
 		for _, t := range tiles {
 			kernel(s, t)
-			if !packed[t.nv] {
+			if !packed[t.nv] && !t.half {
 				packB(s, t.nv)
 				packed[t.nv] = true
 			}
@@ -74,7 +107,7 @@ func main() {
 const rowsPerBase = 7
 
 func kernel(s *simd.ISA, t tile) {
-	nr := t.nv * s.Lanes
+	nr := t.nr(s)
 	name := fmt.Sprintf("sgemmKernel%s_%dx%d", s.Name, t.mr, nr)
 	TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
 	Pragma("noescape")
@@ -130,7 +163,7 @@ func kernel(s *simd.ISA, t tile) {
 		ldc := Load(Param("ldc"), GP64())
 		SHLQ(U8(2), ldc)
 		for i := 0; i < t.mr; i++ {
-			for off := 0; off < t.nv*s.Bytes(); off += 64 {
+			for off := 0; off < 4*nr; off += 64 {
 				prefetcht0(Mem{Base: c, Disp: off})
 			}
 			if i+1 < t.mr {
@@ -151,14 +184,14 @@ func kernel(s *simd.ISA, t tile) {
 	Label("loop")
 	bv := s.Vecs(t.nv)
 	for j, v := range bv {
-		VMOVUPS(Mem{Base: bp, Disp: j * s.Bytes()}, v)
+		VMOVUPS(Mem{Base: bp, Disp: j * s.Bytes()}, t.view(s, v, j))
 	}
 	av := []VecVirtual{s.Vec(), s.Vec()}
 	for i := 0; i < t.mr; i++ {
 		a := av[i%2]
 		VBROADCASTSS(rowA(i), a)
 		for j := range bv {
-			VFMADD231PS(bv[j], a, acc[i][j])
+			VFMADD231PS(t.view(s, bv[j], j), t.view(s, a, j), t.view(s, acc[i][j], j))
 		}
 	}
 	for _, b := range bases {
@@ -189,13 +222,15 @@ func kernel(s *simd.ISA, t tile) {
 // colMasks selects the first nt columns of a tile, per vector.
 type colMasks struct {
 	s      *simd.ISA
+	t      tile
 	masked bool
 	k      []Op         // AVX-512 opmasks
 	y      []VecVirtual // AVX2 vector masks
 }
 
-func newColMasks(s *simd.ISA, nv int, masked bool) colMasks {
-	cm := colMasks{s: s, masked: masked}
+func newColMasks(s *simd.ISA, t tile, masked bool) colMasks {
+	nv := t.nv
+	cm := colMasks{s: s, t: t, masked: masked}
 	if !masked {
 		return cm
 	}
@@ -210,7 +245,7 @@ func newColMasks(s *simd.ISA, nv int, masked bool) colMasks {
 	XORQ(zero, zero)
 	MOVQ(U32(s.Lanes), lanes)
 	for j := 0; j < nv; j++ {
-		// r = clamp(nt - lanes*j, 0, lanes): the valid lanes of vector j.
+		// r = clamp(nt - lanes*j, 0, width of vector j): its valid lanes.
 		r := GP64()
 		MOVQ(nt, r)
 		if j > 0 {
@@ -218,6 +253,9 @@ func newColMasks(s *simd.ISA, nv int, masked bool) colMasks {
 		}
 		CMPQ(r, zero)
 		CMOVQLT(zero, r)
+		if w := t.lanes(s, j); w != s.Lanes {
+			MOVQ(U32(w), lanes)
+		}
 		CMPQ(r, lanes)
 		CMOVQGT(lanes, r)
 		if s.Lanes == 16 {
@@ -238,25 +276,27 @@ func newColMasks(s *simd.ISA, nv int, masked bool) colMasks {
 
 // load loads vector j of a tile row into v (masked lanes zero, never read).
 func (cm colMasks) load(m Mem, j int, v VecVirtual) {
+	w := cm.t.view(cm.s, v, j)
 	switch {
 	case !cm.masked:
-		VMOVUPS(m, v)
+		VMOVUPS(m, w)
 	case cm.k != nil:
-		VMOVUPS_Z(m, cm.k[j], v)
+		VMOVUPS_Z(m, cm.k[j], w)
 	default:
-		VMASKMOVPS(m, cm.y[j], v)
+		VMASKMOVPS(m, cm.y[j], w)
 	}
 }
 
 // store stores the valid lanes of v as vector j of a tile row.
 func (cm colMasks) store(v VecVirtual, m Mem, j int) {
+	w := cm.t.view(cm.s, v, j)
 	switch {
 	case !cm.masked:
-		VMOVUPS(v, m)
+		VMOVUPS(w, m)
 	case cm.k != nil:
-		VMOVUPS(v, cm.k[j], m)
+		VMOVUPS(w, cm.k[j], m)
 	default:
-		VMASKMOVPS(v, cm.y[j], m)
+		VMASKMOVPS(w, cm.y[j], m)
 	}
 }
 
@@ -264,7 +304,8 @@ func (cm colMasks) store(v VecVirtual, m Mem, j int) {
 // then the store of the first mt rows and nt columns (with masked, else of
 // the whole tile). Labels carry suffix.
 func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string) {
-	cm := newColMasks(s, t.nv, masked)
+	cm := newColMasks(s, t, masked)
+	vw := func(v VecVirtual, j int) Op { return t.view(s, v, j) }
 	lbl := func(name string) string { return name + suffix }
 	// rowExit jumps to label when row i was the last valid one.
 	var mt Register
@@ -301,9 +342,9 @@ func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string)
 				if masked {
 					v := s.Vec()
 					cm.load(m, j, v)
-					VFMADD231PS(v, beta, acc[i][j])
+					VFMADD231PS(vw(v, j), vw(beta, j), vw(acc[i][j], j))
 				} else {
-					VFMADD231PS(m, beta, acc[i][j])
+					VFMADD231PS(m, vw(beta, j), vw(acc[i][j], j))
 				}
 			}
 			rowExit(i, lbl("bias"))
@@ -323,7 +364,7 @@ func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string)
 			v := s.Vec()
 			cm.load(Mem{Base: bias, Disp: j * s.Bytes()}, j, v)
 			for i := range acc {
-				VADDPS(v, acc[i][j], acc[i][j])
+				VADDPS(vw(v, j), vw(acc[i][j], j), vw(acc[i][j], j))
 			}
 		}
 	}
@@ -341,9 +382,9 @@ func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string)
 				if masked {
 					v := s.Vec()
 					cm.load(m, j, v)
-					VADDPS(v, acc[i][j], acc[i][j])
+					VADDPS(vw(v, j), vw(acc[i][j], j), vw(acc[i][j], j))
 				} else {
-					VADDPS(m, acc[i][j], acc[i][j])
+					VADDPS(m, vw(acc[i][j], j), vw(acc[i][j], j))
 				}
 			}
 			rowExit(i, lbl("clamp"))
@@ -365,8 +406,8 @@ func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string)
 		VBROADCASTSS(hiAddr.Addr, hi)
 		for i := range acc {
 			for j := range acc[i] {
-				VMAXPS(acc[i][j], lo, acc[i][j])
-				VMINPS(acc[i][j], hi, acc[i][j])
+				VMAXPS(vw(acc[i][j], j), vw(lo, j), vw(acc[i][j], j))
+				VMINPS(vw(acc[i][j], j), vw(hi, j), vw(acc[i][j], j))
 			}
 		}
 	}
