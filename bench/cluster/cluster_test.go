@@ -290,3 +290,27 @@ func recallSample(x vec.Matrix, g *cluster.KNNGraph, k int, maxDist float32, q i
 	}
 	return float64(found) / float64(total)
 }
+
+func TestThresholdGraph(t *testing.T) {
+	x, _ := Generate(Fast, 700, 9)
+	g := ThresholdGraph(x, Fast.Threshold, 3)
+	for i := range x.Rows {
+		k := 0
+		for j := range x.Rows {
+			if j == i || 1-vec.Dot(x.Row(i), x.Row(j)) > Fast.Threshold+1e-6 {
+				continue
+			}
+			if 1-vec.Dot(x.Row(i), x.Row(j)) < Fast.Threshold-1e-6 {
+				if k >= len(g[i]) || int(g[i][k]) != j {
+					t.Fatalf("face %d: neighbour %d missing from %v", i, j, g[i])
+				}
+			}
+			if k < len(g[i]) && int(g[i][k]) == j {
+				k++
+			}
+		}
+		if k != len(g[i]) {
+			t.Fatalf("face %d: extra neighbours in %v", i, g[i])
+		}
+	}
+}
