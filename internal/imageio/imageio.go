@@ -25,7 +25,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/color"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
@@ -289,17 +288,53 @@ func to8(v uint32) uint8 {
 }
 
 // fromYCbCr converts a JPEG's (or WebP's) YCbCr planes, the common case,
-// without an interface call per pixel.
+// a row at a time without an interface call per pixel (JFIF full-range
+// BT.601 in 16-bit fixed point, within 1 of color.YCbCrToRGB).
 func fromYCbCr(out Image, s *image.YCbCr) {
 	b := s.Rect
+	// Horizontal chroma subsampling shift (COffset gives each row's
+	// start).
+	hs := 0
+	switch s.SubsampleRatio {
+	case image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420:
+		hs = 1
+	case image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410:
+		hs = 2
+	}
+	cx0 := b.Min.X >> hs
 	for y := range out.Height {
-		yrow := s.Y[s.YOffset(b.Min.X, b.Min.Y+y):]
+		yrow := s.Y[s.YOffset(b.Min.X, b.Min.Y+y):][:out.Width]
+		ci := s.COffset(b.Min.X, b.Min.Y+y)
+		cb, cr := s.Cb[ci:], s.Cr[ci:]
 		dst := out.Pix[y*out.Stride:][:3*out.Width]
-		for x := range out.Width {
-			ci := s.COffset(b.Min.X+x, b.Min.Y+y)
-			dst[3*x], dst[3*x+1], dst[3*x+2] = color.YCbCrToRGB(yrow[x], s.Cb[ci], s.Cr[ci])
+		for x, yy := range yrow {
+			c := (b.Min.X+x)>>hs - cx0
+			d := dst[3*x : 3*x+3 : 3*x+3]
+			d[0], d[1], d[2] = ycc(yy, cb[c], cr[c])
 		}
 	}
+}
+
+// ycc converts one full-range YCbCr pixel to RGB:
+// R = Y + 1.402 Cr', G = Y - 0.344136 Cb' - 0.714136 Cr', B = Y + 1.772 Cb'
+// (Cb' = Cb - 128, Cr' = Cr - 128), rounded and clamped.
+func ycc(y, cb, cr uint8) (uint8, uint8, uint8) {
+	yy := int32(y)<<16 + 1<<15
+	u, v := int32(cb)-128, int32(cr)-128
+	r := (yy + 91881*v) >> 16
+	g := (yy - 22554*u - 46802*v) >> 16
+	bl := (yy + 116130*u) >> 16
+	return clamp8(r), clamp8(g), clamp8(bl)
+}
+
+func clamp8(v int32) uint8 {
+	if uint32(v) <= 255 {
+		return uint8(v)
+	}
+	if v < 0 {
+		return 0
+	}
+	return 255
 }
 
 // Orient returns img turned upright for EXIF orientation o (1..8: 2 mirror

@@ -310,3 +310,32 @@ func FuzzDecode(f *testing.F) {
 		_ = fmt.Sprint(info)
 	})
 }
+
+func TestYCbCr(t *testing.T) {
+	for y := 0; y < 256; y++ {
+		for cb := 0; cb < 256; cb += 3 {
+			for cr := 0; cr < 256; cr += 5 {
+				r, g, b := ycc(uint8(y), uint8(cb), uint8(cr))
+				wr, wg, wb := color.YCbCrToRGB(uint8(y), uint8(cb), uint8(cr))
+				for _, d := range []int{int(r) - int(wr), int(g) - int(wg), int(b) - int(wb)} {
+					if d < -1 || d > 1 {
+						t.Fatalf("ycc(%d,%d,%d) = %d,%d,%d, want %d,%d,%d", y, cb, cr, r, g, b, wr, wg, wb)
+					}
+				}
+			}
+		}
+	}
+	// Every subsampling ratio, against image.YCbCr.At.
+	for _, ratio := range []image.YCbCrSubsampleRatio{image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420, image.YCbCrSubsampleRatio440, image.YCbCrSubsampleRatio411, image.YCbCrSubsampleRatio410} {
+		m := image.NewYCbCr(image.Rect(0, 0, 13, 7), ratio)
+		for i := range m.Y {
+			m.Y[i] = uint8(i * 7)
+		}
+		for i := range m.Cb {
+			m.Cb[i], m.Cr[i] = uint8(i*29), uint8(255-i*13)
+		}
+		if d := maxDiff(toRGB(m), m); d > 1 {
+			t.Errorf("%v: differs by %d", ratio, d)
+		}
+	}
+}
