@@ -104,3 +104,63 @@ func (kn *SgemmKernel) RunPartial(k int, a []float32, rsa, csa int, b []float32,
 	}
 	kn.fn(k, unsafe.SliceData(a), rsa, csa, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, ep.Bias, ep.Res, ep.LdRes, ep.Lo, ep.Hi, ep.Clamp, mt, nt)
 }
+
+// sgemmConvFunc is a convolution micro-kernel's signature; see
+// SgemmConvKernel.RunPartial.
+type sgemmConvFunc func(kin, kout int, a *float32, rsa, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)
+
+// SgemmConvKernel is a micro-kernel for implicit-GEMM convolution: an
+// SgemmKernel whose depth is kout runs of kin contiguous elements of A,
+// the runs a fixed distance apart, so that it reads a convolution's input
+// in place (row i of A is output pixel i's window: a run is the taps of one
+// filter row, KW*Cin contiguous floats, the next run one input row further).
+type SgemmConvKernel struct {
+	MR, NR int
+	Name   string // e.g. "avx512_14x32"
+	Level  Level
+	fn     sgemmConvFunc
+}
+
+// sgemmConvKernelImpl holds each level's convolution micro-kernels (none
+// for generic Go and NEON, whose callers copy windows into rows instead).
+var sgemmConvKernelImpl [numLevels][]SgemmConvKernel
+
+// SgemmConvKernelsFor returns every convolution micro-kernel of level l.
+func SgemmConvKernelsFor(l Level) []SgemmConvKernel {
+	if l < numLevels {
+		return sgemmConvKernelImpl[l]
+	}
+	return nil
+}
+
+// RunPartial computes the first mt rows and nt columns of one tile
+// (1 <= mt <= MR, 1 <= nt <= NR, kin >= 1, kout >= 1), for i < mt, j < nt:
+//
+//	s := float32(0)
+//	for r := 0; r < kout; r++ {
+//		for q := 0; q < kin; q++ {
+//			s += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb+j] // fused
+//		}
+//	}
+//	// then beta, ep and the store as in SgemmKernel.Run
+//
+// B is packed (ldb = NR, zero-padded columns); A is still read for all MR
+// rows, so a must hold (MR-1)*rsa+(kout-1)*ajump+kin elements. It checks
+// nothing (callers do); out-of-range slices are undefined behaviour.
+func (kn *SgemmConvKernel) RunPartial(kin, kout int, a []float32, rsa, ajump int, b []float32, ldb int, c []float32, ldc int, beta float32, ep *SgemmEpilogue, mt, nt int) {
+	if sgemmRace {
+		raceRead(a[:(kn.MR-1)*rsa+(kout-1)*ajump+kin])
+		raceRead(b[:(kin*kout-1)*ldb+kn.NR])
+		for i := range mt {
+			raceWrite(c[i*ldc : i*ldc+nt])
+		}
+		if ep != nil && ep.Res != nil {
+			raceRead(unsafe.Slice(ep.Res, (mt-1)*ep.LdRes+nt))
+		}
+	}
+	if ep == nil {
+		kn.fn(kin, kout, unsafe.SliceData(a), rsa, ajump, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, nil, nil, 0, 0, 0, false, mt, nt)
+		return
+	}
+	kn.fn(kin, kout, unsafe.SliceData(a), rsa, ajump, unsafe.SliceData(b), ldb, unsafe.SliceData(c), ldc, beta, ep.Bias, ep.Res, ep.LdRes, ep.Lo, ep.Hi, ep.Clamp, mt, nt)
+}

@@ -10,6 +10,12 @@ package asm
 //go:noescape
 func sgemmKernelAVX2_6x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
+// sgemmConvKernelAVX2_6x16 is the 6 x 16 convolution micro-kernel for AVX2; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX2_6x16(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
 // sgemmPackBAVX2_16 packs B for the AVX2 micro-kernels of width 16; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
 //
@@ -22,11 +28,23 @@ func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
 //go:noescape
 func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
+// sgemmConvKernelAVX2_4x16 is the 4 x 16 convolution micro-kernel for AVX2; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX2_4x16(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
 // sgemmKernelAVX512_14x32 is the 14 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmConvKernelAVX512_14x32 is the 14 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX512_14x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmPackBAVX512_32 packs B for the AVX512 micro-kernels of width 32; see SgemmPackB (sgemm_pack.go).
 // kc >= 1, slivers >= 1.
@@ -40,11 +58,23 @@ func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
 //go:noescape
 func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
+// sgemmConvKernelAVX512_12x32 is the 12 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX512_12x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
 // sgemmKernelAVX512_8x32 is the 8 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmConvKernelAVX512_8x32 is the 8 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX512_8x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_8x48 is the 8 x 48 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
@@ -64,8 +94,20 @@ func sgemmPackBAVX512_48(kc int, slivers int, b *float32, ldb int, dst *float32)
 //go:noescape
 func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
+// sgemmConvKernelAVX512_14x24 is the 14 x 24 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX512_14x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
 // sgemmKernelAVX512_8x24 is the 8 x 24 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmConvKernelAVX512_8x24 is the 8 x 24 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

@@ -462,6 +462,417 @@ done_partial:
 	VZEROUPPER
 	RET
 
+// func sgemmConvKernelAVX2_6x16(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·sgemmConvKernelAVX2_6x16(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	MOVQ b+40(FP), R10
+	MOVQ ldb+48(FP), R11
+	SHLQ $0x02, R11
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R12
+	SHLQ       $0x02, R12
+	PREFETCHT0 (DX)
+	ADDQ       R12, DX
+	PREFETCHT0 (DX)
+	ADDQ       R12, DX
+	PREFETCHT0 (DX)
+	ADDQ       R12, DX
+	PREFETCHT0 (DX)
+	ADDQ       R12, DX
+	PREFETCHT0 (DX)
+	ADDQ       R12, DX
+	PREFETCHT0 (DX)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+	VXORPS     Y8, Y8, Y8
+	VXORPS     Y9, Y9, Y9
+	VXORPS     Y10, Y10, Y10
+	VXORPS     Y11, Y11, Y11
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R10), Y12
+	VMOVUPS      32(R10), Y13
+	VBROADCASTSS (R9), Y14
+	VFMADD231PS  Y12, Y14, Y0
+	VFMADD231PS  Y13, Y14, Y1
+	VBROADCASTSS (R9)(SI*1), Y14
+	VFMADD231PS  Y12, Y14, Y2
+	VFMADD231PS  Y13, Y14, Y3
+	VBROADCASTSS (R9)(SI*2), Y14
+	VFMADD231PS  Y12, Y14, Y4
+	VFMADD231PS  Y13, Y14, Y5
+	VBROADCASTSS (R9)(DI*1), Y14
+	VFMADD231PS  Y12, Y14, Y6
+	VFMADD231PS  Y13, Y14, Y7
+	VBROADCASTSS (R9)(SI*4), Y14
+	VFMADD231PS  Y12, Y14, Y8
+	VFMADD231PS  Y13, Y14, Y9
+	VBROADCASTSS (R9)(R8*1), Y14
+	VFMADD231PS  Y12, Y14, Y10
+	VFMADD231PS  Y13, Y14, Y11
+	ADDQ         $0x04, R9
+	ADDQ         R11, R10
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	CMPQ         AX, $0x00000010
+	JNE          partial
+	MOVQ         mt+120(FP), AX
+	CMPQ         AX, $0x00000006
+	JNE          partial
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), DX
+	ANDL         $0x7fffffff, DX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Y12
+	MOVQ         AX, DX
+	VFMADD231PS  (DX), Y12, Y0
+	VFMADD231PS  32(DX), Y12, Y1
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y12, Y2
+	VFMADD231PS  32(DX), Y12, Y3
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y12, Y4
+	VFMADD231PS  32(DX), Y12, Y5
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y12, Y6
+	VFMADD231PS  32(DX), Y12, Y7
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y12, Y8
+	VFMADD231PS  32(DX), Y12, Y9
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y12, Y10
+	VFMADD231PS  32(DX), Y12, Y11
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ    bias+80(FP), DX
+	TESTQ   DX, DX
+	JZ      residual
+	VMOVUPS (DX), Y12
+	VADDPS  Y12, Y0, Y0
+	VADDPS  Y12, Y2, Y2
+	VADDPS  Y12, Y4, Y4
+	VADDPS  Y12, Y6, Y6
+	VADDPS  Y12, Y8, Y8
+	VADDPS  Y12, Y10, Y10
+	VMOVUPS 32(DX), Y12
+	VADDPS  Y12, Y1, Y1
+	VADDPS  Y12, Y3, Y3
+	VADDPS  Y12, Y5, Y5
+	VADDPS  Y12, Y7, Y7
+	VADDPS  Y12, Y9, Y9
+	VADDPS  Y12, Y11, Y11
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ   res+88(FP), DX
+	TESTQ  DX, DX
+	JZ     clamp
+	MOVQ   ldres+96(FP), BX
+	SHLQ   $0x02, BX
+	VADDPS (DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	ADDQ   BX, DX
+	VADDPS (DX), Y2, Y2
+	VADDPS 32(DX), Y3, Y3
+	ADDQ   BX, DX
+	VADDPS (DX), Y4, Y4
+	VADDPS 32(DX), Y5, Y5
+	ADDQ   BX, DX
+	VADDPS (DX), Y6, Y6
+	VADDPS 32(DX), Y7, Y7
+	ADDQ   BX, DX
+	VADDPS (DX), Y8, Y8
+	VADDPS 32(DX), Y9, Y9
+	ADDQ   BX, DX
+	VADDPS (DX), Y10, Y10
+	VADDPS 32(DX), Y11, Y11
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), DL
+	TESTB        DL, DL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Y12
+	VBROADCASTSS hi+108(FP), Y13
+	VMAXPS       Y0, Y12, Y0
+	VMINPS       Y0, Y13, Y0
+	VMAXPS       Y1, Y12, Y1
+	VMINPS       Y1, Y13, Y1
+	VMAXPS       Y2, Y12, Y2
+	VMINPS       Y2, Y13, Y2
+	VMAXPS       Y3, Y12, Y3
+	VMINPS       Y3, Y13, Y3
+	VMAXPS       Y4, Y12, Y4
+	VMINPS       Y4, Y13, Y4
+	VMAXPS       Y5, Y12, Y5
+	VMINPS       Y5, Y13, Y5
+	VMAXPS       Y6, Y12, Y6
+	VMINPS       Y6, Y13, Y6
+	VMAXPS       Y7, Y12, Y7
+	VMINPS       Y7, Y13, Y7
+	VMAXPS       Y8, Y12, Y8
+	VMINPS       Y8, Y13, Y8
+	VMAXPS       Y9, Y12, Y9
+	VMINPS       Y9, Y13, Y9
+	VMAXPS       Y10, Y12, Y10
+	VMINPS       Y10, Y13, Y10
+	VMAXPS       Y11, Y12, Y11
+	VMINPS       Y11, Y13, Y11
+
+store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y8, (AX)
+	VMOVUPS Y9, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y10, (AX)
+	VMOVUPS Y11, 32(AX)
+	VZEROUPPER
+	RET
+
+partial:
+	MOVQ    nt+128(FP), AX
+	LEAQ    ymask8<>+0(SB), CX
+	XORQ    DX, DX
+	MOVQ    $0x00000008, BX
+	MOVQ    AX, SI
+	CMPQ    SI, DX
+	CMOVQLT DX, SI
+	CMPQ    SI, BX
+	CMOVQGT BX, SI
+	NEGQ    SI
+	VMOVDQU 32(CX)(SI*4), Y12
+	SUBQ    $0x00000008, AX
+	CMPQ    AX, DX
+	CMOVQLT DX, AX
+	CMPQ    AX, BX
+	CMOVQGT BX, AX
+	NEGQ    AX
+	VMOVDQU 32(CX)(AX*4), Y13
+	MOVQ    mt+120(FP), AX
+	MOVQ    c+56(FP), CX
+	MOVQ    ldc+64(FP), DX
+	SHLQ    $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias_partial
+	VBROADCASTSS beta+72(FP), Y14
+	MOVQ         CX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y0
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y2
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y4
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y6
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y7
+	CMPQ         AX, $0x00000004
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y8
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y9
+	CMPQ         AX, $0x00000005
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y12, Y15
+	VFMADD231PS  Y15, Y14, Y10
+	VMASKMOVPS   32(BX), Y13, Y15
+	VFMADD231PS  Y15, Y14, Y11
+
+bias_partial:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ       bias+80(FP), BX
+	TESTQ      BX, BX
+	JZ         residual_partial
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y0, Y0
+	VADDPS     Y14, Y2, Y2
+	VADDPS     Y14, Y4, Y4
+	VADDPS     Y14, Y6, Y6
+	VADDPS     Y14, Y8, Y8
+	VADDPS     Y14, Y10, Y10
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y1, Y1
+	VADDPS     Y14, Y3, Y3
+	VADDPS     Y14, Y5, Y5
+	VADDPS     Y14, Y7, Y7
+	VADDPS     Y14, Y9, Y9
+	VADDPS     Y14, Y11, Y11
+
+residual_partial:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ       res+88(FP), BX
+	TESTQ      BX, BX
+	JZ         clamp_partial
+	MOVQ       ldres+96(FP), SI
+	SHLQ       $0x02, SI
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y0, Y0
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y1, Y1
+	CMPQ       AX, $0x00000001
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y2, Y2
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y3, Y3
+	CMPQ       AX, $0x00000002
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y4, Y4
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y5, Y5
+	CMPQ       AX, $0x00000003
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y6, Y6
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y7, Y7
+	CMPQ       AX, $0x00000004
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y8, Y8
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y9, Y9
+	CMPQ       AX, $0x00000005
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y12, Y14
+	VADDPS     Y14, Y10, Y10
+	VMASKMOVPS 32(BX), Y13, Y14
+	VADDPS     Y14, Y11, Y11
+
+clamp_partial:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store_partial
+	VBROADCASTSS lo+104(FP), Y14
+	VBROADCASTSS hi+108(FP), Y15
+	VMAXPS       Y0, Y14, Y0
+	VMINPS       Y0, Y15, Y0
+	VMAXPS       Y1, Y14, Y1
+	VMINPS       Y1, Y15, Y1
+	VMAXPS       Y2, Y14, Y2
+	VMINPS       Y2, Y15, Y2
+	VMAXPS       Y3, Y14, Y3
+	VMINPS       Y3, Y15, Y3
+	VMAXPS       Y4, Y14, Y4
+	VMINPS       Y4, Y15, Y4
+	VMAXPS       Y5, Y14, Y5
+	VMINPS       Y5, Y15, Y5
+	VMAXPS       Y6, Y14, Y6
+	VMINPS       Y6, Y15, Y6
+	VMAXPS       Y7, Y14, Y7
+	VMINPS       Y7, Y15, Y7
+	VMAXPS       Y8, Y14, Y8
+	VMINPS       Y8, Y15, Y8
+	VMAXPS       Y9, Y14, Y9
+	VMINPS       Y9, Y15, Y9
+	VMAXPS       Y10, Y14, Y10
+	VMINPS       Y10, Y15, Y10
+	VMAXPS       Y11, Y14, Y11
+	VMINPS       Y11, Y15, Y11
+
+store_partial:
+	VMASKMOVPS Y0, Y12, (CX)
+	VMASKMOVPS Y1, Y13, 32(CX)
+	CMPQ       AX, $0x00000001
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y2, Y12, (CX)
+	VMASKMOVPS Y3, Y13, 32(CX)
+	CMPQ       AX, $0x00000002
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y4, Y12, (CX)
+	VMASKMOVPS Y5, Y13, 32(CX)
+	CMPQ       AX, $0x00000003
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y6, Y12, (CX)
+	VMASKMOVPS Y7, Y13, 32(CX)
+	CMPQ       AX, $0x00000004
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y8, Y12, (CX)
+	VMASKMOVPS Y9, Y13, 32(CX)
+	CMPQ       AX, $0x00000005
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y10, Y12, (CX)
+	VMASKMOVPS Y11, Y13, 32(CX)
+
+done_partial:
+	VZEROUPPER
+	RET
+
 // func sgemmPackBAVX2_16(kc int, slivers int, b *float32, ldb int, dst *float32)
 // Requires: AVX, SSE
 TEXT ·sgemmPackBAVX2_16(SB), NOSPLIT, $0-40
@@ -766,6 +1177,323 @@ clamp_partial:
 	JZ           store_partial
 	VBROADCASTSS lo+96(FP), Y10
 	VBROADCASTSS hi+100(FP), Y11
+	VMAXPS       Y0, Y10, Y0
+	VMINPS       Y0, Y11, Y0
+	VMAXPS       Y1, Y10, Y1
+	VMINPS       Y1, Y11, Y1
+	VMAXPS       Y2, Y10, Y2
+	VMINPS       Y2, Y11, Y2
+	VMAXPS       Y3, Y10, Y3
+	VMINPS       Y3, Y11, Y3
+	VMAXPS       Y4, Y10, Y4
+	VMINPS       Y4, Y11, Y4
+	VMAXPS       Y5, Y10, Y5
+	VMINPS       Y5, Y11, Y5
+	VMAXPS       Y6, Y10, Y6
+	VMINPS       Y6, Y11, Y6
+	VMAXPS       Y7, Y10, Y7
+	VMINPS       Y7, Y11, Y7
+
+store_partial:
+	VMASKMOVPS Y0, Y8, (CX)
+	VMASKMOVPS Y1, Y9, 32(CX)
+	CMPQ       AX, $0x00000001
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y2, Y8, (CX)
+	VMASKMOVPS Y3, Y9, 32(CX)
+	CMPQ       AX, $0x00000002
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y4, Y8, (CX)
+	VMASKMOVPS Y5, Y9, 32(CX)
+	CMPQ       AX, $0x00000003
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y6, Y8, (CX)
+	VMASKMOVPS Y7, Y9, 32(CX)
+
+done_partial:
+	VZEROUPPER
+	RET
+
+// func sgemmConvKernelAVX2_4x16(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·sgemmConvKernelAVX2_4x16(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), DX
+	MOVQ a+16(FP), R8
+	MOVQ b+40(FP), R9
+	MOVQ ldb+48(FP), R10
+	SHLQ $0x02, R10
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R11
+	SHLQ       $0x02, R11
+	PREFETCHT0 (DX)
+	ADDQ       R11, DX
+	PREFETCHT0 (DX)
+	ADDQ       R11, DX
+	PREFETCHT0 (DX)
+	ADDQ       R11, DX
+	PREFETCHT0 (DX)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+	VXORPS     Y4, Y4, Y4
+	VXORPS     Y5, Y5, Y5
+	VXORPS     Y6, Y6, Y6
+	VXORPS     Y7, Y7, Y7
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R9), Y8
+	VMOVUPS      32(R9), Y9
+	VBROADCASTSS (R8), Y10
+	VFMADD231PS  Y8, Y10, Y0
+	VFMADD231PS  Y9, Y10, Y1
+	VBROADCASTSS (R8)(SI*1), Y10
+	VFMADD231PS  Y8, Y10, Y2
+	VFMADD231PS  Y9, Y10, Y3
+	VBROADCASTSS (R8)(SI*2), Y10
+	VFMADD231PS  Y8, Y10, Y4
+	VFMADD231PS  Y9, Y10, Y5
+	VBROADCASTSS (R8)(DI*1), Y10
+	VFMADD231PS  Y8, Y10, Y6
+	VFMADD231PS  Y9, Y10, Y7
+	ADDQ         $0x04, R8
+	ADDQ         R10, R9
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R8
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	CMPQ         AX, $0x00000010
+	JNE          partial
+	MOVQ         mt+120(FP), AX
+	CMPQ         AX, $0x00000004
+	JNE          partial
+	MOVQ         c+56(FP), AX
+	MOVQ         ldc+64(FP), CX
+	SHLQ         $0x02, CX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), DX
+	ANDL         $0x7fffffff, DX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Y8
+	MOVQ         AX, DX
+	VFMADD231PS  (DX), Y8, Y0
+	VFMADD231PS  32(DX), Y8, Y1
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y8, Y2
+	VFMADD231PS  32(DX), Y8, Y3
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y8, Y4
+	VFMADD231PS  32(DX), Y8, Y5
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y8, Y6
+	VFMADD231PS  32(DX), Y8, Y7
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ    bias+80(FP), DX
+	TESTQ   DX, DX
+	JZ      residual
+	VMOVUPS (DX), Y8
+	VADDPS  Y8, Y0, Y0
+	VADDPS  Y8, Y2, Y2
+	VADDPS  Y8, Y4, Y4
+	VADDPS  Y8, Y6, Y6
+	VMOVUPS 32(DX), Y8
+	VADDPS  Y8, Y1, Y1
+	VADDPS  Y8, Y3, Y3
+	VADDPS  Y8, Y5, Y5
+	VADDPS  Y8, Y7, Y7
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ   res+88(FP), DX
+	TESTQ  DX, DX
+	JZ     clamp
+	MOVQ   ldres+96(FP), BX
+	SHLQ   $0x02, BX
+	VADDPS (DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	ADDQ   BX, DX
+	VADDPS (DX), Y2, Y2
+	VADDPS 32(DX), Y3, Y3
+	ADDQ   BX, DX
+	VADDPS (DX), Y4, Y4
+	VADDPS 32(DX), Y5, Y5
+	ADDQ   BX, DX
+	VADDPS (DX), Y6, Y6
+	VADDPS 32(DX), Y7, Y7
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), DL
+	TESTB        DL, DL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Y8
+	VBROADCASTSS hi+108(FP), Y9
+	VMAXPS       Y0, Y8, Y0
+	VMINPS       Y0, Y9, Y0
+	VMAXPS       Y1, Y8, Y1
+	VMINPS       Y1, Y9, Y1
+	VMAXPS       Y2, Y8, Y2
+	VMINPS       Y2, Y9, Y2
+	VMAXPS       Y3, Y8, Y3
+	VMINPS       Y3, Y9, Y3
+	VMAXPS       Y4, Y8, Y4
+	VMINPS       Y4, Y9, Y4
+	VMAXPS       Y5, Y8, Y5
+	VMINPS       Y5, Y9, Y5
+	VMAXPS       Y6, Y8, Y6
+	VMINPS       Y6, Y9, Y6
+	VMAXPS       Y7, Y8, Y7
+	VMINPS       Y7, Y9, Y7
+
+store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y4, (AX)
+	VMOVUPS Y5, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y6, (AX)
+	VMOVUPS Y7, 32(AX)
+	VZEROUPPER
+	RET
+
+partial:
+	MOVQ    nt+128(FP), AX
+	LEAQ    ymask8<>+0(SB), CX
+	XORQ    DX, DX
+	MOVQ    $0x00000008, BX
+	MOVQ    AX, SI
+	CMPQ    SI, DX
+	CMOVQLT DX, SI
+	CMPQ    SI, BX
+	CMOVQGT BX, SI
+	NEGQ    SI
+	VMOVDQU 32(CX)(SI*4), Y8
+	SUBQ    $0x00000008, AX
+	CMPQ    AX, DX
+	CMOVQLT DX, AX
+	CMPQ    AX, BX
+	CMOVQGT BX, AX
+	NEGQ    AX
+	VMOVDQU 32(CX)(AX*4), Y9
+	MOVQ    mt+120(FP), AX
+	MOVQ    c+56(FP), CX
+	MOVQ    ldc+64(FP), DX
+	SHLQ    $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias_partial
+	VBROADCASTSS beta+72(FP), Y10
+	MOVQ         CX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y0
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y2
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y4
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y8, Y11
+	VFMADD231PS  Y11, Y10, Y6
+	VMASKMOVPS   32(BX), Y9, Y11
+	VFMADD231PS  Y11, Y10, Y7
+
+bias_partial:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ       bias+80(FP), BX
+	TESTQ      BX, BX
+	JZ         residual_partial
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y0, Y0
+	VADDPS     Y10, Y2, Y2
+	VADDPS     Y10, Y4, Y4
+	VADDPS     Y10, Y6, Y6
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y1, Y1
+	VADDPS     Y10, Y3, Y3
+	VADDPS     Y10, Y5, Y5
+	VADDPS     Y10, Y7, Y7
+
+residual_partial:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ       res+88(FP), BX
+	TESTQ      BX, BX
+	JZ         clamp_partial
+	MOVQ       ldres+96(FP), SI
+	SHLQ       $0x02, SI
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y0, Y0
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y1, Y1
+	CMPQ       AX, $0x00000001
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y2, Y2
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y3, Y3
+	CMPQ       AX, $0x00000002
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y4, Y4
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y5, Y5
+	CMPQ       AX, $0x00000003
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y8, Y10
+	VADDPS     Y10, Y6, Y6
+	VMASKMOVPS 32(BX), Y9, Y10
+	VADDPS     Y10, Y7, Y7
+
+clamp_partial:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store_partial
+	VBROADCASTSS lo+104(FP), Y10
+	VBROADCASTSS hi+108(FP), Y11
 	VMAXPS       Y0, Y10, Y0
 	VMINPS       Y0, Y11, Y0
 	VMAXPS       Y1, Y10, Y1
@@ -1217,6 +1945,556 @@ clamp:
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z28
 	VBROADCASTSS hi+100(FP), Z29
+	VMAXPS       Z0, Z28, Z0
+	VMINPS       Z0, Z29, Z0
+	VMAXPS       Z1, Z28, Z1
+	VMINPS       Z1, Z29, Z1
+	VMAXPS       Z2, Z28, Z2
+	VMINPS       Z2, Z29, Z2
+	VMAXPS       Z3, Z28, Z3
+	VMINPS       Z3, Z29, Z3
+	VMAXPS       Z4, Z28, Z4
+	VMINPS       Z4, Z29, Z4
+	VMAXPS       Z5, Z28, Z5
+	VMINPS       Z5, Z29, Z5
+	VMAXPS       Z6, Z28, Z6
+	VMINPS       Z6, Z29, Z6
+	VMAXPS       Z7, Z28, Z7
+	VMINPS       Z7, Z29, Z7
+	VMAXPS       Z8, Z28, Z8
+	VMINPS       Z8, Z29, Z8
+	VMAXPS       Z9, Z28, Z9
+	VMINPS       Z9, Z29, Z9
+	VMAXPS       Z10, Z28, Z10
+	VMINPS       Z10, Z29, Z10
+	VMAXPS       Z11, Z28, Z11
+	VMINPS       Z11, Z29, Z11
+	VMAXPS       Z12, Z28, Z12
+	VMINPS       Z12, Z29, Z12
+	VMAXPS       Z13, Z28, Z13
+	VMINPS       Z13, Z29, Z13
+	VMAXPS       Z14, Z28, Z14
+	VMINPS       Z14, Z29, Z14
+	VMAXPS       Z15, Z28, Z15
+	VMINPS       Z15, Z29, Z15
+	VMAXPS       Z16, Z28, Z16
+	VMINPS       Z16, Z29, Z16
+	VMAXPS       Z17, Z28, Z17
+	VMINPS       Z17, Z29, Z17
+	VMAXPS       Z18, Z28, Z18
+	VMINPS       Z18, Z29, Z18
+	VMAXPS       Z19, Z28, Z19
+	VMINPS       Z19, Z29, Z19
+	VMAXPS       Z20, Z28, Z20
+	VMINPS       Z20, Z29, Z20
+	VMAXPS       Z21, Z28, Z21
+	VMINPS       Z21, Z29, Z21
+	VMAXPS       Z22, Z28, Z22
+	VMINPS       Z22, Z29, Z22
+	VMAXPS       Z23, Z28, Z23
+	VMINPS       Z23, Z29, Z23
+	VMAXPS       Z24, Z28, Z24
+	VMINPS       Z24, Z29, Z24
+	VMAXPS       Z25, Z28, Z25
+	VMINPS       Z25, Z29, Z25
+	VMAXPS       Z26, Z28, Z26
+	VMINPS       Z26, Z29, Z26
+	VMAXPS       Z27, Z28, Z27
+	VMINPS       Z27, Z29, Z27
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Z17, K2, 64(CX)
+	CMPQ    AX, $0x00000009
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Z19, K2, 64(CX)
+	CMPQ    AX, $0x0000000a
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z20, K1, (CX)
+	VMOVUPS Z21, K2, 64(CX)
+	CMPQ    AX, $0x0000000b
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z22, K1, (CX)
+	VMOVUPS Z23, K2, 64(CX)
+	CMPQ    AX, $0x0000000c
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z24, K1, (CX)
+	VMOVUPS Z25, K2, 64(CX)
+	CMPQ    AX, $0x0000000d
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z26, K1, (CX)
+	VMOVUPS Z27, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmConvKernelAVX512_14x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmConvKernelAVX512_14x32(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	LEAQ (R9)(DI*2), R10
+	ADDQ SI, R10
+	MOVQ b+40(FP), R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R13
+	SHLQ       $0x02, R13
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+	VPXORD     Z24, Z24, Z24
+	VPXORD     Z25, Z25, Z25
+	VPXORD     Z26, Z26, Z26
+	VPXORD     Z27, Z27, Z27
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R11), Z28
+	VMOVUPS      64(R11), Z29
+	VBROADCASTSS (R9), Z30
+	VFMADD231PS  Z28, Z30, Z0
+	VFMADD231PS  Z29, Z30, Z1
+	VBROADCASTSS (R9)(SI*1), Z30
+	VFMADD231PS  Z28, Z30, Z2
+	VFMADD231PS  Z29, Z30, Z3
+	VBROADCASTSS (R9)(SI*2), Z30
+	VFMADD231PS  Z28, Z30, Z4
+	VFMADD231PS  Z29, Z30, Z5
+	VBROADCASTSS (R9)(DI*1), Z30
+	VFMADD231PS  Z28, Z30, Z6
+	VFMADD231PS  Z29, Z30, Z7
+	VBROADCASTSS (R9)(SI*4), Z30
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Z29, Z30, Z9
+	VBROADCASTSS (R9)(R8*1), Z30
+	VFMADD231PS  Z28, Z30, Z10
+	VFMADD231PS  Z29, Z30, Z11
+	VBROADCASTSS (R9)(DI*2), Z30
+	VFMADD231PS  Z28, Z30, Z12
+	VFMADD231PS  Z29, Z30, Z13
+	VBROADCASTSS (R10), Z30
+	VFMADD231PS  Z28, Z30, Z14
+	VFMADD231PS  Z29, Z30, Z15
+	VBROADCASTSS (R10)(SI*1), Z30
+	VFMADD231PS  Z28, Z30, Z16
+	VFMADD231PS  Z29, Z30, Z17
+	VBROADCASTSS (R10)(SI*2), Z30
+	VFMADD231PS  Z28, Z30, Z18
+	VFMADD231PS  Z29, Z30, Z19
+	VBROADCASTSS (R10)(DI*1), Z30
+	VFMADD231PS  Z28, Z30, Z20
+	VFMADD231PS  Z29, Z30, Z21
+	VBROADCASTSS (R10)(SI*4), Z30
+	VFMADD231PS  Z28, Z30, Z22
+	VFMADD231PS  Z29, Z30, Z23
+	VBROADCASTSS (R10)(R8*1), Z30
+	VFMADD231PS  Z28, Z30, Z24
+	VFMADD231PS  Z29, Z30, Z25
+	VBROADCASTSS (R10)(DI*2), Z30
+	VFMADD231PS  Z28, Z30, Z26
+	VFMADD231PS  Z29, Z30, Z27
+	ADDQ         $0x04, R9
+	ADDQ         $0x04, R10
+	ADDQ         R12, R11
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+120(FP), AX
+	MOVQ         c+56(FP), CX
+	MOVQ         ldc+64(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Z28
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z0
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z2
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z4
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z6
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z8
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z10
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z12
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z14
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z16
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z17
+	CMPQ         AX, $0x00000009
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z18
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z19
+	CMPQ         AX, $0x0000000a
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z20
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z21
+	CMPQ         AX, $0x0000000b
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z22
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z23
+	CMPQ         AX, $0x0000000c
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z24
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z25
+	CMPQ         AX, $0x0000000d
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z26
+	VMOVUPS.Z    64(BX), K2, Z29
+	VFMADD231PS  Z29, Z28, Z27
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+80(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VADDPS    Z28, Z2, Z2
+	VADDPS    Z28, Z4, Z4
+	VADDPS    Z28, Z6, Z6
+	VADDPS    Z28, Z8, Z8
+	VADDPS    Z28, Z10, Z10
+	VADDPS    Z28, Z12, Z12
+	VADDPS    Z28, Z14, Z14
+	VADDPS    Z28, Z16, Z16
+	VADDPS    Z28, Z18, Z18
+	VADDPS    Z28, Z20, Z20
+	VADDPS    Z28, Z22, Z22
+	VADDPS    Z28, Z24, Z24
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z1, Z1
+	VADDPS    Z28, Z3, Z3
+	VADDPS    Z28, Z5, Z5
+	VADDPS    Z28, Z7, Z7
+	VADDPS    Z28, Z9, Z9
+	VADDPS    Z28, Z11, Z11
+	VADDPS    Z28, Z13, Z13
+	VADDPS    Z28, Z15, Z15
+	VADDPS    Z28, Z17, Z17
+	VADDPS    Z28, Z19, Z19
+	VADDPS    Z28, Z21, Z21
+	VADDPS    Z28, Z23, Z23
+	VADDPS    Z28, Z25, Z25
+	VADDPS    Z28, Z27, Z27
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+88(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+96(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z15, Z15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z17, Z17
+	CMPQ      AX, $0x00000009
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z19, Z19
+	CMPQ      AX, $0x0000000a
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z21, Z21
+	CMPQ      AX, $0x0000000b
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z23, Z23
+	CMPQ      AX, $0x0000000c
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z24, Z24
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z25, Z25
+	CMPQ      AX, $0x0000000d
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Z28
+	VADDPS    Z28, Z27, Z27
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Z28
+	VBROADCASTSS hi+108(FP), Z29
 	VMAXPS       Z0, Z28, Z0
 	VMINPS       Z0, Z29, Z0
 	VMAXPS       Z1, Z28, Z1
@@ -1858,6 +3136,490 @@ done:
 	VZEROUPPER
 	RET
 
+// func sgemmConvKernelAVX512_12x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmConvKernelAVX512_12x32(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	LEAQ (R9)(DI*2), R10
+	ADDQ SI, R10
+	MOVQ b+40(FP), R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R13
+	SHLQ       $0x02, R13
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R11), Z24
+	VMOVUPS      64(R11), Z25
+	VBROADCASTSS (R9), Z26
+	VFMADD231PS  Z24, Z26, Z0
+	VFMADD231PS  Z25, Z26, Z1
+	VBROADCASTSS (R9)(SI*1), Z26
+	VFMADD231PS  Z24, Z26, Z2
+	VFMADD231PS  Z25, Z26, Z3
+	VBROADCASTSS (R9)(SI*2), Z26
+	VFMADD231PS  Z24, Z26, Z4
+	VFMADD231PS  Z25, Z26, Z5
+	VBROADCASTSS (R9)(DI*1), Z26
+	VFMADD231PS  Z24, Z26, Z6
+	VFMADD231PS  Z25, Z26, Z7
+	VBROADCASTSS (R9)(SI*4), Z26
+	VFMADD231PS  Z24, Z26, Z8
+	VFMADD231PS  Z25, Z26, Z9
+	VBROADCASTSS (R9)(R8*1), Z26
+	VFMADD231PS  Z24, Z26, Z10
+	VFMADD231PS  Z25, Z26, Z11
+	VBROADCASTSS (R9)(DI*2), Z26
+	VFMADD231PS  Z24, Z26, Z12
+	VFMADD231PS  Z25, Z26, Z13
+	VBROADCASTSS (R10), Z26
+	VFMADD231PS  Z24, Z26, Z14
+	VFMADD231PS  Z25, Z26, Z15
+	VBROADCASTSS (R10)(SI*1), Z26
+	VFMADD231PS  Z24, Z26, Z16
+	VFMADD231PS  Z25, Z26, Z17
+	VBROADCASTSS (R10)(SI*2), Z26
+	VFMADD231PS  Z24, Z26, Z18
+	VFMADD231PS  Z25, Z26, Z19
+	VBROADCASTSS (R10)(DI*1), Z26
+	VFMADD231PS  Z24, Z26, Z20
+	VFMADD231PS  Z25, Z26, Z21
+	VBROADCASTSS (R10)(SI*4), Z26
+	VFMADD231PS  Z24, Z26, Z22
+	VFMADD231PS  Z25, Z26, Z23
+	ADDQ         $0x04, R9
+	ADDQ         $0x04, R10
+	ADDQ         R12, R11
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+120(FP), AX
+	MOVQ         c+56(FP), CX
+	MOVQ         ldc+64(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Z24
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z0
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z2
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z4
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z6
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z8
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z10
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z12
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z14
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z16
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z17
+	CMPQ         AX, $0x00000009
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z18
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z19
+	CMPQ         AX, $0x0000000a
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z20
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z21
+	CMPQ         AX, $0x0000000b
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z25
+	VFMADD231PS  Z25, Z24, Z22
+	VMOVUPS.Z    64(BX), K2, Z25
+	VFMADD231PS  Z25, Z24, Z23
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+80(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	VADDPS    Z24, Z2, Z2
+	VADDPS    Z24, Z4, Z4
+	VADDPS    Z24, Z6, Z6
+	VADDPS    Z24, Z8, Z8
+	VADDPS    Z24, Z10, Z10
+	VADDPS    Z24, Z12, Z12
+	VADDPS    Z24, Z14, Z14
+	VADDPS    Z24, Z16, Z16
+	VADDPS    Z24, Z18, Z18
+	VADDPS    Z24, Z20, Z20
+	VADDPS    Z24, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z1, Z1
+	VADDPS    Z24, Z3, Z3
+	VADDPS    Z24, Z5, Z5
+	VADDPS    Z24, Z7, Z7
+	VADDPS    Z24, Z9, Z9
+	VADDPS    Z24, Z11, Z11
+	VADDPS    Z24, Z13, Z13
+	VADDPS    Z24, Z15, Z15
+	VADDPS    Z24, Z17, Z17
+	VADDPS    Z24, Z19, Z19
+	VADDPS    Z24, Z21, Z21
+	VADDPS    Z24, Z23, Z23
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+88(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+96(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z15, Z15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z17, Z17
+	CMPQ      AX, $0x00000009
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z19, Z19
+	CMPQ      AX, $0x0000000a
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z21, Z21
+	CMPQ      AX, $0x0000000b
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z24
+	VADDPS    Z24, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Z24
+	VADDPS    Z24, Z23, Z23
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Z24
+	VBROADCASTSS hi+108(FP), Z25
+	VMAXPS       Z0, Z24, Z0
+	VMINPS       Z0, Z25, Z0
+	VMAXPS       Z1, Z24, Z1
+	VMINPS       Z1, Z25, Z1
+	VMAXPS       Z2, Z24, Z2
+	VMINPS       Z2, Z25, Z2
+	VMAXPS       Z3, Z24, Z3
+	VMINPS       Z3, Z25, Z3
+	VMAXPS       Z4, Z24, Z4
+	VMINPS       Z4, Z25, Z4
+	VMAXPS       Z5, Z24, Z5
+	VMINPS       Z5, Z25, Z5
+	VMAXPS       Z6, Z24, Z6
+	VMINPS       Z6, Z25, Z6
+	VMAXPS       Z7, Z24, Z7
+	VMINPS       Z7, Z25, Z7
+	VMAXPS       Z8, Z24, Z8
+	VMINPS       Z8, Z25, Z8
+	VMAXPS       Z9, Z24, Z9
+	VMINPS       Z9, Z25, Z9
+	VMAXPS       Z10, Z24, Z10
+	VMINPS       Z10, Z25, Z10
+	VMAXPS       Z11, Z24, Z11
+	VMINPS       Z11, Z25, Z11
+	VMAXPS       Z12, Z24, Z12
+	VMINPS       Z12, Z25, Z12
+	VMAXPS       Z13, Z24, Z13
+	VMINPS       Z13, Z25, Z13
+	VMAXPS       Z14, Z24, Z14
+	VMINPS       Z14, Z25, Z14
+	VMAXPS       Z15, Z24, Z15
+	VMINPS       Z15, Z25, Z15
+	VMAXPS       Z16, Z24, Z16
+	VMINPS       Z16, Z25, Z16
+	VMAXPS       Z17, Z24, Z17
+	VMINPS       Z17, Z25, Z17
+	VMAXPS       Z18, Z24, Z18
+	VMINPS       Z18, Z25, Z18
+	VMAXPS       Z19, Z24, Z19
+	VMINPS       Z19, Z25, Z19
+	VMAXPS       Z20, Z24, Z20
+	VMINPS       Z20, Z25, Z20
+	VMAXPS       Z21, Z24, Z21
+	VMINPS       Z21, Z25, Z21
+	VMAXPS       Z22, Z24, Z22
+	VMINPS       Z22, Z25, Z22
+	VMAXPS       Z23, Z24, Z23
+	VMINPS       Z23, Z25, Z23
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Z17, K2, 64(CX)
+	CMPQ    AX, $0x00000009
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Z19, K2, 64(CX)
+	CMPQ    AX, $0x0000000a
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z20, K1, (CX)
+	VMOVUPS Z21, K2, 64(CX)
+	CMPQ    AX, $0x0000000b
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z22, K1, (CX)
+	VMOVUPS Z23, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_8x32(SB), NOSPLIT, $0-128
@@ -2125,6 +3887,358 @@ clamp:
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z16
 	VBROADCASTSS hi+100(FP), Z17
+	VMAXPS       Z0, Z16, Z0
+	VMINPS       Z0, Z17, Z0
+	VMAXPS       Z1, Z16, Z1
+	VMINPS       Z1, Z17, Z1
+	VMAXPS       Z2, Z16, Z2
+	VMINPS       Z2, Z17, Z2
+	VMAXPS       Z3, Z16, Z3
+	VMINPS       Z3, Z17, Z3
+	VMAXPS       Z4, Z16, Z4
+	VMINPS       Z4, Z17, Z4
+	VMAXPS       Z5, Z16, Z5
+	VMINPS       Z5, Z17, Z5
+	VMAXPS       Z6, Z16, Z6
+	VMINPS       Z6, Z17, Z6
+	VMAXPS       Z7, Z16, Z7
+	VMINPS       Z7, Z17, Z7
+	VMAXPS       Z8, Z16, Z8
+	VMINPS       Z8, Z17, Z8
+	VMAXPS       Z9, Z16, Z9
+	VMINPS       Z9, Z17, Z9
+	VMAXPS       Z10, Z16, Z10
+	VMINPS       Z10, Z17, Z10
+	VMAXPS       Z11, Z16, Z11
+	VMINPS       Z11, Z17, Z11
+	VMAXPS       Z12, Z16, Z12
+	VMINPS       Z12, Z17, Z12
+	VMAXPS       Z13, Z16, Z13
+	VMINPS       Z13, Z17, Z13
+	VMAXPS       Z14, Z16, Z14
+	VMINPS       Z14, Z17, Z14
+	VMAXPS       Z15, Z16, Z15
+	VMINPS       Z15, Z17, Z15
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmConvKernelAVX512_8x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmConvKernelAVX512_8x32(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	LEAQ (R9)(DI*2), R10
+	ADDQ SI, R10
+	MOVQ b+40(FP), R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R13
+	SHLQ       $0x02, R13
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R11), Z16
+	VMOVUPS      64(R11), Z17
+	VBROADCASTSS (R9), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Z17, Z18, Z1
+	VBROADCASTSS (R9)(SI*1), Z18
+	VFMADD231PS  Z16, Z18, Z2
+	VFMADD231PS  Z17, Z18, Z3
+	VBROADCASTSS (R9)(SI*2), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Z17, Z18, Z5
+	VBROADCASTSS (R9)(DI*1), Z18
+	VFMADD231PS  Z16, Z18, Z6
+	VFMADD231PS  Z17, Z18, Z7
+	VBROADCASTSS (R9)(SI*4), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Z17, Z18, Z9
+	VBROADCASTSS (R9)(R8*1), Z18
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Z17, Z18, Z11
+	VBROADCASTSS (R9)(DI*2), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Z17, Z18, Z13
+	VBROADCASTSS (R10), Z18
+	VFMADD231PS  Z16, Z18, Z14
+	VFMADD231PS  Z17, Z18, Z15
+	ADDQ         $0x04, R9
+	ADDQ         $0x04, R10
+	ADDQ         R12, R11
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+120(FP), AX
+	MOVQ         c+56(FP), CX
+	MOVQ         ldc+64(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Z16
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z0
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z2
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z4
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z6
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z8
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z10
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z12
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z14
+	VMOVUPS.Z    64(BX), K2, Z17
+	VFMADD231PS  Z17, Z16, Z15
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+80(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VADDPS    Z16, Z2, Z2
+	VADDPS    Z16, Z4, Z4
+	VADDPS    Z16, Z6, Z6
+	VADDPS    Z16, Z8, Z8
+	VADDPS    Z16, Z10, Z10
+	VADDPS    Z16, Z12, Z12
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z1, Z1
+	VADDPS    Z16, Z3, Z3
+	VADDPS    Z16, Z5, Z5
+	VADDPS    Z16, Z7, Z7
+	VADDPS    Z16, Z9, Z9
+	VADDPS    Z16, Z11, Z11
+	VADDPS    Z16, Z13, Z13
+	VADDPS    Z16, Z15, Z15
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+88(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+96(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z16
+	VADDPS    Z16, Z15, Z15
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Z16
+	VBROADCASTSS hi+108(FP), Z17
 	VMAXPS       Z0, Z16, Z0
 	VMINPS       Z0, Z17, Z0
 	VMAXPS       Z1, Z16, Z1
@@ -3222,6 +5336,557 @@ done:
 	VZEROUPPER
 	RET
 
+// func sgemmConvKernelAVX512_14x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
+TEXT ·sgemmConvKernelAVX512_14x24(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	LEAQ (R9)(DI*2), R10
+	ADDQ SI, R10
+	MOVQ b+40(FP), R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R13
+	SHLQ       $0x02, R13
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+	VPXORD     Z21, Z21, Z21
+	VPXORD     Z22, Z22, Z22
+	VPXORD     Z23, Z23, Z23
+	VPXORD     Z24, Z24, Z24
+	VPXORD     Z25, Z25, Z25
+	VPXORD     Z26, Z26, Z26
+	VPXORD     Z27, Z27, Z27
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R11), Z28
+	VMOVUPS      64(R11), Y29
+	VBROADCASTSS (R9), Z30
+	VFMADD231PS  Z28, Z30, Z0
+	VFMADD231PS  Y29, Y30, Y1
+	VBROADCASTSS (R9)(SI*1), Z30
+	VFMADD231PS  Z28, Z30, Z2
+	VFMADD231PS  Y29, Y30, Y3
+	VBROADCASTSS (R9)(SI*2), Z30
+	VFMADD231PS  Z28, Z30, Z4
+	VFMADD231PS  Y29, Y30, Y5
+	VBROADCASTSS (R9)(DI*1), Z30
+	VFMADD231PS  Z28, Z30, Z6
+	VFMADD231PS  Y29, Y30, Y7
+	VBROADCASTSS (R9)(SI*4), Z30
+	VFMADD231PS  Z28, Z30, Z8
+	VFMADD231PS  Y29, Y30, Y9
+	VBROADCASTSS (R9)(R8*1), Z30
+	VFMADD231PS  Z28, Z30, Z10
+	VFMADD231PS  Y29, Y30, Y11
+	VBROADCASTSS (R9)(DI*2), Z30
+	VFMADD231PS  Z28, Z30, Z12
+	VFMADD231PS  Y29, Y30, Y13
+	VBROADCASTSS (R10), Z30
+	VFMADD231PS  Z28, Z30, Z14
+	VFMADD231PS  Y29, Y30, Y15
+	VBROADCASTSS (R10)(SI*1), Z30
+	VFMADD231PS  Z28, Z30, Z16
+	VFMADD231PS  Y29, Y30, Y17
+	VBROADCASTSS (R10)(SI*2), Z30
+	VFMADD231PS  Z28, Z30, Z18
+	VFMADD231PS  Y29, Y30, Y19
+	VBROADCASTSS (R10)(DI*1), Z30
+	VFMADD231PS  Z28, Z30, Z20
+	VFMADD231PS  Y29, Y30, Y21
+	VBROADCASTSS (R10)(SI*4), Z30
+	VFMADD231PS  Z28, Z30, Z22
+	VFMADD231PS  Y29, Y30, Y23
+	VBROADCASTSS (R10)(R8*1), Z30
+	VFMADD231PS  Z28, Z30, Z24
+	VFMADD231PS  Y29, Y30, Y25
+	VBROADCASTSS (R10)(DI*2), Z30
+	VFMADD231PS  Z28, Z30, Z26
+	VFMADD231PS  Y29, Y30, Y27
+	ADDQ         $0x04, R9
+	ADDQ         $0x04, R10
+	ADDQ         R12, R11
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	MOVQ         $0x00000008, BX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+120(FP), AX
+	MOVQ         c+56(FP), CX
+	MOVQ         ldc+64(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Z28
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z0
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z2
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z4
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z6
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z8
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z10
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z12
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z14
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z16
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y17
+	CMPQ         AX, $0x00000009
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z18
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y19
+	CMPQ         AX, $0x0000000a
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z20
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y21
+	CMPQ         AX, $0x0000000b
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z22
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y23
+	CMPQ         AX, $0x0000000c
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z24
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y25
+	CMPQ         AX, $0x0000000d
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z29
+	VFMADD231PS  Z29, Z28, Z26
+	VMOVUPS.Z    64(BX), K2, Y29
+	VFMADD231PS  Y29, Y28, Y27
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+80(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VADDPS    Z28, Z2, Z2
+	VADDPS    Z28, Z4, Z4
+	VADDPS    Z28, Z6, Z6
+	VADDPS    Z28, Z8, Z8
+	VADDPS    Z28, Z10, Z10
+	VADDPS    Z28, Z12, Z12
+	VADDPS    Z28, Z14, Z14
+	VADDPS    Z28, Z16, Z16
+	VADDPS    Z28, Z18, Z18
+	VADDPS    Z28, Z20, Z20
+	VADDPS    Z28, Z22, Z22
+	VADDPS    Z28, Z24, Z24
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y1, Y1
+	VADDPS    Y28, Y3, Y3
+	VADDPS    Y28, Y5, Y5
+	VADDPS    Y28, Y7, Y7
+	VADDPS    Y28, Y9, Y9
+	VADDPS    Y28, Y11, Y11
+	VADDPS    Y28, Y13, Y13
+	VADDPS    Y28, Y15, Y15
+	VADDPS    Y28, Y17, Y17
+	VADDPS    Y28, Y19, Y19
+	VADDPS    Y28, Y21, Y21
+	VADDPS    Y28, Y23, Y23
+	VADDPS    Y28, Y25, Y25
+	VADDPS    Y28, Y27, Y27
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+88(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+96(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y1, Y1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y3, Y3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y5, Y5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y7, Y7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y9, Y9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y11, Y11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y13, Y13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y15, Y15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y17, Y17
+	CMPQ      AX, $0x00000009
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y19, Y19
+	CMPQ      AX, $0x0000000a
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z20, Z20
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y21, Y21
+	CMPQ      AX, $0x0000000b
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z22, Z22
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y23, Y23
+	CMPQ      AX, $0x0000000c
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z24, Z24
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y25, Y25
+	CMPQ      AX, $0x0000000d
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z28
+	VADDPS    Z28, Z26, Z26
+	VMOVUPS.Z 64(BX), K2, Y28
+	VADDPS    Y28, Y27, Y27
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Z28
+	VBROADCASTSS hi+108(FP), Z29
+	VMAXPS       Z0, Z28, Z0
+	VMINPS       Z0, Z29, Z0
+	VMAXPS       Y1, Y28, Y1
+	VMINPS       Y1, Y29, Y1
+	VMAXPS       Z2, Z28, Z2
+	VMINPS       Z2, Z29, Z2
+	VMAXPS       Y3, Y28, Y3
+	VMINPS       Y3, Y29, Y3
+	VMAXPS       Z4, Z28, Z4
+	VMINPS       Z4, Z29, Z4
+	VMAXPS       Y5, Y28, Y5
+	VMINPS       Y5, Y29, Y5
+	VMAXPS       Z6, Z28, Z6
+	VMINPS       Z6, Z29, Z6
+	VMAXPS       Y7, Y28, Y7
+	VMINPS       Y7, Y29, Y7
+	VMAXPS       Z8, Z28, Z8
+	VMINPS       Z8, Z29, Z8
+	VMAXPS       Y9, Y28, Y9
+	VMINPS       Y9, Y29, Y9
+	VMAXPS       Z10, Z28, Z10
+	VMINPS       Z10, Z29, Z10
+	VMAXPS       Y11, Y28, Y11
+	VMINPS       Y11, Y29, Y11
+	VMAXPS       Z12, Z28, Z12
+	VMINPS       Z12, Z29, Z12
+	VMAXPS       Y13, Y28, Y13
+	VMINPS       Y13, Y29, Y13
+	VMAXPS       Z14, Z28, Z14
+	VMINPS       Z14, Z29, Z14
+	VMAXPS       Y15, Y28, Y15
+	VMINPS       Y15, Y29, Y15
+	VMAXPS       Z16, Z28, Z16
+	VMINPS       Z16, Z29, Z16
+	VMAXPS       Y17, Y28, Y17
+	VMINPS       Y17, Y29, Y17
+	VMAXPS       Z18, Z28, Z18
+	VMINPS       Z18, Z29, Z18
+	VMAXPS       Y19, Y28, Y19
+	VMINPS       Y19, Y29, Y19
+	VMAXPS       Z20, Z28, Z20
+	VMINPS       Z20, Z29, Z20
+	VMAXPS       Y21, Y28, Y21
+	VMINPS       Y21, Y29, Y21
+	VMAXPS       Z22, Z28, Z22
+	VMINPS       Z22, Z29, Z22
+	VMAXPS       Y23, Y28, Y23
+	VMINPS       Y23, Y29, Y23
+	VMAXPS       Z24, Z28, Z24
+	VMINPS       Z24, Z29, Z24
+	VMAXPS       Y25, Y28, Y25
+	VMINPS       Y25, Y29, Y25
+	VMAXPS       Z26, Z28, Z26
+	VMINPS       Z26, Z29, Z26
+	VMAXPS       Y27, Y28, Y27
+	VMINPS       Y27, Y29, Y27
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Y1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Y3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Y5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Y7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Y9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Y11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Y13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Y15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Y17, K2, 64(CX)
+	CMPQ    AX, $0x00000009
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Y19, K2, 64(CX)
+	CMPQ    AX, $0x0000000a
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z20, K1, (CX)
+	VMOVUPS Y21, K2, 64(CX)
+	CMPQ    AX, $0x0000000b
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z22, K1, (CX)
+	VMOVUPS Y23, K2, 64(CX)
+	CMPQ    AX, $0x0000000c
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z24, K1, (CX)
+	VMOVUPS Y25, K2, 64(CX)
+	CMPQ    AX, $0x0000000d
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z26, K1, (CX)
+	VMOVUPS Y27, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
 // func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
 TEXT ·sgemmKernelAVX512_8x24(SB), NOSPLIT, $0-128
@@ -3490,6 +6155,359 @@ clamp:
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z16
 	VBROADCASTSS hi+100(FP), Z17
+	VMAXPS       Z0, Z16, Z0
+	VMINPS       Z0, Z17, Z0
+	VMAXPS       Y1, Y16, Y1
+	VMINPS       Y1, Y17, Y1
+	VMAXPS       Z2, Z16, Z2
+	VMINPS       Z2, Z17, Z2
+	VMAXPS       Y3, Y16, Y3
+	VMINPS       Y3, Y17, Y3
+	VMAXPS       Z4, Z16, Z4
+	VMINPS       Z4, Z17, Z4
+	VMAXPS       Y5, Y16, Y5
+	VMINPS       Y5, Y17, Y5
+	VMAXPS       Z6, Z16, Z6
+	VMINPS       Z6, Z17, Z6
+	VMAXPS       Y7, Y16, Y7
+	VMINPS       Y7, Y17, Y7
+	VMAXPS       Z8, Z16, Z8
+	VMINPS       Z8, Z17, Z8
+	VMAXPS       Y9, Y16, Y9
+	VMINPS       Y9, Y17, Y9
+	VMAXPS       Z10, Z16, Z10
+	VMINPS       Z10, Z17, Z10
+	VMAXPS       Y11, Y16, Y11
+	VMINPS       Y11, Y17, Y11
+	VMAXPS       Z12, Z16, Z12
+	VMINPS       Z12, Z17, Z12
+	VMAXPS       Y13, Y16, Y13
+	VMINPS       Y13, Y17, Y13
+	VMAXPS       Z14, Z16, Z14
+	VMINPS       Z14, Z17, Z14
+	VMAXPS       Y15, Y16, Y15
+	VMINPS       Y15, Y17, Y15
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Y1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Y3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Y5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Y7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Y9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Y11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Y13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Y15, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
+TEXT ·sgemmConvKernelAVX512_8x24(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	LEAQ (R9)(DI*2), R10
+	ADDQ SI, R10
+	MOVQ b+40(FP), R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R13
+	SHLQ       $0x02, R13
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R11), Z16
+	VMOVUPS      64(R11), Y17
+	VBROADCASTSS (R9), Z18
+	VFMADD231PS  Z16, Z18, Z0
+	VFMADD231PS  Y17, Y18, Y1
+	VBROADCASTSS (R9)(SI*1), Z18
+	VFMADD231PS  Z16, Z18, Z2
+	VFMADD231PS  Y17, Y18, Y3
+	VBROADCASTSS (R9)(SI*2), Z18
+	VFMADD231PS  Z16, Z18, Z4
+	VFMADD231PS  Y17, Y18, Y5
+	VBROADCASTSS (R9)(DI*1), Z18
+	VFMADD231PS  Z16, Z18, Z6
+	VFMADD231PS  Y17, Y18, Y7
+	VBROADCASTSS (R9)(SI*4), Z18
+	VFMADD231PS  Z16, Z18, Z8
+	VFMADD231PS  Y17, Y18, Y9
+	VBROADCASTSS (R9)(R8*1), Z18
+	VFMADD231PS  Z16, Z18, Z10
+	VFMADD231PS  Y17, Y18, Y11
+	VBROADCASTSS (R9)(DI*2), Z18
+	VFMADD231PS  Z16, Z18, Z12
+	VFMADD231PS  Y17, Y18, Y13
+	VBROADCASTSS (R10), Z18
+	VFMADD231PS  Z16, Z18, Z14
+	VFMADD231PS  Y17, Y18, Y15
+	ADDQ         $0x04, R9
+	ADDQ         $0x04, R10
+	ADDQ         R12, R11
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	MOVQ         $0x00000008, BX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+120(FP), AX
+	MOVQ         c+56(FP), CX
+	MOVQ         ldc+64(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Z16
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z0
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z2
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z4
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z6
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z8
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z10
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z12
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z17
+	VFMADD231PS  Z17, Z16, Z14
+	VMOVUPS.Z    64(BX), K2, Y17
+	VFMADD231PS  Y17, Y16, Y15
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+80(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VADDPS    Z16, Z2, Z2
+	VADDPS    Z16, Z4, Z4
+	VADDPS    Z16, Z6, Z6
+	VADDPS    Z16, Z8, Z8
+	VADDPS    Z16, Z10, Z10
+	VADDPS    Z16, Z12, Z12
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y1, Y1
+	VADDPS    Y16, Y3, Y3
+	VADDPS    Y16, Y5, Y5
+	VADDPS    Y16, Y7, Y7
+	VADDPS    Y16, Y9, Y9
+	VADDPS    Y16, Y11, Y11
+	VADDPS    Y16, Y13, Y13
+	VADDPS    Y16, Y15, Y15
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+88(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+96(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y1, Y1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y3, Y3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y5, Y5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y7, Y7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y9, Y9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y11, Y11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y13, Y13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z16
+	VADDPS    Z16, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Y16
+	VADDPS    Y16, Y15, Y15
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Z16
+	VBROADCASTSS hi+108(FP), Z17
 	VMAXPS       Z0, Z16, Z0
 	VMINPS       Z0, Z17, Z0
 	VMAXPS       Y1, Y16, Y1

@@ -45,8 +45,11 @@ func (s ConvSpec) Output() (oh, ow, padTop, padLeft int) {
 //
 // It is a GEMM of the im2col matrix [oh*ow, KH*KW*Cin] by the filter read as
 // [KH*KW*Cin, Cout]: a 1x1 convolution with stride 1 reads in as that
-// matrix directly, others copy blocks of im2col rows (sized for L2) into a
-// reused buffer. The epilogue runs on each tile of the GEMM in registers
+// matrix directly; a shallow one (KH*KW*Cin up to 384) at a level with
+// convolution micro-kernels (AVX2, AVX-512) reads each window from the input
+// in place, filter row by filter row (from a zero-padded copy when it
+// pads); others copy blocks of im2col rows (sized for L2) into a reused
+// buffer. The epilogue runs on each tile of the GEMM in registers
 // before it is stored.
 //
 // It panics with a "kernels: " message on a dimension < 1, a stride < 1, an
@@ -165,7 +168,7 @@ func conv2D(out, in, filter []float32, pb *packedB, bias, res []float32, s ConvS
 	if s.KH == 1 && s.KW == 1 && s.Stride == 1 {
 		// The input is the im2col matrix.
 		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, s.Cout, &st.ep, pb, Threads())
-	} else {
+	} else if !st.direct(s, in, filter, pb, out, oh, ow, pt, pl, beta) {
 		st.im2colGemm(s, in, filter, pb, out, oh, ow, pt, pl, beta)
 	}
 	st.ep = epilogue{} // drop references to the caller's slices
@@ -208,9 +211,12 @@ const (
 )
 
 type convState struct {
-	plan convPlan
-	ep   epilogue
-	wg   sync.WaitGroup
+	plan  convPlan
+	dplan directPlan
+	ep    epilogue
+	wg    sync.WaitGroup
+	bp    []float32 // the filter packed for a direct convolution
+	pad   []float32 // the zero-padded input of a direct convolution
 }
 
 var convPool freeList[convState]
@@ -275,4 +281,128 @@ func (p *convPlan) im2col(col []float32, r0, rows int) {
 			clear(d[kx1*cin:])
 		}
 	}
+}
+
+// direct runs the convolution as an implicit GEMM if the level has a
+// convolution micro-kernel for it (asm.SgemmConvKernel): the kernel reads
+// each output pixel's window from the input in place (or from a zero-padded
+// copy when the convolution pads), filter row by filter row, so no im2col
+// rows are written. Each output row is a run of tiles along x; the depth
+// must fit one pass (KH*KW*Cin <= kcMax), and the row width must waste
+// little of the tiles. It reports whether it ran.
+func (st *convState) direct(s ConvSpec, in, filter []float32, pb *packedB, out []float32, oh, ow, pt, pl int, beta float32) bool {
+	k := s.KH * s.KW * s.Cin
+	if k > kcMax || forceKernel != nil {
+		return false
+	}
+	l := asm.ISA()
+	nr := 0
+	if pb != nil {
+		nr = pb.kern.NR
+	} else {
+		nr = pickKernel(l, oh*ow, s.Cout).NR
+	}
+	// The tile whose rows waste least on a row of ow pixels, as pickKernel
+	// weighs them.
+	var ck asm.SgemmConvKernel
+	best := 0.0
+	for _, c := range asm.SgemmConvKernelsFor(l) {
+		if c.NR != nr {
+			continue
+		}
+		cost := float64((ow+c.MR-1)/c.MR*c.MR) * (1 + 0.4/float64(c.MR))
+		if ck.MR == 0 || cost < best {
+			ck, best = c, cost
+		}
+	}
+	if ck.MR == 0 || best > 1.15*float64(ow) {
+		return false
+	}
+	p := &st.dplan
+	*p = directPlan{spec: s, oh: ow, ow: ow, k: k, out: out, ep: &st.ep, beta: beta, ck: ck}
+	p.oh = oh
+	if pb != nil {
+		p.bp = pb.data[:k*pb.npad]
+	} else {
+		npad := (s.Cout + nr - 1) / nr * nr
+		st.bp = grow(st.bp, k*npad)
+		g := gemmPlan{n: s.Cout, k: k, b: filter, ldb: s.Cout, kern: asm.SgemmKernel{NR: nr}}
+		g.packB(st.bp, 0, k, 0, s.Cout)
+		p.bp = st.bp
+	}
+	// The input the windows are read from: in itself if no window leaves
+	// it (and the last tile's unused rows stay inside it), else a copy
+	// with the padding, and MR windows of slack, as zeros.
+	hp, wp := (oh-1)*s.Stride+s.KH, (ow-1)*s.Stride+s.KW
+	c := s.Cin
+	tiles := (ow + ck.MR - 1) / ck.MR
+	p.src, p.ws = in, s.W
+	if pt > 0 || pl > 0 || hp > s.H || wp > s.W || ((oh-1)*s.Stride*s.W+(tiles*ck.MR-1)*s.Stride+(s.KH-1)*s.W+s.KW)*c > len(in) {
+		st.pad = grow(st.pad, hp*wp*c+ck.MR*s.Stride*c)
+		buf := st.pad
+		for y := range hp {
+			row := buf[y*wp*c : (y+1)*wp*c]
+			iy := y - pt
+			if iy < 0 || iy >= s.H {
+				clear(row)
+				continue
+			}
+			x0, x1 := max(0, pl), min(wp, s.W+pl) // columns inside the input
+			clear(row[:x0*c])
+			copy(row[x0*c:x1*c], in[(iy*s.W+x0-pl)*c:(iy*s.W+x1-pl)*c])
+			clear(row[x1*c:])
+		}
+		clear(buf[hp*wp*c:])
+		p.src, p.ws = buf, wp
+	}
+	t := Threads()
+	if flops := 2 * float64(oh*ow) * float64(s.Cout) * float64(k); flops < 4e6 {
+		t = 1
+	}
+	parallel(p, min(t, oh), &st.wg)
+	*p = directPlan{}
+	return true
+}
+
+// directPlan is one implicit-GEMM convolution, shared read-only by its
+// goroutines.
+type directPlan struct {
+	spec   ConvSpec
+	oh, ow int
+	k      int
+	src    []float32 // the input, or its padded copy
+	ws     int       // row length of src in pixels
+	bp     []float32 // the filter packed in slivers of NR (one pass)
+	out    []float32
+	ep     *epilogue
+	beta   float32
+	ck     asm.SgemmConvKernel
+}
+
+// run computes share w of t: a contiguous range of output rows, each a run
+// of tiles along x.
+func (p *directPlan) run(ar *gemmArena, w, t int) {
+	s := &p.spec
+	n, c, mr, nr := s.Cout, s.Cin, p.ck.MR, p.ck.NR
+	kin, rsa, jump := s.KW*c, s.Stride*c, p.ws*c
+	kep := &ar.kep
+	kep.Lo, kep.Hi, kep.Clamp, kep.LdRes = p.ep.lo, p.ep.hi, p.ep.clamp, p.ep.ldr
+	for oy := w * p.oh / t; oy < (w+1)*p.oh/t; oy++ {
+		for ox := 0; ox < p.ow; ox += mr {
+			mt := min(mr, p.ow-ox)
+			a := p.src[(oy*s.Stride*p.ws+ox*s.Stride)*c:]
+			px := oy*p.ow + ox
+			for j := 0; j < n; j += nr {
+				kep.Bias, kep.Res = nil, nil
+				if p.ep.bias != nil {
+					kep.Bias = &p.ep.bias[j]
+				}
+				if p.ep.res != nil {
+					kep.Res = &p.ep.res[px*n+j]
+				}
+				p.ck.RunPartial(kin, s.KH, a, rsa, jump, p.bp[j*p.k:], nr, p.out[px*n+j:], n, p.beta, kep, mt, min(nr, n-j))
+			}
+		}
+	}
+	*kep = asm.SgemmEpilogue{}
 }

@@ -136,3 +136,82 @@ func TestSgemmEveryKernel(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmConvMicroKernels checks every convolution micro-kernel against a
+// float64 reference: runs of kin taps kout times, A rows rsa apart, every
+// epilogue, beta zero over NaN and not, partial tiles, and that C outside
+// the valid part of the tile stays untouched.
+func TestSgemmConvMicroKernels(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(23, uint64(asm.ISA())))
+		for _, kn := range asm.SgemmConvKernelsFor(asm.ISA()) {
+			t.Run(kn.Name, func(t *testing.T) {
+				for rep := range 40 {
+					mr, nr := kn.MR, kn.NR
+					kin, kout := 1+rng.IntN(30), 1+rng.IntN(7)
+					rsa := 1 + rng.IntN(8)
+					ajump := kin + rng.IntN(50)
+					mt, nt := 1+rng.IntN(mr), 1+rng.IntN(nr)
+					if rep%3 == 0 {
+						mt, nt = mr, nr
+					}
+					a := randSlice(rng, (mr-1)*rsa+(kout-1)*ajump+kin)
+					b := randSlice(rng, kin*kout*nr)
+					ldc := nr + rng.IntN(5)
+					c := make([]float32, mr*ldc)
+					for i := range c {
+						c[i] = float32(math.NaN())
+					}
+					beta := float32(0)
+					if rep%2 == 1 {
+						beta = 0.5
+						for i := range mt {
+							for j := range nt {
+								c[i*ldc+j] = float32(rng.Float64())
+							}
+						}
+					}
+					before := append([]float32(nil), c...)
+					var ep *asm.SgemmEpilogue
+					var bias, res []float32
+					if rep%4 >= 2 {
+						bias, res = randSlice(rng, nr), randSlice(rng, mr*nr)
+						ep = &asm.SgemmEpilogue{Bias: &bias[0], Res: &res[0], LdRes: nr, Lo: -1, Hi: 1, Clamp: true}
+					}
+					kn.RunPartial(kin, kout, a, rsa, ajump, b, nr, c, ldc, beta, ep, mt, nt)
+					for i := range mr {
+						for j := range ldc {
+							got := c[i*ldc+j]
+							if i >= mt || j >= nt {
+								if math.Float32bits(got) != math.Float32bits(before[i*ldc+j]) {
+									t.Fatalf("rep %d: C[%d][%d] outside the tile written: %v", rep, i, j, got)
+								}
+								continue
+							}
+							var want, mag float64
+							for r := range kout {
+								for q := range kin {
+									pr := float64(a[i*rsa+r*ajump+q]) * float64(b[(r*kin+q)*nr+j])
+									want += pr
+									mag += math.Abs(pr)
+								}
+							}
+							if beta != 0 {
+								want += float64(beta) * float64(before[i*ldc+j])
+								mag += math.Abs(float64(before[i*ldc+j]))
+							}
+							if ep != nil {
+								want += float64(bias[j]) + float64(res[i*nr+j])
+								mag += math.Abs(float64(bias[j])) + math.Abs(float64(res[i*nr+j]))
+								want = math.Min(math.Max(want, -1), 1)
+							}
+							if d := math.Abs(float64(got) - want); !(d <= gemmTol(kin*kout+3, mag)) {
+								t.Fatalf("rep %d (kin %d, kout %d, mt %d, nt %d): C[%d][%d] = %v, want %v", rep, kin, kout, mt, nt, i, j, got, want)
+							}
+						}
+					}
+				}
+			})
+		}
+	})
+}

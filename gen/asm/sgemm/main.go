@@ -1,7 +1,9 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
 // micro-kernels for AVX2+FMA (6x16, 4x16) and AVX-512 (14x32, 12x32, 8x32,
-// 8x48, and 14x24, 8x24 whose last vector per row is half a ZMM), and the
-// packing of B for them.
+// 8x48, and 14x24, 8x24 whose last vector per row is half a ZMM), the
+// convolution micro-kernels of the same tiles but 8x48 (implicit GEMM: A is
+// a convolution's input read in place, window by window), and the packing
+// of B for them.
 //
 // Each kernel keeps an MR x NR tile of C in registers (NR/lanes vectors per
 // row), loads one row of B per k step, broadcasts each of the MR values of A
@@ -34,6 +36,7 @@ func prefetcht0(m Mem) {
 type tile struct {
 	mr, nv int  // rows, vectors per row
 	half   bool // the last vector of a row is half wide (AVX-512: a YMM)
+	conv   bool // also emit the convolution kernel of this shape
 }
 
 // nr returns the tile's width in columns.
@@ -71,7 +74,7 @@ func main() {
 	for _, s := range simd.Levels() {
 		// AVX2: 12 accumulators + 2 B + 2 A of 16 YMM, and a 4-row tile
 		// for row counts that are multiples of 4 but not of 6.
-		tiles := []tile{{mr: 6, nv: 2}, {mr: 4, nv: 2}}
+		tiles := []tile{{mr: 6, nv: 2, conv: true}, {mr: 4, nv: 2, conv: true}}
 		if s.Lanes == 16 {
 			// AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM, and
 			// shorter tiles that waste less on row counts that are
@@ -80,18 +83,21 @@ func main() {
 			// column counts such as 36, 42, 48, 144 (convolutions'
 			// output channels). Tiles one vector wide (16 columns) run
 			// at three quarters of the peak here, so there are none.
-			tiles = []tile{{mr: 14, nv: 2}, {mr: 12, nv: 2}, {mr: 8, nv: 2}, {mr: 8, nv: 3}}
+			tiles = []tile{{mr: 14, nv: 2, conv: true}, {mr: 12, nv: 2, conv: true}, {mr: 8, nv: 2, conv: true}, {mr: 8, nv: 3}}
 			// 24 columns (BlazeFace's 1x1 convolutions and stem) as a ZMM
 			// and a YMM per row: a 32-wide tile would waste a quarter of
 			// its multiply-adds, while on Zen 4 (which splits a ZMM
 			// operation in two YMM halves) the YMM half costs half. 28
 			// accumulators + 2 B + 2 A; and 8 rows for row counts that
 			// are multiples of 8 but not of 14.
-			tiles = append(tiles, tile{mr: 14, nv: 2, half: true}, tile{mr: 8, nv: 2, half: true})
+			tiles = append(tiles, tile{mr: 14, nv: 2, half: true, conv: true}, tile{mr: 8, nv: 2, half: true, conv: true})
 		}
 		packed := map[int]bool{}
 		for _, t := range tiles {
-			kernel(s, t)
+			kernel(s, t, false)
+			if t.conv {
+				kernel(s, t, true)
+			}
 			if !packed[t.nv] && !t.half {
 				packB(s, t.nv)
 				packed[t.nv] = true
@@ -106,15 +112,39 @@ func main() {
 // offsets 0, L, 2L, L3, 4L, L5, 2*L3.
 const rowsPerBase = 7
 
-func kernel(s *simd.ISA, t tile) {
+// With conv, it emits sgemmConvKernel<level>_<MR>x<NR> instead, the same
+// tile over a depth of kout runs of kin contiguous elements of A, the runs
+// ajump elements apart (an implicit-GEMM convolution reading its input in
+// place: a run is one filter row's taps): see SgemmConvKernel.RunPartial.
+func kernel(s *simd.ISA, t tile, conv bool) {
 	nr := t.nr(s)
 	name := fmt.Sprintf("sgemmKernel%s_%dx%d", s.Name, t.mr, nr)
-	TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s is the %d x %d micro-kernel for %s; see SgemmKernel.Run (sgemm.go) and", name, t.mr, nr, s.Name),
-		"sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.")
+	if conv {
+		name = fmt.Sprintf("sgemmConvKernel%s_%dx%d", s.Name, t.mr, nr)
+		TEXT(name, NOSPLIT, "func(kin, kout int, a *float32, rsa, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s is the %d x %d convolution micro-kernel for %s; see SgemmConvKernel.RunPartial", name, t.mr, nr, s.Name),
+			"(sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.")
+	} else {
+		TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s is the %d x %d micro-kernel for %s; see SgemmKernel.Run (sgemm.go) and", name, t.mr, nr, s.Name),
+			"sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.")
+	}
 
-	k := Load(Param("k"), GP64())
+	var k, kin, kout, jump Register
+	if conv {
+		kin = Load(Param("kin"), GP64())
+		kout = Load(Param("kout"), GP64())
+		k = GP64()
+		// jump = 4*(ajump - kin): bytes from the end of one run to the
+		// start of the next.
+		jump = Load(Param("ajump"), GP64())
+		SUBQ(kin, jump)
+		SHLQ(U8(2), jump)
+	} else {
+		k = Load(Param("k"), GP64())
+	}
 	// Row addressing of A: bases every rowsPerBase rows, index registers for
 	// the row stride in bytes (L) and its multiples.
 	L := Load(Param("rsa"), GP64())
@@ -123,8 +153,12 @@ func kernel(s *simd.ISA, t tile) {
 	LEAQ(Mem{Base: L, Index: L, Scale: 2}, L3)
 	L5 := GP64()
 	LEAQ(Mem{Base: L, Index: L, Scale: 4}, L5)
-	cs := Load(Param("csa"), GP64())
-	SHLQ(U8(2), cs)
+	var cs Op = U8(4) // conv: runs are contiguous
+	if !conv {
+		r := Load(Param("csa"), GP64())
+		SHLQ(U8(2), r)
+		cs = r
+	}
 	nb := (t.mr + rowsPerBase - 1) / rowsPerBase
 	bases := make([]Register, nb)
 	bases[0] = Load(Param("a"), GP64())
@@ -180,7 +214,13 @@ func kernel(s *simd.ISA, t tile) {
 		}
 	}
 
-	Comment("for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]")
+	if conv {
+		Comment("for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]")
+		Label("run")
+		MOVQ(kin, k)
+	} else {
+		Comment("for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]")
+	}
 	Label("loop")
 	bv := s.Vecs(t.nv)
 	for j, v := range bv {
@@ -200,6 +240,13 @@ func kernel(s *simd.ISA, t tile) {
 	ADDQ(ldb, bp)
 	DECQ(k)
 	JNZ(LabelRef("loop"))
+	if conv {
+		for _, b := range bases {
+			ADDQ(jump, b)
+		}
+		DECQ(kout)
+		JNZ(LabelRef("run"))
+	}
 
 	if s.Lanes == 16 {
 		// AVX-512: masked memory operations cost nothing extra, so one
