@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -51,6 +53,16 @@ func cmdIndex(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	paths.root = root
+	if *albumFlag == "" {
+		if err := os.MkdirAll(paths.dir, 0o700); err != nil {
+			// A read-only folder (a mounted card, shared data): keep the
+			// album in the user's config directory instead.
+			if paths, err = fallbackAlbum(root); err != nil {
+				return err
+			}
+			fmt.Fprintf(stderr, "%s is not writable: the album goes to %s (pass it as -album to the other commands)\n", root, paths.dir)
+		}
+	}
 	if *jsonOut == "" {
 		*jsonOut = filepath.Join(paths.dir, jsonReport)
 	}
@@ -169,6 +181,28 @@ feed:
 		wall.Seconds(), rate, sec(tm.decode.Load()), sec(tm.detect.Load()), sec(tm.extract.Load()), sec(tm.store.Load()), clusterTime.Seconds())
 	fmt.Fprintf(stderr, "report: %s\npage:   %s\n", *jsonOut, *htmlOut)
 	return nil
+}
+
+// fallbackAlbum returns an album location for root in the user's config
+// directory: CONFIG/facecluster/albums/NAME-HASH, HASH from root's absolute
+// path.
+func fallbackAlbum(root string) (albumPaths, error) {
+	cfg, err := os.UserConfigDir()
+	if err != nil {
+		return albumPaths{}, err
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return albumPaths{}, err
+	}
+	sum := sha256.Sum256([]byte(abs))
+	dir := filepath.Join(cfg, "facecluster", "albums", filepath.Base(abs)+"-"+hex.EncodeToString(sum[:4]))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return albumPaths{}, err
+	}
+	p, err := resolveAlbum(filepath.Join(dir, albumFile), root)
+	p.root = root
+	return p, err
 }
 
 // reasonClass groups skip reasons for the summary.

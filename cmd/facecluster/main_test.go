@@ -18,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facecluster/facecluster/asm"
 	"github.com/facecluster/facecluster/cluster"
 	"github.com/facecluster/facecluster/internal/devdata"
+	"github.com/facecluster/facecluster/kernels"
 )
 
 // labels returns labels.csv: file (relative to faces-dev) -> identity.
@@ -288,8 +290,8 @@ func firstFile(t *testing.T, dir string) string {
 // album goes to a temporary directory).
 func TestDeepface(t *testing.T) {
 	dir := devdata.Dir(t)
-	if devdata.Emulated() {
-		t.Skip("63 photos, some of 12 megapixels: too slow under emulation (TestIndex covers the path)")
+	if devdata.Emulated() || kernels.ISA() == asm.Generic {
+		t.Skip("63 photos, some of 12 megapixels: too slow under emulation or without SIMD (TestIndex covers the path)")
 	}
 	src := filepath.Join(dir, "identity", "deepface")
 	out := t.TempDir()
