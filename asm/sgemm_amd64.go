@@ -34,6 +34,12 @@ func sgemmKernelAVX2_4x16(k int, a *float32, rsa int, csa int, b *float32, ldb i
 //go:noescape
 func sgemmConvKernelAVX2_4x16(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
+// sgemmKernelAVX2_2x16 is the 2 x 16 micro-kernel for AVX2; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmKernelAVX2_2x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
 // sgemmKernelAVX512_14x32 is the 14 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
 // sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
 //
@@ -111,3 +117,9 @@ func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb
 //
 //go:noescape
 func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmKernelAVX512_2x32 is the 2 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmKernelAVX512_2x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

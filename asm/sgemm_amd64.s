@@ -1534,6 +1534,221 @@ done_partial:
 	VZEROUPPER
 	RET
 
+// func sgemmKernelAVX2_2x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, CMOV, FMA3, SSE
+TEXT ·sgemmKernelAVX2_2x16(SB), NOSPLIT, $0-128
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), DX
+	MOVQ csa+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ a+8(FP), BX
+	MOVQ b+32(FP), SI
+	MOVQ ldb+40(FP), DI
+	SHLQ $0x02, DI
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R8
+	MOVQ       ldc+56(FP), R9
+	SHLQ       $0x02, R9
+	PREFETCHT0 (R8)
+	ADDQ       R9, R8
+	PREFETCHT0 (R8)
+	VXORPS     Y0, Y0, Y0
+	VXORPS     Y1, Y1, Y1
+	VXORPS     Y2, Y2, Y2
+	VXORPS     Y3, Y3, Y3
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (SI), Y4
+	VMOVUPS      32(SI), Y5
+	VBROADCASTSS (BX), Y6
+	VFMADD231PS  Y4, Y6, Y0
+	VFMADD231PS  Y5, Y6, Y1
+	VBROADCASTSS (BX)(CX*1), Y6
+	VFMADD231PS  Y4, Y6, Y2
+	VFMADD231PS  Y5, Y6, Y3
+	ADDQ         DX, BX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	CMPQ         AX, $0x00000010
+	JNE          partial
+	MOVQ         mt+112(FP), AX
+	CMPQ         AX, $0x00000002
+	JNE          partial
+	MOVQ         c+48(FP), AX
+	MOVQ         ldc+56(FP), CX
+	SHLQ         $0x02, CX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), DX
+	ANDL         $0x7fffffff, DX
+	JZ           bias
+	VBROADCASTSS beta+64(FP), Y4
+	MOVQ         AX, DX
+	VFMADD231PS  (DX), Y4, Y0
+	VFMADD231PS  32(DX), Y4, Y1
+	ADDQ         CX, DX
+	VFMADD231PS  (DX), Y4, Y2
+	VFMADD231PS  32(DX), Y4, Y3
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ    bias+72(FP), DX
+	TESTQ   DX, DX
+	JZ      residual
+	VMOVUPS (DX), Y4
+	VADDPS  Y4, Y0, Y0
+	VADDPS  Y4, Y2, Y2
+	VMOVUPS 32(DX), Y4
+	VADDPS  Y4, Y1, Y1
+	VADDPS  Y4, Y3, Y3
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ   res+80(FP), DX
+	TESTQ  DX, DX
+	JZ     clamp
+	MOVQ   ldres+88(FP), BX
+	SHLQ   $0x02, BX
+	VADDPS (DX), Y0, Y0
+	VADDPS 32(DX), Y1, Y1
+	ADDQ   BX, DX
+	VADDPS (DX), Y2, Y2
+	VADDPS 32(DX), Y3, Y3
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), DL
+	TESTB        DL, DL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Y4
+	VBROADCASTSS hi+100(FP), Y5
+	VMAXPS       Y0, Y4, Y0
+	VMINPS       Y0, Y5, Y0
+	VMAXPS       Y1, Y4, Y1
+	VMINPS       Y1, Y5, Y1
+	VMAXPS       Y2, Y4, Y2
+	VMINPS       Y2, Y5, Y2
+	VMAXPS       Y3, Y4, Y3
+	VMINPS       Y3, Y5, Y3
+
+store:
+	VMOVUPS Y0, (AX)
+	VMOVUPS Y1, 32(AX)
+	ADDQ    CX, AX
+	VMOVUPS Y2, (AX)
+	VMOVUPS Y3, 32(AX)
+	VZEROUPPER
+	RET
+
+partial:
+	MOVQ    nt+120(FP), AX
+	LEAQ    ymask8<>+0(SB), CX
+	XORQ    DX, DX
+	MOVQ    $0x00000008, BX
+	MOVQ    AX, SI
+	CMPQ    SI, DX
+	CMOVQLT DX, SI
+	CMPQ    SI, BX
+	CMOVQGT BX, SI
+	NEGQ    SI
+	VMOVDQU 32(CX)(SI*4), Y4
+	SUBQ    $0x00000008, AX
+	CMPQ    AX, DX
+	CMOVQLT DX, AX
+	CMPQ    AX, BX
+	CMOVQGT BX, AX
+	NEGQ    AX
+	VMOVDQU 32(CX)(AX*4), Y5
+	MOVQ    mt+112(FP), AX
+	MOVQ    c+48(FP), CX
+	MOVQ    ldc+56(FP), DX
+	SHLQ    $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias_partial
+	VBROADCASTSS beta+64(FP), Y6
+	MOVQ         CX, BX
+	VMASKMOVPS   (BX), Y4, Y7
+	VFMADD231PS  Y7, Y6, Y0
+	VMASKMOVPS   32(BX), Y5, Y7
+	VFMADD231PS  Y7, Y6, Y1
+	CMPQ         AX, $0x00000001
+	JE           bias_partial
+	ADDQ         DX, BX
+	VMASKMOVPS   (BX), Y4, Y7
+	VFMADD231PS  Y7, Y6, Y2
+	VMASKMOVPS   32(BX), Y5, Y7
+	VFMADD231PS  Y7, Y6, Y3
+
+bias_partial:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ       bias+72(FP), BX
+	TESTQ      BX, BX
+	JZ         residual_partial
+	VMASKMOVPS (BX), Y4, Y6
+	VADDPS     Y6, Y0, Y0
+	VADDPS     Y6, Y2, Y2
+	VMASKMOVPS 32(BX), Y5, Y6
+	VADDPS     Y6, Y1, Y1
+	VADDPS     Y6, Y3, Y3
+
+residual_partial:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ       res+80(FP), BX
+	TESTQ      BX, BX
+	JZ         clamp_partial
+	MOVQ       ldres+88(FP), SI
+	SHLQ       $0x02, SI
+	VMASKMOVPS (BX), Y4, Y6
+	VADDPS     Y6, Y0, Y0
+	VMASKMOVPS 32(BX), Y5, Y6
+	VADDPS     Y6, Y1, Y1
+	CMPQ       AX, $0x00000001
+	JE         clamp_partial
+	ADDQ       SI, BX
+	VMASKMOVPS (BX), Y4, Y6
+	VADDPS     Y6, Y2, Y2
+	VMASKMOVPS 32(BX), Y5, Y6
+	VADDPS     Y6, Y3, Y3
+
+clamp_partial:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store_partial
+	VBROADCASTSS lo+96(FP), Y6
+	VBROADCASTSS hi+100(FP), Y7
+	VMAXPS       Y0, Y6, Y0
+	VMINPS       Y0, Y7, Y0
+	VMAXPS       Y1, Y6, Y1
+	VMINPS       Y1, Y7, Y1
+	VMAXPS       Y2, Y6, Y2
+	VMINPS       Y2, Y7, Y2
+	VMAXPS       Y3, Y6, Y3
+	VMINPS       Y3, Y7, Y3
+
+store_partial:
+	VMASKMOVPS Y0, Y4, (CX)
+	VMASKMOVPS Y1, Y5, 32(CX)
+	CMPQ       AX, $0x00000001
+	JE         done_partial
+	ADDQ       DX, CX
+	VMASKMOVPS Y2, Y4, (CX)
+	VMASKMOVPS Y3, Y5, 32(CX)
+
+done_partial:
+	VZEROUPPER
+	RET
+
 // func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_14x32(SB), NOSPLIT, $0-128
@@ -6579,6 +6794,148 @@ store:
 	ADDQ    DX, CX
 	VMOVUPS Z14, K1, (CX)
 	VMOVUPS Y15, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET
+
+// func sgemmKernelAVX512_2x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmKernelAVX512_2x32(SB), NOSPLIT, $0-128
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), DX
+	MOVQ csa+24(FP), DX
+	SHLQ $0x02, DX
+	MOVQ a+8(FP), BX
+	MOVQ b+32(FP), SI
+	MOVQ ldb+40(FP), DI
+	SHLQ $0x02, DI
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R8
+	MOVQ       ldc+56(FP), R9
+	SHLQ       $0x02, R9
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	ADDQ       R9, R8
+	PREFETCHT0 (R8)
+	PREFETCHT0 64(R8)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (SI), Z4
+	VMOVUPS      64(SI), Z5
+	VBROADCASTSS (BX), Z6
+	VFMADD231PS  Z4, Z6, Z0
+	VFMADD231PS  Z5, Z6, Z1
+	VBROADCASTSS (BX)(CX*1), Z6
+	VFMADD231PS  Z4, Z6, Z2
+	VFMADD231PS  Z5, Z6, Z3
+	ADDQ         DX, BX
+	ADDQ         DI, SI
+	DECQ         AX
+	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+64(FP), Z4
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z5
+	VFMADD231PS  Z5, Z4, Z0
+	VMOVUPS.Z    64(BX), K2, Z5
+	VFMADD231PS  Z5, Z4, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z5
+	VFMADD231PS  Z5, Z4, Z2
+	VMOVUPS.Z    64(BX), K2, Z5
+	VFMADD231PS  Z5, Z4, Z3
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z4
+	VADDPS    Z4, Z0, Z0
+	VADDPS    Z4, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z4
+	VADDPS    Z4, Z1, Z1
+	VADDPS    Z4, Z3, Z3
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z4
+	VADDPS    Z4, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z4
+	VADDPS    Z4, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z4
+	VADDPS    Z4, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z4
+	VADDPS    Z4, Z3, Z3
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z4
+	VBROADCASTSS hi+100(FP), Z5
+	VMAXPS       Z0, Z4, Z0
+	VMINPS       Z0, Z5, Z0
+	VMAXPS       Z1, Z4, Z1
+	VMINPS       Z1, Z5, Z1
+	VMAXPS       Z2, Z4, Z2
+	VMINPS       Z2, Z5, Z2
+	VMAXPS       Z3, Z4, Z3
+	VMINPS       Z3, Z5, Z3
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
 
 done:
 	VZEROUPPER

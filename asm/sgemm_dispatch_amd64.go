@@ -6,6 +6,7 @@ func init() {
 	sgemmKernelImpl[AVX2] = []SgemmKernel{
 		{MR: 6, NR: 16, Strided: true, Partial: true, Name: "avx2_6x16", Level: AVX2, fn: sgemmKernelAVX2_6x16},
 		{MR: 4, NR: 16, Strided: true, Partial: true, Name: "avx2_4x16", Level: AVX2, fn: sgemmKernelAVX2_4x16},
+		{MR: 2, NR: 16, Strided: true, Partial: true, Name: "avx2_2x16", Level: AVX2, fn: sgemmKernelAVX2_2x16},
 	}
 	sgemmKernelImpl[AVX512] = []SgemmKernel{
 		{MR: 14, NR: 32, Strided: true, Partial: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmKernelAVX512_14x32},
@@ -14,6 +15,7 @@ func init() {
 		{MR: 8, NR: 48, Strided: true, Partial: true, Name: "avx512_8x48", Level: AVX512, fn: sgemmKernelAVX512_8x48},
 		{MR: 14, NR: 24, Strided: true, Partial: true, Name: "avx512_14x24", Level: AVX512, fn: sgemmKernelAVX512_14x24},
 		{MR: 8, NR: 24, Strided: true, Partial: true, Name: "avx512_8x24", Level: AVX512, fn: sgemmKernelAVX512_8x24},
+		{MR: 2, NR: 32, Strided: true, Partial: true, Name: "avx512_2x32", Level: AVX512, fn: sgemmKernelAVX512_2x32},
 	}
 	sgemmConvKernelImpl[AVX2] = []SgemmConvKernel{
 		{MR: 6, NR: 16, Name: "avx2_6x16", Level: AVX2, fn: sgemmConvKernelAVX2_6x16},

@@ -244,11 +244,16 @@ var forceKernel *asm.SgemmKernel
 // m x n product: the fewest multiply-adds once m and n are padded up to
 // multiples of MR and NR, each row dearer by 0.4/MR for a shorter tile (it
 // streams B past fewer rows of A; measured on Zen 4: AVX2 4x16 about 5%
-// below 6x16, AVX-512 8x32 within 2% of 14x32).
+// below 6x16, AVX-512 8x32 within 2% of 14x32). Tiles of fewer than 4 rows
+// (too few accumulators to hide the FMA latency) serve only products of at
+// most MR rows.
 func pickKernel(l asm.Level, m, n int) asm.SgemmKernel {
 	ks := asm.SgemmKernelsFor(l)
 	best, bestCost := 0, 0.0
 	for i, k := range ks {
+		if k.MR < 4 && m > k.MR {
+			continue
+		}
 		rows := (m + k.MR - 1) / k.MR * k.MR
 		cols := (n + k.NR - 1) / k.NR * k.NR
 		cost := float64(rows) * float64(cols) * (1 + 0.4/float64(k.MR))

@@ -297,6 +297,15 @@ func (e *Executor) plan() error {
 				spec.H = dw.bandRows
 				dw.pwPF = e.pack(s.w, spec)
 			} else {
+				if c := s.conv; c.H == 1 && c.W == 1 && oh1(c) {
+					// A 1x1 map in, a 1x1 map out: every tap but one
+					// falls in the padding, so the layer is the 1x1
+					// convolution by that tap's slice of the filter.
+					_, _, pt, pl := c.Output()
+					n := c.Cin * c.Cout
+					s.w = s.w[(pt*c.KW+pl)*n : (pt*c.KW+pl+1)*n]
+					s.conv.KH, s.conv.KW, s.conv.Stride, s.conv.Pad = 1, 1, 1, kernels.Valid
+				}
 				s.pf = e.pack(s.w, s.conv)
 			}
 			if r := l.Residual(); r >= 0 {
@@ -686,4 +695,10 @@ func pad(out, x []float32, l *Layer, xs, os []int) {
 			}
 		}
 	}
+}
+
+// oh1 reports whether convolution c gives a 1x1 output.
+func oh1(c kernels.ConvSpec) bool {
+	oh, ow, _, _ := c.Output()
+	return oh == 1 && ow == 1
 }

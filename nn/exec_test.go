@@ -340,6 +340,7 @@ func fusionFile() *nn.File {
 			f32("dw2/w", 3, 3, 8),                   // 8
 			f32("c9/w", 2, 2, 8, 8), f32("c9/b", 8), // 9, 10
 			f32("fc/w", 8, 5), f32("fc/b", 5), // 11, 12
+			f32("c1x1/w", 3, 3, 8, 8), f32("c1x1/b", 8), // 13, 14
 		},
 		Inputs: []nn.FileValue{{Name: "x", Shape: []int{2, 7, 6, 3}}, {Name: "y", Shape: []int{2, 84}}},
 		Layers: []nn.FileLayer{
@@ -360,8 +361,10 @@ func fusionFile() *nn.File {
 			{Op: nn.OpReshape, Name: "rm", Inputs: ints(14), Ints: ints(16)},                                      // 16: [16]
 			{Op: nn.OpReshape, Name: "rm2", Inputs: ints(16), Ints: ints(2, 8)},                                   // 17: [2,8]
 			{Op: nn.OpMatMul, Name: "fc", Inputs: ints(17), Ints: ints(2), Tensors: ints(11, 12)},                 // 18: [2,5]
+			{Op: nn.OpMaxPool, Name: "mp1", Inputs: ints(13), Ints: ints(4, 3, 1, 1, 0)},                          // 19: [2,1,1,8]
+			{Op: nn.OpConv2D, Name: "c1x1", Inputs: ints(19, 19), Ints: ints(1, 1, 1, 1), Tensors: ints(13, 14)},  // 20: a 3x3 SAME on a 1x1 map, residual
 		},
-		Outputs: []nn.FileOutput{{Name: "fc", Value: 18}, {Name: "c3", Value: 4}, {Name: "ry", Value: 15}},
+		Outputs: []nn.FileOutput{{Name: "fc", Value: 18}, {Name: "c3", Value: 4}, {Name: "ry", Value: 15}, {Name: "c1x1", Value: 20}},
 	}
 }
 

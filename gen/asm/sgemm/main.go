@@ -1,6 +1,7 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
-// micro-kernels for AVX2+FMA (6x16, 4x16) and AVX-512 (14x32, 12x32, 8x32,
-// 8x48, and 14x24, 8x24 whose last vector per row is half a ZMM), the
+// micro-kernels for AVX2+FMA (6x16, 4x16, 2x16) and AVX-512 (14x32, 12x32,
+// 8x32, 8x48, 14x24 and 8x24 whose last vector per row is half a ZMM, and
+// 2x32), the
 // convolution micro-kernels of the same tiles but 8x48 (implicit GEMM: A is
 // a convolution's input read in place, window by window), and the packing
 // of B for them.
@@ -74,7 +75,10 @@ func main() {
 	for _, s := range simd.Levels() {
 		// AVX2: 12 accumulators + 2 B + 2 A of 16 YMM, and a 4-row tile
 		// for row counts that are multiples of 4 but not of 6.
-		tiles := []tile{{mr: 6, nv: 2, conv: true}, {mr: 4, nv: 2, conv: true}}
+		// And a 2-row tile for products of one or two rows (a GEMV: a
+		// convolution down to a 1x1 map), which the taller tiles would
+		// compute three to seven times over.
+		tiles := []tile{{mr: 6, nv: 2, conv: true}, {mr: 4, nv: 2, conv: true}, {mr: 2, nv: 2}}
 		if s.Lanes == 16 {
 			// AVX-512: 28 accumulators + 2 B + 2 A of 32 ZMM, and
 			// shorter tiles that waste less on row counts that are
@@ -90,7 +94,7 @@ func main() {
 			// operation in two YMM halves) the YMM half costs half. 28
 			// accumulators + 2 B + 2 A; and 8 rows for row counts that
 			// are multiples of 8 but not of 14.
-			tiles = append(tiles, tile{mr: 14, nv: 2, half: true, conv: true}, tile{mr: 8, nv: 2, half: true, conv: true})
+			tiles = append(tiles, tile{mr: 14, nv: 2, half: true, conv: true}, tile{mr: 8, nv: 2, half: true, conv: true}, tile{mr: 2, nv: 2})
 		}
 		packed := map[int]bool{}
 		for _, t := range tiles {
