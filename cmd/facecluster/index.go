@@ -54,13 +54,19 @@ func cmdIndex(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	paths.root = root
 	if *albumFlag == "" {
-		if err := os.MkdirAll(paths.dir, 0o700); err != nil {
+		// A folder without write permission is left alone even when the
+		// user could write to it anyway (root).
+		err := errors.New("read-only")
+		if st, serr := os.Stat(root); serr == nil && st.Mode().Perm()&0o200 != 0 {
+			err = os.MkdirAll(paths.dir, 0o700)
+		}
+		if err != nil {
 			// A read-only folder (a mounted card, shared data): keep the
 			// album in the user's config directory instead.
 			if paths, err = fallbackAlbum(root); err != nil {
 				return err
 			}
-			fmt.Fprintf(stderr, "%s is not writable: the album goes to %s (pass it as -album to the other commands)\n", root, paths.dir)
+			fmt.Fprintf(stderr, "%s is read-only: the album goes to %s (pass -album %s -root %s to the other commands)\n", root, paths.dir, paths.album, root)
 		}
 	}
 	if *jsonOut == "" {

@@ -196,7 +196,7 @@ func resolveAlbum(flagValue, photos string) (albumPaths, error) {
 			}
 		}
 	default:
-		if filepath.Base(flagValue) == albumDir {
+		if _, err := os.Stat(filepath.Join(flagValue, albumFile)); err == nil || filepath.Base(flagValue) == albumDir {
 			p.dir = flagValue
 			p.root = filepath.Dir(flagValue)
 		} else {

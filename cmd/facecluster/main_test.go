@@ -435,3 +435,32 @@ func screenshotStats(m image.Image) (colours, nonWhite, total int) {
 	}
 	return len(seen), nonWhite, total
 }
+
+// TestReadOnlyFolder: a folder without write permission is left untouched;
+// the album goes to the user's config directory.
+func TestReadOnlyFolder(t *testing.T) {
+	photos := t.TempDir()
+	if err := os.WriteFile(filepath.Join(photos, "notes.txt"), []byte("hello"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(photos, 0o555)
+	defer os.Chmod(photos, 0o755)
+	cfg := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("HOME", cfg)
+	t.Setenv(envKey, "")
+	code, out, errs := runCLI(t, "index", "-q", photos)
+	if code != 0 || !strings.Contains(errs, "read-only") || !strings.Contains(errs, "skipped notes.txt") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(photos, albumDir)); !os.IsNotExist(err) {
+		t.Errorf("index wrote into a read-only folder: %v", err)
+	}
+	albums, _ := filepath.Glob(filepath.Join(cfg, "facecluster", "albums", "*", albumFile))
+	if len(albums) != 1 {
+		t.Fatalf("albums in the config dir: %v", albums)
+	}
+	if code, out, errs := runCLI(t, "people", "-album", filepath.Dir(albums[0])); code != 0 || !strings.Contains(out, "0 people") {
+		t.Errorf("people: %d\n%s%s", code, out, errs)
+	}
+}
