@@ -21,7 +21,7 @@ help:
 	@echo "race            the suite under the race detector"
 	@echo "fuzz            every fuzz target for FUZZTIME (default $(FUZZTIME); counts avoid golang/go#75804)"
 	@echo "bench           the benchmarks, every ISA level beside its peers"
-	@echo "lint            gofmt, go vet for amd64, arm64 and purego"
+	@echo "lint            gofmt, go vet (amd64, arm64, purego, gen, bench), go.mod files tidy"
 
 generate:
 	cd gen && for f in $(ASM_FAMILIES); do \
@@ -69,6 +69,9 @@ lint:
 	$(GO) vet -tags purego $(PKGS)
 	cd gen && $(GO) vet ./...
 	cd bench && $(GO) vet ./...
+	$(GO) mod tidy -diff
+	cd gen && $(GO) mod tidy -diff
+	cd bench && $(GO) mod tidy -diff
 
 # Convert the three pretrained networks from their pinned npm packages into
 # models/*.fcm (needs npm and the registry; byte for byte reproducible).

@@ -8,7 +8,7 @@ require github.com/mmcloughlin/avo v0.5.0
 
 require (
 	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
 
 require (
