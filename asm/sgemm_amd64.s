@@ -213,31 +213,36 @@ clamp:
 	TESTB        DL, DL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Y12
-	VBROADCASTSS hi+100(FP), Y13
 	VMAXPS       Y0, Y12, Y0
-	VMINPS       Y0, Y13, Y0
 	VMAXPS       Y1, Y12, Y1
-	VMINPS       Y1, Y13, Y1
 	VMAXPS       Y2, Y12, Y2
-	VMINPS       Y2, Y13, Y2
 	VMAXPS       Y3, Y12, Y3
-	VMINPS       Y3, Y13, Y3
 	VMAXPS       Y4, Y12, Y4
-	VMINPS       Y4, Y13, Y4
 	VMAXPS       Y5, Y12, Y5
-	VMINPS       Y5, Y13, Y5
 	VMAXPS       Y6, Y12, Y6
-	VMINPS       Y6, Y13, Y6
 	VMAXPS       Y7, Y12, Y7
-	VMINPS       Y7, Y13, Y7
 	VMAXPS       Y8, Y12, Y8
-	VMINPS       Y8, Y13, Y8
 	VMAXPS       Y9, Y12, Y9
-	VMINPS       Y9, Y13, Y9
 	VMAXPS       Y10, Y12, Y10
-	VMINPS       Y10, Y13, Y10
 	VMAXPS       Y11, Y12, Y11
-	VMINPS       Y11, Y13, Y11
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), DX
+	CMPL         DX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Y12
+	VMINPS       Y0, Y12, Y0
+	VMINPS       Y1, Y12, Y1
+	VMINPS       Y2, Y12, Y2
+	VMINPS       Y3, Y12, Y3
+	VMINPS       Y4, Y12, Y4
+	VMINPS       Y5, Y12, Y5
+	VMINPS       Y6, Y12, Y6
+	VMINPS       Y7, Y12, Y7
+	VMINPS       Y8, Y12, Y8
+	VMINPS       Y9, Y12, Y9
+	VMINPS       Y10, Y12, Y10
+	VMINPS       Y11, Y12, Y11
 
 store:
 	VMOVUPS Y0, (AX)
@@ -403,31 +408,36 @@ clamp_partial:
 	TESTB        BL, BL
 	JZ           store_partial
 	VBROADCASTSS lo+96(FP), Y14
-	VBROADCASTSS hi+100(FP), Y15
 	VMAXPS       Y0, Y14, Y0
-	VMINPS       Y0, Y15, Y0
 	VMAXPS       Y1, Y14, Y1
-	VMINPS       Y1, Y15, Y1
 	VMAXPS       Y2, Y14, Y2
-	VMINPS       Y2, Y15, Y2
 	VMAXPS       Y3, Y14, Y3
-	VMINPS       Y3, Y15, Y3
 	VMAXPS       Y4, Y14, Y4
-	VMINPS       Y4, Y15, Y4
 	VMAXPS       Y5, Y14, Y5
-	VMINPS       Y5, Y15, Y5
 	VMAXPS       Y6, Y14, Y6
-	VMINPS       Y6, Y15, Y6
 	VMAXPS       Y7, Y14, Y7
-	VMINPS       Y7, Y15, Y7
 	VMAXPS       Y8, Y14, Y8
-	VMINPS       Y8, Y15, Y8
 	VMAXPS       Y9, Y14, Y9
-	VMINPS       Y9, Y15, Y9
 	VMAXPS       Y10, Y14, Y10
-	VMINPS       Y10, Y15, Y10
 	VMAXPS       Y11, Y14, Y11
-	VMINPS       Y11, Y15, Y11
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store_partial
+	VBROADCASTSS hi+100(FP), Y14
+	VMINPS       Y0, Y14, Y0
+	VMINPS       Y1, Y14, Y1
+	VMINPS       Y2, Y14, Y2
+	VMINPS       Y3, Y14, Y3
+	VMINPS       Y4, Y14, Y4
+	VMINPS       Y5, Y14, Y5
+	VMINPS       Y6, Y14, Y6
+	VMINPS       Y7, Y14, Y7
+	VMINPS       Y8, Y14, Y8
+	VMINPS       Y9, Y14, Y9
+	VMINPS       Y10, Y14, Y10
+	VMINPS       Y11, Y14, Y11
 
 store_partial:
 	VMASKMOVPS Y0, Y12, (CX)
@@ -624,31 +634,36 @@ clamp:
 	TESTB        DL, DL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Y12
-	VBROADCASTSS hi+108(FP), Y13
 	VMAXPS       Y0, Y12, Y0
-	VMINPS       Y0, Y13, Y0
 	VMAXPS       Y1, Y12, Y1
-	VMINPS       Y1, Y13, Y1
 	VMAXPS       Y2, Y12, Y2
-	VMINPS       Y2, Y13, Y2
 	VMAXPS       Y3, Y12, Y3
-	VMINPS       Y3, Y13, Y3
 	VMAXPS       Y4, Y12, Y4
-	VMINPS       Y4, Y13, Y4
 	VMAXPS       Y5, Y12, Y5
-	VMINPS       Y5, Y13, Y5
 	VMAXPS       Y6, Y12, Y6
-	VMINPS       Y6, Y13, Y6
 	VMAXPS       Y7, Y12, Y7
-	VMINPS       Y7, Y13, Y7
 	VMAXPS       Y8, Y12, Y8
-	VMINPS       Y8, Y13, Y8
 	VMAXPS       Y9, Y12, Y9
-	VMINPS       Y9, Y13, Y9
 	VMAXPS       Y10, Y12, Y10
-	VMINPS       Y10, Y13, Y10
 	VMAXPS       Y11, Y12, Y11
-	VMINPS       Y11, Y13, Y11
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), DX
+	CMPL         DX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Y12
+	VMINPS       Y0, Y12, Y0
+	VMINPS       Y1, Y12, Y1
+	VMINPS       Y2, Y12, Y2
+	VMINPS       Y3, Y12, Y3
+	VMINPS       Y4, Y12, Y4
+	VMINPS       Y5, Y12, Y5
+	VMINPS       Y6, Y12, Y6
+	VMINPS       Y7, Y12, Y7
+	VMINPS       Y8, Y12, Y8
+	VMINPS       Y9, Y12, Y9
+	VMINPS       Y10, Y12, Y10
+	VMINPS       Y11, Y12, Y11
 
 store:
 	VMOVUPS Y0, (AX)
@@ -814,31 +829,36 @@ clamp_partial:
 	TESTB        BL, BL
 	JZ           store_partial
 	VBROADCASTSS lo+104(FP), Y14
-	VBROADCASTSS hi+108(FP), Y15
 	VMAXPS       Y0, Y14, Y0
-	VMINPS       Y0, Y15, Y0
 	VMAXPS       Y1, Y14, Y1
-	VMINPS       Y1, Y15, Y1
 	VMAXPS       Y2, Y14, Y2
-	VMINPS       Y2, Y15, Y2
 	VMAXPS       Y3, Y14, Y3
-	VMINPS       Y3, Y15, Y3
 	VMAXPS       Y4, Y14, Y4
-	VMINPS       Y4, Y15, Y4
 	VMAXPS       Y5, Y14, Y5
-	VMINPS       Y5, Y15, Y5
 	VMAXPS       Y6, Y14, Y6
-	VMINPS       Y6, Y15, Y6
 	VMAXPS       Y7, Y14, Y7
-	VMINPS       Y7, Y15, Y7
 	VMAXPS       Y8, Y14, Y8
-	VMINPS       Y8, Y15, Y8
 	VMAXPS       Y9, Y14, Y9
-	VMINPS       Y9, Y15, Y9
 	VMAXPS       Y10, Y14, Y10
-	VMINPS       Y10, Y15, Y10
 	VMAXPS       Y11, Y14, Y11
-	VMINPS       Y11, Y15, Y11
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store_partial
+	VBROADCASTSS hi+108(FP), Y14
+	VMINPS       Y0, Y14, Y0
+	VMINPS       Y1, Y14, Y1
+	VMINPS       Y2, Y14, Y2
+	VMINPS       Y3, Y14, Y3
+	VMINPS       Y4, Y14, Y4
+	VMINPS       Y5, Y14, Y5
+	VMINPS       Y6, Y14, Y6
+	VMINPS       Y7, Y14, Y7
+	VMINPS       Y8, Y14, Y8
+	VMINPS       Y9, Y14, Y9
+	VMINPS       Y10, Y14, Y10
+	VMINPS       Y11, Y14, Y11
 
 store_partial:
 	VMASKMOVPS Y0, Y12, (CX)
@@ -1032,23 +1052,28 @@ clamp:
 	TESTB        DL, DL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Y8
-	VBROADCASTSS hi+100(FP), Y9
 	VMAXPS       Y0, Y8, Y0
-	VMINPS       Y0, Y9, Y0
 	VMAXPS       Y1, Y8, Y1
-	VMINPS       Y1, Y9, Y1
 	VMAXPS       Y2, Y8, Y2
-	VMINPS       Y2, Y9, Y2
 	VMAXPS       Y3, Y8, Y3
-	VMINPS       Y3, Y9, Y3
 	VMAXPS       Y4, Y8, Y4
-	VMINPS       Y4, Y9, Y4
 	VMAXPS       Y5, Y8, Y5
-	VMINPS       Y5, Y9, Y5
 	VMAXPS       Y6, Y8, Y6
-	VMINPS       Y6, Y9, Y6
 	VMAXPS       Y7, Y8, Y7
-	VMINPS       Y7, Y9, Y7
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), DX
+	CMPL         DX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Y8
+	VMINPS       Y0, Y8, Y0
+	VMINPS       Y1, Y8, Y1
+	VMINPS       Y2, Y8, Y2
+	VMINPS       Y3, Y8, Y3
+	VMINPS       Y4, Y8, Y4
+	VMINPS       Y5, Y8, Y5
+	VMINPS       Y6, Y8, Y6
+	VMINPS       Y7, Y8, Y7
 
 store:
 	VMOVUPS Y0, (AX)
@@ -1176,23 +1201,28 @@ clamp_partial:
 	TESTB        BL, BL
 	JZ           store_partial
 	VBROADCASTSS lo+96(FP), Y10
-	VBROADCASTSS hi+100(FP), Y11
 	VMAXPS       Y0, Y10, Y0
-	VMINPS       Y0, Y11, Y0
 	VMAXPS       Y1, Y10, Y1
-	VMINPS       Y1, Y11, Y1
 	VMAXPS       Y2, Y10, Y2
-	VMINPS       Y2, Y11, Y2
 	VMAXPS       Y3, Y10, Y3
-	VMINPS       Y3, Y11, Y3
 	VMAXPS       Y4, Y10, Y4
-	VMINPS       Y4, Y11, Y4
 	VMAXPS       Y5, Y10, Y5
-	VMINPS       Y5, Y11, Y5
 	VMAXPS       Y6, Y10, Y6
-	VMINPS       Y6, Y11, Y6
 	VMAXPS       Y7, Y10, Y7
-	VMINPS       Y7, Y11, Y7
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store_partial
+	VBROADCASTSS hi+100(FP), Y10
+	VMINPS       Y0, Y10, Y0
+	VMINPS       Y1, Y10, Y1
+	VMINPS       Y2, Y10, Y2
+	VMINPS       Y3, Y10, Y3
+	VMINPS       Y4, Y10, Y4
+	VMINPS       Y5, Y10, Y5
+	VMINPS       Y6, Y10, Y6
+	VMINPS       Y7, Y10, Y7
 
 store_partial:
 	VMASKMOVPS Y0, Y8, (CX)
@@ -1349,23 +1379,28 @@ clamp:
 	TESTB        DL, DL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Y8
-	VBROADCASTSS hi+108(FP), Y9
 	VMAXPS       Y0, Y8, Y0
-	VMINPS       Y0, Y9, Y0
 	VMAXPS       Y1, Y8, Y1
-	VMINPS       Y1, Y9, Y1
 	VMAXPS       Y2, Y8, Y2
-	VMINPS       Y2, Y9, Y2
 	VMAXPS       Y3, Y8, Y3
-	VMINPS       Y3, Y9, Y3
 	VMAXPS       Y4, Y8, Y4
-	VMINPS       Y4, Y9, Y4
 	VMAXPS       Y5, Y8, Y5
-	VMINPS       Y5, Y9, Y5
 	VMAXPS       Y6, Y8, Y6
-	VMINPS       Y6, Y9, Y6
 	VMAXPS       Y7, Y8, Y7
-	VMINPS       Y7, Y9, Y7
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), DX
+	CMPL         DX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Y8
+	VMINPS       Y0, Y8, Y0
+	VMINPS       Y1, Y8, Y1
+	VMINPS       Y2, Y8, Y2
+	VMINPS       Y3, Y8, Y3
+	VMINPS       Y4, Y8, Y4
+	VMINPS       Y5, Y8, Y5
+	VMINPS       Y6, Y8, Y6
+	VMINPS       Y7, Y8, Y7
 
 store:
 	VMOVUPS Y0, (AX)
@@ -1493,23 +1528,28 @@ clamp_partial:
 	TESTB        BL, BL
 	JZ           store_partial
 	VBROADCASTSS lo+104(FP), Y10
-	VBROADCASTSS hi+108(FP), Y11
 	VMAXPS       Y0, Y10, Y0
-	VMINPS       Y0, Y11, Y0
 	VMAXPS       Y1, Y10, Y1
-	VMINPS       Y1, Y11, Y1
 	VMAXPS       Y2, Y10, Y2
-	VMINPS       Y2, Y11, Y2
 	VMAXPS       Y3, Y10, Y3
-	VMINPS       Y3, Y11, Y3
 	VMAXPS       Y4, Y10, Y4
-	VMINPS       Y4, Y11, Y4
 	VMAXPS       Y5, Y10, Y5
-	VMINPS       Y5, Y11, Y5
 	VMAXPS       Y6, Y10, Y6
-	VMINPS       Y6, Y11, Y6
 	VMAXPS       Y7, Y10, Y7
-	VMINPS       Y7, Y11, Y7
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store_partial
+	VBROADCASTSS hi+108(FP), Y10
+	VMINPS       Y0, Y10, Y0
+	VMINPS       Y1, Y10, Y1
+	VMINPS       Y2, Y10, Y2
+	VMINPS       Y3, Y10, Y3
+	VMINPS       Y4, Y10, Y4
+	VMINPS       Y5, Y10, Y5
+	VMINPS       Y6, Y10, Y6
+	VMINPS       Y7, Y10, Y7
 
 store_partial:
 	VMASKMOVPS Y0, Y8, (CX)
@@ -1628,15 +1668,20 @@ clamp:
 	TESTB        DL, DL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Y4
-	VBROADCASTSS hi+100(FP), Y5
 	VMAXPS       Y0, Y4, Y0
-	VMINPS       Y0, Y5, Y0
 	VMAXPS       Y1, Y4, Y1
-	VMINPS       Y1, Y5, Y1
 	VMAXPS       Y2, Y4, Y2
-	VMINPS       Y2, Y5, Y2
 	VMAXPS       Y3, Y4, Y3
-	VMINPS       Y3, Y5, Y3
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), DX
+	CMPL         DX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Y4
+	VMINPS       Y0, Y4, Y0
+	VMINPS       Y1, Y4, Y1
+	VMINPS       Y2, Y4, Y2
+	VMINPS       Y3, Y4, Y3
 
 store:
 	VMOVUPS Y0, (AX)
@@ -1726,15 +1771,20 @@ clamp_partial:
 	TESTB        BL, BL
 	JZ           store_partial
 	VBROADCASTSS lo+96(FP), Y6
-	VBROADCASTSS hi+100(FP), Y7
 	VMAXPS       Y0, Y6, Y0
-	VMINPS       Y0, Y7, Y0
 	VMAXPS       Y1, Y6, Y1
-	VMINPS       Y1, Y7, Y1
 	VMAXPS       Y2, Y6, Y2
-	VMINPS       Y2, Y7, Y2
 	VMAXPS       Y3, Y6, Y3
-	VMINPS       Y3, Y7, Y3
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store_partial
+	VBROADCASTSS hi+100(FP), Y6
+	VMINPS       Y0, Y6, Y0
+	VMINPS       Y1, Y6, Y1
+	VMINPS       Y2, Y6, Y2
+	VMINPS       Y3, Y6, Y3
 
 store_partial:
 	VMASKMOVPS Y0, Y4, (CX)
@@ -2159,63 +2209,68 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z28
-	VBROADCASTSS hi+100(FP), Z29
 	VMAXPS       Z0, Z28, Z0
-	VMINPS       Z0, Z29, Z0
 	VMAXPS       Z1, Z28, Z1
-	VMINPS       Z1, Z29, Z1
 	VMAXPS       Z2, Z28, Z2
-	VMINPS       Z2, Z29, Z2
 	VMAXPS       Z3, Z28, Z3
-	VMINPS       Z3, Z29, Z3
 	VMAXPS       Z4, Z28, Z4
-	VMINPS       Z4, Z29, Z4
 	VMAXPS       Z5, Z28, Z5
-	VMINPS       Z5, Z29, Z5
 	VMAXPS       Z6, Z28, Z6
-	VMINPS       Z6, Z29, Z6
 	VMAXPS       Z7, Z28, Z7
-	VMINPS       Z7, Z29, Z7
 	VMAXPS       Z8, Z28, Z8
-	VMINPS       Z8, Z29, Z8
 	VMAXPS       Z9, Z28, Z9
-	VMINPS       Z9, Z29, Z9
 	VMAXPS       Z10, Z28, Z10
-	VMINPS       Z10, Z29, Z10
 	VMAXPS       Z11, Z28, Z11
-	VMINPS       Z11, Z29, Z11
 	VMAXPS       Z12, Z28, Z12
-	VMINPS       Z12, Z29, Z12
 	VMAXPS       Z13, Z28, Z13
-	VMINPS       Z13, Z29, Z13
 	VMAXPS       Z14, Z28, Z14
-	VMINPS       Z14, Z29, Z14
 	VMAXPS       Z15, Z28, Z15
-	VMINPS       Z15, Z29, Z15
 	VMAXPS       Z16, Z28, Z16
-	VMINPS       Z16, Z29, Z16
 	VMAXPS       Z17, Z28, Z17
-	VMINPS       Z17, Z29, Z17
 	VMAXPS       Z18, Z28, Z18
-	VMINPS       Z18, Z29, Z18
 	VMAXPS       Z19, Z28, Z19
-	VMINPS       Z19, Z29, Z19
 	VMAXPS       Z20, Z28, Z20
-	VMINPS       Z20, Z29, Z20
 	VMAXPS       Z21, Z28, Z21
-	VMINPS       Z21, Z29, Z21
 	VMAXPS       Z22, Z28, Z22
-	VMINPS       Z22, Z29, Z22
 	VMAXPS       Z23, Z28, Z23
-	VMINPS       Z23, Z29, Z23
 	VMAXPS       Z24, Z28, Z24
-	VMINPS       Z24, Z29, Z24
 	VMAXPS       Z25, Z28, Z25
-	VMINPS       Z25, Z29, Z25
 	VMAXPS       Z26, Z28, Z26
-	VMINPS       Z26, Z29, Z26
 	VMAXPS       Z27, Z28, Z27
-	VMINPS       Z27, Z29, Z27
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z28
+	VMINPS       Z0, Z28, Z0
+	VMINPS       Z1, Z28, Z1
+	VMINPS       Z2, Z28, Z2
+	VMINPS       Z3, Z28, Z3
+	VMINPS       Z4, Z28, Z4
+	VMINPS       Z5, Z28, Z5
+	VMINPS       Z6, Z28, Z6
+	VMINPS       Z7, Z28, Z7
+	VMINPS       Z8, Z28, Z8
+	VMINPS       Z9, Z28, Z9
+	VMINPS       Z10, Z28, Z10
+	VMINPS       Z11, Z28, Z11
+	VMINPS       Z12, Z28, Z12
+	VMINPS       Z13, Z28, Z13
+	VMINPS       Z14, Z28, Z14
+	VMINPS       Z15, Z28, Z15
+	VMINPS       Z16, Z28, Z16
+	VMINPS       Z17, Z28, Z17
+	VMINPS       Z18, Z28, Z18
+	VMINPS       Z19, Z28, Z19
+	VMINPS       Z20, Z28, Z20
+	VMINPS       Z21, Z28, Z21
+	VMINPS       Z22, Z28, Z22
+	VMINPS       Z23, Z28, Z23
+	VMINPS       Z24, Z28, Z24
+	VMINPS       Z25, Z28, Z25
+	VMINPS       Z26, Z28, Z26
+	VMINPS       Z27, Z28, Z27
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -2709,63 +2764,68 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Z28
-	VBROADCASTSS hi+108(FP), Z29
 	VMAXPS       Z0, Z28, Z0
-	VMINPS       Z0, Z29, Z0
 	VMAXPS       Z1, Z28, Z1
-	VMINPS       Z1, Z29, Z1
 	VMAXPS       Z2, Z28, Z2
-	VMINPS       Z2, Z29, Z2
 	VMAXPS       Z3, Z28, Z3
-	VMINPS       Z3, Z29, Z3
 	VMAXPS       Z4, Z28, Z4
-	VMINPS       Z4, Z29, Z4
 	VMAXPS       Z5, Z28, Z5
-	VMINPS       Z5, Z29, Z5
 	VMAXPS       Z6, Z28, Z6
-	VMINPS       Z6, Z29, Z6
 	VMAXPS       Z7, Z28, Z7
-	VMINPS       Z7, Z29, Z7
 	VMAXPS       Z8, Z28, Z8
-	VMINPS       Z8, Z29, Z8
 	VMAXPS       Z9, Z28, Z9
-	VMINPS       Z9, Z29, Z9
 	VMAXPS       Z10, Z28, Z10
-	VMINPS       Z10, Z29, Z10
 	VMAXPS       Z11, Z28, Z11
-	VMINPS       Z11, Z29, Z11
 	VMAXPS       Z12, Z28, Z12
-	VMINPS       Z12, Z29, Z12
 	VMAXPS       Z13, Z28, Z13
-	VMINPS       Z13, Z29, Z13
 	VMAXPS       Z14, Z28, Z14
-	VMINPS       Z14, Z29, Z14
 	VMAXPS       Z15, Z28, Z15
-	VMINPS       Z15, Z29, Z15
 	VMAXPS       Z16, Z28, Z16
-	VMINPS       Z16, Z29, Z16
 	VMAXPS       Z17, Z28, Z17
-	VMINPS       Z17, Z29, Z17
 	VMAXPS       Z18, Z28, Z18
-	VMINPS       Z18, Z29, Z18
 	VMAXPS       Z19, Z28, Z19
-	VMINPS       Z19, Z29, Z19
 	VMAXPS       Z20, Z28, Z20
-	VMINPS       Z20, Z29, Z20
 	VMAXPS       Z21, Z28, Z21
-	VMINPS       Z21, Z29, Z21
 	VMAXPS       Z22, Z28, Z22
-	VMINPS       Z22, Z29, Z22
 	VMAXPS       Z23, Z28, Z23
-	VMINPS       Z23, Z29, Z23
 	VMAXPS       Z24, Z28, Z24
-	VMINPS       Z24, Z29, Z24
 	VMAXPS       Z25, Z28, Z25
-	VMINPS       Z25, Z29, Z25
 	VMAXPS       Z26, Z28, Z26
-	VMINPS       Z26, Z29, Z26
 	VMAXPS       Z27, Z28, Z27
-	VMINPS       Z27, Z29, Z27
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Z28
+	VMINPS       Z0, Z28, Z0
+	VMINPS       Z1, Z28, Z1
+	VMINPS       Z2, Z28, Z2
+	VMINPS       Z3, Z28, Z3
+	VMINPS       Z4, Z28, Z4
+	VMINPS       Z5, Z28, Z5
+	VMINPS       Z6, Z28, Z6
+	VMINPS       Z7, Z28, Z7
+	VMINPS       Z8, Z28, Z8
+	VMINPS       Z9, Z28, Z9
+	VMINPS       Z10, Z28, Z10
+	VMINPS       Z11, Z28, Z11
+	VMINPS       Z12, Z28, Z12
+	VMINPS       Z13, Z28, Z13
+	VMINPS       Z14, Z28, Z14
+	VMINPS       Z15, Z28, Z15
+	VMINPS       Z16, Z28, Z16
+	VMINPS       Z17, Z28, Z17
+	VMINPS       Z18, Z28, Z18
+	VMINPS       Z19, Z28, Z19
+	VMINPS       Z20, Z28, Z20
+	VMINPS       Z21, Z28, Z21
+	VMINPS       Z22, Z28, Z22
+	VMINPS       Z23, Z28, Z23
+	VMINPS       Z24, Z28, Z24
+	VMINPS       Z25, Z28, Z25
+	VMINPS       Z26, Z28, Z26
+	VMINPS       Z27, Z28, Z27
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -3238,55 +3298,60 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z24
-	VBROADCASTSS hi+100(FP), Z25
 	VMAXPS       Z0, Z24, Z0
-	VMINPS       Z0, Z25, Z0
 	VMAXPS       Z1, Z24, Z1
-	VMINPS       Z1, Z25, Z1
 	VMAXPS       Z2, Z24, Z2
-	VMINPS       Z2, Z25, Z2
 	VMAXPS       Z3, Z24, Z3
-	VMINPS       Z3, Z25, Z3
 	VMAXPS       Z4, Z24, Z4
-	VMINPS       Z4, Z25, Z4
 	VMAXPS       Z5, Z24, Z5
-	VMINPS       Z5, Z25, Z5
 	VMAXPS       Z6, Z24, Z6
-	VMINPS       Z6, Z25, Z6
 	VMAXPS       Z7, Z24, Z7
-	VMINPS       Z7, Z25, Z7
 	VMAXPS       Z8, Z24, Z8
-	VMINPS       Z8, Z25, Z8
 	VMAXPS       Z9, Z24, Z9
-	VMINPS       Z9, Z25, Z9
 	VMAXPS       Z10, Z24, Z10
-	VMINPS       Z10, Z25, Z10
 	VMAXPS       Z11, Z24, Z11
-	VMINPS       Z11, Z25, Z11
 	VMAXPS       Z12, Z24, Z12
-	VMINPS       Z12, Z25, Z12
 	VMAXPS       Z13, Z24, Z13
-	VMINPS       Z13, Z25, Z13
 	VMAXPS       Z14, Z24, Z14
-	VMINPS       Z14, Z25, Z14
 	VMAXPS       Z15, Z24, Z15
-	VMINPS       Z15, Z25, Z15
 	VMAXPS       Z16, Z24, Z16
-	VMINPS       Z16, Z25, Z16
 	VMAXPS       Z17, Z24, Z17
-	VMINPS       Z17, Z25, Z17
 	VMAXPS       Z18, Z24, Z18
-	VMINPS       Z18, Z25, Z18
 	VMAXPS       Z19, Z24, Z19
-	VMINPS       Z19, Z25, Z19
 	VMAXPS       Z20, Z24, Z20
-	VMINPS       Z20, Z25, Z20
 	VMAXPS       Z21, Z24, Z21
-	VMINPS       Z21, Z25, Z21
 	VMAXPS       Z22, Z24, Z22
-	VMINPS       Z22, Z25, Z22
 	VMAXPS       Z23, Z24, Z23
-	VMINPS       Z23, Z25, Z23
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z24
+	VMINPS       Z0, Z24, Z0
+	VMINPS       Z1, Z24, Z1
+	VMINPS       Z2, Z24, Z2
+	VMINPS       Z3, Z24, Z3
+	VMINPS       Z4, Z24, Z4
+	VMINPS       Z5, Z24, Z5
+	VMINPS       Z6, Z24, Z6
+	VMINPS       Z7, Z24, Z7
+	VMINPS       Z8, Z24, Z8
+	VMINPS       Z9, Z24, Z9
+	VMINPS       Z10, Z24, Z10
+	VMINPS       Z11, Z24, Z11
+	VMINPS       Z12, Z24, Z12
+	VMINPS       Z13, Z24, Z13
+	VMINPS       Z14, Z24, Z14
+	VMINPS       Z15, Z24, Z15
+	VMINPS       Z16, Z24, Z16
+	VMINPS       Z17, Z24, Z17
+	VMINPS       Z18, Z24, Z18
+	VMINPS       Z19, Z24, Z19
+	VMINPS       Z20, Z24, Z20
+	VMINPS       Z21, Z24, Z21
+	VMINPS       Z22, Z24, Z22
+	VMINPS       Z23, Z24, Z23
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -3722,55 +3787,60 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Z24
-	VBROADCASTSS hi+108(FP), Z25
 	VMAXPS       Z0, Z24, Z0
-	VMINPS       Z0, Z25, Z0
 	VMAXPS       Z1, Z24, Z1
-	VMINPS       Z1, Z25, Z1
 	VMAXPS       Z2, Z24, Z2
-	VMINPS       Z2, Z25, Z2
 	VMAXPS       Z3, Z24, Z3
-	VMINPS       Z3, Z25, Z3
 	VMAXPS       Z4, Z24, Z4
-	VMINPS       Z4, Z25, Z4
 	VMAXPS       Z5, Z24, Z5
-	VMINPS       Z5, Z25, Z5
 	VMAXPS       Z6, Z24, Z6
-	VMINPS       Z6, Z25, Z6
 	VMAXPS       Z7, Z24, Z7
-	VMINPS       Z7, Z25, Z7
 	VMAXPS       Z8, Z24, Z8
-	VMINPS       Z8, Z25, Z8
 	VMAXPS       Z9, Z24, Z9
-	VMINPS       Z9, Z25, Z9
 	VMAXPS       Z10, Z24, Z10
-	VMINPS       Z10, Z25, Z10
 	VMAXPS       Z11, Z24, Z11
-	VMINPS       Z11, Z25, Z11
 	VMAXPS       Z12, Z24, Z12
-	VMINPS       Z12, Z25, Z12
 	VMAXPS       Z13, Z24, Z13
-	VMINPS       Z13, Z25, Z13
 	VMAXPS       Z14, Z24, Z14
-	VMINPS       Z14, Z25, Z14
 	VMAXPS       Z15, Z24, Z15
-	VMINPS       Z15, Z25, Z15
 	VMAXPS       Z16, Z24, Z16
-	VMINPS       Z16, Z25, Z16
 	VMAXPS       Z17, Z24, Z17
-	VMINPS       Z17, Z25, Z17
 	VMAXPS       Z18, Z24, Z18
-	VMINPS       Z18, Z25, Z18
 	VMAXPS       Z19, Z24, Z19
-	VMINPS       Z19, Z25, Z19
 	VMAXPS       Z20, Z24, Z20
-	VMINPS       Z20, Z25, Z20
 	VMAXPS       Z21, Z24, Z21
-	VMINPS       Z21, Z25, Z21
 	VMAXPS       Z22, Z24, Z22
-	VMINPS       Z22, Z25, Z22
 	VMAXPS       Z23, Z24, Z23
-	VMINPS       Z23, Z25, Z23
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Z24
+	VMINPS       Z0, Z24, Z0
+	VMINPS       Z1, Z24, Z1
+	VMINPS       Z2, Z24, Z2
+	VMINPS       Z3, Z24, Z3
+	VMINPS       Z4, Z24, Z4
+	VMINPS       Z5, Z24, Z5
+	VMINPS       Z6, Z24, Z6
+	VMINPS       Z7, Z24, Z7
+	VMINPS       Z8, Z24, Z8
+	VMINPS       Z9, Z24, Z9
+	VMINPS       Z10, Z24, Z10
+	VMINPS       Z11, Z24, Z11
+	VMINPS       Z12, Z24, Z12
+	VMINPS       Z13, Z24, Z13
+	VMINPS       Z14, Z24, Z14
+	VMINPS       Z15, Z24, Z15
+	VMINPS       Z16, Z24, Z16
+	VMINPS       Z17, Z24, Z17
+	VMINPS       Z18, Z24, Z18
+	VMINPS       Z19, Z24, Z19
+	VMINPS       Z20, Z24, Z20
+	VMINPS       Z21, Z24, Z21
+	VMINPS       Z22, Z24, Z22
+	VMINPS       Z23, Z24, Z23
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -4101,39 +4171,44 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z16
-	VBROADCASTSS hi+100(FP), Z17
 	VMAXPS       Z0, Z16, Z0
-	VMINPS       Z0, Z17, Z0
 	VMAXPS       Z1, Z16, Z1
-	VMINPS       Z1, Z17, Z1
 	VMAXPS       Z2, Z16, Z2
-	VMINPS       Z2, Z17, Z2
 	VMAXPS       Z3, Z16, Z3
-	VMINPS       Z3, Z17, Z3
 	VMAXPS       Z4, Z16, Z4
-	VMINPS       Z4, Z17, Z4
 	VMAXPS       Z5, Z16, Z5
-	VMINPS       Z5, Z17, Z5
 	VMAXPS       Z6, Z16, Z6
-	VMINPS       Z6, Z17, Z6
 	VMAXPS       Z7, Z16, Z7
-	VMINPS       Z7, Z17, Z7
 	VMAXPS       Z8, Z16, Z8
-	VMINPS       Z8, Z17, Z8
 	VMAXPS       Z9, Z16, Z9
-	VMINPS       Z9, Z17, Z9
 	VMAXPS       Z10, Z16, Z10
-	VMINPS       Z10, Z17, Z10
 	VMAXPS       Z11, Z16, Z11
-	VMINPS       Z11, Z17, Z11
 	VMAXPS       Z12, Z16, Z12
-	VMINPS       Z12, Z17, Z12
 	VMAXPS       Z13, Z16, Z13
-	VMINPS       Z13, Z17, Z13
 	VMAXPS       Z14, Z16, Z14
-	VMINPS       Z14, Z17, Z14
 	VMAXPS       Z15, Z16, Z15
-	VMINPS       Z15, Z17, Z15
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z16
+	VMINPS       Z0, Z16, Z0
+	VMINPS       Z1, Z16, Z1
+	VMINPS       Z2, Z16, Z2
+	VMINPS       Z3, Z16, Z3
+	VMINPS       Z4, Z16, Z4
+	VMINPS       Z5, Z16, Z5
+	VMINPS       Z6, Z16, Z6
+	VMINPS       Z7, Z16, Z7
+	VMINPS       Z8, Z16, Z8
+	VMINPS       Z9, Z16, Z9
+	VMINPS       Z10, Z16, Z10
+	VMINPS       Z11, Z16, Z11
+	VMINPS       Z12, Z16, Z12
+	VMINPS       Z13, Z16, Z13
+	VMINPS       Z14, Z16, Z14
+	VMINPS       Z15, Z16, Z15
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -4453,39 +4528,44 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Z16
-	VBROADCASTSS hi+108(FP), Z17
 	VMAXPS       Z0, Z16, Z0
-	VMINPS       Z0, Z17, Z0
 	VMAXPS       Z1, Z16, Z1
-	VMINPS       Z1, Z17, Z1
 	VMAXPS       Z2, Z16, Z2
-	VMINPS       Z2, Z17, Z2
 	VMAXPS       Z3, Z16, Z3
-	VMINPS       Z3, Z17, Z3
 	VMAXPS       Z4, Z16, Z4
-	VMINPS       Z4, Z17, Z4
 	VMAXPS       Z5, Z16, Z5
-	VMINPS       Z5, Z17, Z5
 	VMAXPS       Z6, Z16, Z6
-	VMINPS       Z6, Z17, Z6
 	VMAXPS       Z7, Z16, Z7
-	VMINPS       Z7, Z17, Z7
 	VMAXPS       Z8, Z16, Z8
-	VMINPS       Z8, Z17, Z8
 	VMAXPS       Z9, Z16, Z9
-	VMINPS       Z9, Z17, Z9
 	VMAXPS       Z10, Z16, Z10
-	VMINPS       Z10, Z17, Z10
 	VMAXPS       Z11, Z16, Z11
-	VMINPS       Z11, Z17, Z11
 	VMAXPS       Z12, Z16, Z12
-	VMINPS       Z12, Z17, Z12
 	VMAXPS       Z13, Z16, Z13
-	VMINPS       Z13, Z17, Z13
 	VMAXPS       Z14, Z16, Z14
-	VMINPS       Z14, Z17, Z14
 	VMAXPS       Z15, Z16, Z15
-	VMINPS       Z15, Z17, Z15
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Z16
+	VMINPS       Z0, Z16, Z0
+	VMINPS       Z1, Z16, Z1
+	VMINPS       Z2, Z16, Z2
+	VMINPS       Z3, Z16, Z3
+	VMINPS       Z4, Z16, Z4
+	VMINPS       Z5, Z16, Z5
+	VMINPS       Z6, Z16, Z6
+	VMINPS       Z7, Z16, Z7
+	VMINPS       Z8, Z16, Z8
+	VMINPS       Z9, Z16, Z9
+	VMINPS       Z10, Z16, Z10
+	VMINPS       Z11, Z16, Z11
+	VMINPS       Z12, Z16, Z12
+	VMINPS       Z13, Z16, Z13
+	VMINPS       Z14, Z16, Z14
+	VMINPS       Z15, Z16, Z15
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -4869,55 +4949,60 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z24
-	VBROADCASTSS hi+100(FP), Z25
 	VMAXPS       Z0, Z24, Z0
-	VMINPS       Z0, Z25, Z0
 	VMAXPS       Z1, Z24, Z1
-	VMINPS       Z1, Z25, Z1
 	VMAXPS       Z2, Z24, Z2
-	VMINPS       Z2, Z25, Z2
 	VMAXPS       Z3, Z24, Z3
-	VMINPS       Z3, Z25, Z3
 	VMAXPS       Z4, Z24, Z4
-	VMINPS       Z4, Z25, Z4
 	VMAXPS       Z5, Z24, Z5
-	VMINPS       Z5, Z25, Z5
 	VMAXPS       Z6, Z24, Z6
-	VMINPS       Z6, Z25, Z6
 	VMAXPS       Z7, Z24, Z7
-	VMINPS       Z7, Z25, Z7
 	VMAXPS       Z8, Z24, Z8
-	VMINPS       Z8, Z25, Z8
 	VMAXPS       Z9, Z24, Z9
-	VMINPS       Z9, Z25, Z9
 	VMAXPS       Z10, Z24, Z10
-	VMINPS       Z10, Z25, Z10
 	VMAXPS       Z11, Z24, Z11
-	VMINPS       Z11, Z25, Z11
 	VMAXPS       Z12, Z24, Z12
-	VMINPS       Z12, Z25, Z12
 	VMAXPS       Z13, Z24, Z13
-	VMINPS       Z13, Z25, Z13
 	VMAXPS       Z14, Z24, Z14
-	VMINPS       Z14, Z25, Z14
 	VMAXPS       Z15, Z24, Z15
-	VMINPS       Z15, Z25, Z15
 	VMAXPS       Z16, Z24, Z16
-	VMINPS       Z16, Z25, Z16
 	VMAXPS       Z17, Z24, Z17
-	VMINPS       Z17, Z25, Z17
 	VMAXPS       Z18, Z24, Z18
-	VMINPS       Z18, Z25, Z18
 	VMAXPS       Z19, Z24, Z19
-	VMINPS       Z19, Z25, Z19
 	VMAXPS       Z20, Z24, Z20
-	VMINPS       Z20, Z25, Z20
 	VMAXPS       Z21, Z24, Z21
-	VMINPS       Z21, Z25, Z21
 	VMAXPS       Z22, Z24, Z22
-	VMINPS       Z22, Z25, Z22
 	VMAXPS       Z23, Z24, Z23
-	VMINPS       Z23, Z25, Z23
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z24
+	VMINPS       Z0, Z24, Z0
+	VMINPS       Z1, Z24, Z1
+	VMINPS       Z2, Z24, Z2
+	VMINPS       Z3, Z24, Z3
+	VMINPS       Z4, Z24, Z4
+	VMINPS       Z5, Z24, Z5
+	VMINPS       Z6, Z24, Z6
+	VMINPS       Z7, Z24, Z7
+	VMINPS       Z8, Z24, Z8
+	VMINPS       Z9, Z24, Z9
+	VMINPS       Z10, Z24, Z10
+	VMINPS       Z11, Z24, Z11
+	VMINPS       Z12, Z24, Z12
+	VMINPS       Z13, Z24, Z13
+	VMINPS       Z14, Z24, Z14
+	VMINPS       Z15, Z24, Z15
+	VMINPS       Z16, Z24, Z16
+	VMINPS       Z17, Z24, Z17
+	VMINPS       Z18, Z24, Z18
+	VMINPS       Z19, Z24, Z19
+	VMINPS       Z20, Z24, Z20
+	VMINPS       Z21, Z24, Z21
+	VMINPS       Z22, Z24, Z22
+	VMINPS       Z23, Z24, Z23
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -5420,63 +5505,68 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z28
-	VBROADCASTSS hi+100(FP), Z29
 	VMAXPS       Z0, Z28, Z0
-	VMINPS       Z0, Z29, Z0
 	VMAXPS       Y1, Y28, Y1
-	VMINPS       Y1, Y29, Y1
 	VMAXPS       Z2, Z28, Z2
-	VMINPS       Z2, Z29, Z2
 	VMAXPS       Y3, Y28, Y3
-	VMINPS       Y3, Y29, Y3
 	VMAXPS       Z4, Z28, Z4
-	VMINPS       Z4, Z29, Z4
 	VMAXPS       Y5, Y28, Y5
-	VMINPS       Y5, Y29, Y5
 	VMAXPS       Z6, Z28, Z6
-	VMINPS       Z6, Z29, Z6
 	VMAXPS       Y7, Y28, Y7
-	VMINPS       Y7, Y29, Y7
 	VMAXPS       Z8, Z28, Z8
-	VMINPS       Z8, Z29, Z8
 	VMAXPS       Y9, Y28, Y9
-	VMINPS       Y9, Y29, Y9
 	VMAXPS       Z10, Z28, Z10
-	VMINPS       Z10, Z29, Z10
 	VMAXPS       Y11, Y28, Y11
-	VMINPS       Y11, Y29, Y11
 	VMAXPS       Z12, Z28, Z12
-	VMINPS       Z12, Z29, Z12
 	VMAXPS       Y13, Y28, Y13
-	VMINPS       Y13, Y29, Y13
 	VMAXPS       Z14, Z28, Z14
-	VMINPS       Z14, Z29, Z14
 	VMAXPS       Y15, Y28, Y15
-	VMINPS       Y15, Y29, Y15
 	VMAXPS       Z16, Z28, Z16
-	VMINPS       Z16, Z29, Z16
 	VMAXPS       Y17, Y28, Y17
-	VMINPS       Y17, Y29, Y17
 	VMAXPS       Z18, Z28, Z18
-	VMINPS       Z18, Z29, Z18
 	VMAXPS       Y19, Y28, Y19
-	VMINPS       Y19, Y29, Y19
 	VMAXPS       Z20, Z28, Z20
-	VMINPS       Z20, Z29, Z20
 	VMAXPS       Y21, Y28, Y21
-	VMINPS       Y21, Y29, Y21
 	VMAXPS       Z22, Z28, Z22
-	VMINPS       Z22, Z29, Z22
 	VMAXPS       Y23, Y28, Y23
-	VMINPS       Y23, Y29, Y23
 	VMAXPS       Z24, Z28, Z24
-	VMINPS       Z24, Z29, Z24
 	VMAXPS       Y25, Y28, Y25
-	VMINPS       Y25, Y29, Y25
 	VMAXPS       Z26, Z28, Z26
-	VMINPS       Z26, Z29, Z26
 	VMAXPS       Y27, Y28, Y27
-	VMINPS       Y27, Y29, Y27
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z28
+	VMINPS       Z0, Z28, Z0
+	VMINPS       Y1, Y28, Y1
+	VMINPS       Z2, Z28, Z2
+	VMINPS       Y3, Y28, Y3
+	VMINPS       Z4, Z28, Z4
+	VMINPS       Y5, Y28, Y5
+	VMINPS       Z6, Z28, Z6
+	VMINPS       Y7, Y28, Y7
+	VMINPS       Z8, Z28, Z8
+	VMINPS       Y9, Y28, Y9
+	VMINPS       Z10, Z28, Z10
+	VMINPS       Y11, Y28, Y11
+	VMINPS       Z12, Z28, Z12
+	VMINPS       Y13, Y28, Y13
+	VMINPS       Z14, Z28, Z14
+	VMINPS       Y15, Y28, Y15
+	VMINPS       Z16, Z28, Z16
+	VMINPS       Y17, Y28, Y17
+	VMINPS       Z18, Z28, Z18
+	VMINPS       Y19, Y28, Y19
+	VMINPS       Z20, Z28, Z20
+	VMINPS       Y21, Y28, Y21
+	VMINPS       Z22, Z28, Z22
+	VMINPS       Y23, Y28, Y23
+	VMINPS       Z24, Z28, Z24
+	VMINPS       Y25, Y28, Y25
+	VMINPS       Z26, Z28, Z26
+	VMINPS       Y27, Y28, Y27
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -5971,63 +6061,68 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Z28
-	VBROADCASTSS hi+108(FP), Z29
 	VMAXPS       Z0, Z28, Z0
-	VMINPS       Z0, Z29, Z0
 	VMAXPS       Y1, Y28, Y1
-	VMINPS       Y1, Y29, Y1
 	VMAXPS       Z2, Z28, Z2
-	VMINPS       Z2, Z29, Z2
 	VMAXPS       Y3, Y28, Y3
-	VMINPS       Y3, Y29, Y3
 	VMAXPS       Z4, Z28, Z4
-	VMINPS       Z4, Z29, Z4
 	VMAXPS       Y5, Y28, Y5
-	VMINPS       Y5, Y29, Y5
 	VMAXPS       Z6, Z28, Z6
-	VMINPS       Z6, Z29, Z6
 	VMAXPS       Y7, Y28, Y7
-	VMINPS       Y7, Y29, Y7
 	VMAXPS       Z8, Z28, Z8
-	VMINPS       Z8, Z29, Z8
 	VMAXPS       Y9, Y28, Y9
-	VMINPS       Y9, Y29, Y9
 	VMAXPS       Z10, Z28, Z10
-	VMINPS       Z10, Z29, Z10
 	VMAXPS       Y11, Y28, Y11
-	VMINPS       Y11, Y29, Y11
 	VMAXPS       Z12, Z28, Z12
-	VMINPS       Z12, Z29, Z12
 	VMAXPS       Y13, Y28, Y13
-	VMINPS       Y13, Y29, Y13
 	VMAXPS       Z14, Z28, Z14
-	VMINPS       Z14, Z29, Z14
 	VMAXPS       Y15, Y28, Y15
-	VMINPS       Y15, Y29, Y15
 	VMAXPS       Z16, Z28, Z16
-	VMINPS       Z16, Z29, Z16
 	VMAXPS       Y17, Y28, Y17
-	VMINPS       Y17, Y29, Y17
 	VMAXPS       Z18, Z28, Z18
-	VMINPS       Z18, Z29, Z18
 	VMAXPS       Y19, Y28, Y19
-	VMINPS       Y19, Y29, Y19
 	VMAXPS       Z20, Z28, Z20
-	VMINPS       Z20, Z29, Z20
 	VMAXPS       Y21, Y28, Y21
-	VMINPS       Y21, Y29, Y21
 	VMAXPS       Z22, Z28, Z22
-	VMINPS       Z22, Z29, Z22
 	VMAXPS       Y23, Y28, Y23
-	VMINPS       Y23, Y29, Y23
 	VMAXPS       Z24, Z28, Z24
-	VMINPS       Z24, Z29, Z24
 	VMAXPS       Y25, Y28, Y25
-	VMINPS       Y25, Y29, Y25
 	VMAXPS       Z26, Z28, Z26
-	VMINPS       Z26, Z29, Z26
 	VMAXPS       Y27, Y28, Y27
-	VMINPS       Y27, Y29, Y27
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Z28
+	VMINPS       Z0, Z28, Z0
+	VMINPS       Y1, Y28, Y1
+	VMINPS       Z2, Z28, Z2
+	VMINPS       Y3, Y28, Y3
+	VMINPS       Z4, Z28, Z4
+	VMINPS       Y5, Y28, Y5
+	VMINPS       Z6, Z28, Z6
+	VMINPS       Y7, Y28, Y7
+	VMINPS       Z8, Z28, Z8
+	VMINPS       Y9, Y28, Y9
+	VMINPS       Z10, Z28, Z10
+	VMINPS       Y11, Y28, Y11
+	VMINPS       Z12, Z28, Z12
+	VMINPS       Y13, Y28, Y13
+	VMINPS       Z14, Z28, Z14
+	VMINPS       Y15, Y28, Y15
+	VMINPS       Z16, Z28, Z16
+	VMINPS       Y17, Y28, Y17
+	VMINPS       Z18, Z28, Z18
+	VMINPS       Y19, Y28, Y19
+	VMINPS       Z20, Z28, Z20
+	VMINPS       Y21, Y28, Y21
+	VMINPS       Z22, Z28, Z22
+	VMINPS       Y23, Y28, Y23
+	VMINPS       Z24, Z28, Z24
+	VMINPS       Y25, Y28, Y25
+	VMINPS       Z26, Z28, Z26
+	VMINPS       Y27, Y28, Y27
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -6369,39 +6464,44 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z16
-	VBROADCASTSS hi+100(FP), Z17
 	VMAXPS       Z0, Z16, Z0
-	VMINPS       Z0, Z17, Z0
 	VMAXPS       Y1, Y16, Y1
-	VMINPS       Y1, Y17, Y1
 	VMAXPS       Z2, Z16, Z2
-	VMINPS       Z2, Z17, Z2
 	VMAXPS       Y3, Y16, Y3
-	VMINPS       Y3, Y17, Y3
 	VMAXPS       Z4, Z16, Z4
-	VMINPS       Z4, Z17, Z4
 	VMAXPS       Y5, Y16, Y5
-	VMINPS       Y5, Y17, Y5
 	VMAXPS       Z6, Z16, Z6
-	VMINPS       Z6, Z17, Z6
 	VMAXPS       Y7, Y16, Y7
-	VMINPS       Y7, Y17, Y7
 	VMAXPS       Z8, Z16, Z8
-	VMINPS       Z8, Z17, Z8
 	VMAXPS       Y9, Y16, Y9
-	VMINPS       Y9, Y17, Y9
 	VMAXPS       Z10, Z16, Z10
-	VMINPS       Z10, Z17, Z10
 	VMAXPS       Y11, Y16, Y11
-	VMINPS       Y11, Y17, Y11
 	VMAXPS       Z12, Z16, Z12
-	VMINPS       Z12, Z17, Z12
 	VMAXPS       Y13, Y16, Y13
-	VMINPS       Y13, Y17, Y13
 	VMAXPS       Z14, Z16, Z14
-	VMINPS       Z14, Z17, Z14
 	VMAXPS       Y15, Y16, Y15
-	VMINPS       Y15, Y17, Y15
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z16
+	VMINPS       Z0, Z16, Z0
+	VMINPS       Y1, Y16, Y1
+	VMINPS       Z2, Z16, Z2
+	VMINPS       Y3, Y16, Y3
+	VMINPS       Z4, Z16, Z4
+	VMINPS       Y5, Y16, Y5
+	VMINPS       Z6, Z16, Z6
+	VMINPS       Y7, Y16, Y7
+	VMINPS       Z8, Z16, Z8
+	VMINPS       Y9, Y16, Y9
+	VMINPS       Z10, Z16, Z10
+	VMINPS       Y11, Y16, Y11
+	VMINPS       Z12, Z16, Z12
+	VMINPS       Y13, Y16, Y13
+	VMINPS       Z14, Z16, Z14
+	VMINPS       Y15, Y16, Y15
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -6722,39 +6822,44 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+104(FP), Z16
-	VBROADCASTSS hi+108(FP), Z17
 	VMAXPS       Z0, Z16, Z0
-	VMINPS       Z0, Z17, Z0
 	VMAXPS       Y1, Y16, Y1
-	VMINPS       Y1, Y17, Y1
 	VMAXPS       Z2, Z16, Z2
-	VMINPS       Z2, Z17, Z2
 	VMAXPS       Y3, Y16, Y3
-	VMINPS       Y3, Y17, Y3
 	VMAXPS       Z4, Z16, Z4
-	VMINPS       Z4, Z17, Z4
 	VMAXPS       Y5, Y16, Y5
-	VMINPS       Y5, Y17, Y5
 	VMAXPS       Z6, Z16, Z6
-	VMINPS       Z6, Z17, Z6
 	VMAXPS       Y7, Y16, Y7
-	VMINPS       Y7, Y17, Y7
 	VMAXPS       Z8, Z16, Z8
-	VMINPS       Z8, Z17, Z8
 	VMAXPS       Y9, Y16, Y9
-	VMINPS       Y9, Y17, Y9
 	VMAXPS       Z10, Z16, Z10
-	VMINPS       Z10, Z17, Z10
 	VMAXPS       Y11, Y16, Y11
-	VMINPS       Y11, Y17, Y11
 	VMAXPS       Z12, Z16, Z12
-	VMINPS       Z12, Z17, Z12
 	VMAXPS       Y13, Y16, Y13
-	VMINPS       Y13, Y17, Y13
 	VMAXPS       Z14, Z16, Z14
-	VMINPS       Z14, Z17, Z14
 	VMAXPS       Y15, Y16, Y15
-	VMINPS       Y15, Y17, Y15
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Z16
+	VMINPS       Z0, Z16, Z0
+	VMINPS       Y1, Y16, Y1
+	VMINPS       Z2, Z16, Z2
+	VMINPS       Y3, Y16, Y3
+	VMINPS       Z4, Z16, Z4
+	VMINPS       Y5, Y16, Y5
+	VMINPS       Z6, Z16, Z6
+	VMINPS       Y7, Y16, Y7
+	VMINPS       Z8, Z16, Z8
+	VMINPS       Y9, Y16, Y9
+	VMINPS       Z10, Z16, Z10
+	VMINPS       Y11, Y16, Y11
+	VMINPS       Z12, Z16, Z12
+	VMINPS       Y13, Y16, Y13
+	VMINPS       Z14, Z16, Z14
+	VMINPS       Y15, Y16, Y15
 
 store:
 	VMOVUPS Z0, K1, (CX)
@@ -6918,15 +7023,20 @@ clamp:
 	TESTB        BL, BL
 	JZ           store
 	VBROADCASTSS lo+96(FP), Z4
-	VBROADCASTSS hi+100(FP), Z5
 	VMAXPS       Z0, Z4, Z0
-	VMINPS       Z0, Z5, Z0
 	VMAXPS       Z1, Z4, Z1
-	VMINPS       Z1, Z5, Z1
 	VMAXPS       Z2, Z4, Z2
-	VMINPS       Z2, Z5, Z2
 	VMAXPS       Z3, Z4, Z3
-	VMINPS       Z3, Z5, Z3
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z4
+	VMINPS       Z0, Z4, Z0
+	VMINPS       Z1, Z4, Z1
+	VMINPS       Z2, Z4, Z2
+	VMINPS       Z3, Z4, Z3
 
 store:
 	VMOVUPS Z0, K1, (CX)

@@ -454,10 +454,19 @@ func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string)
 		loAddr, _ := Param("lo").Resolve()
 		hiAddr, _ := Param("hi").Resolve()
 		VBROADCASTSS(loAddr.Addr, lo)
-		VBROADCASTSS(hiAddr.Addr, hi)
 		for i := range acc {
 			for j := range acc[i] {
 				VMAXPS(vw(acc[i][j], j), vw(lo, j), vw(acc[i][j], j))
+			}
+		}
+		Comment("hi == +Inf (ReLU): min(acc, hi) is acc, NaN included")
+		hiBits := GP32()
+		MOVL(hiAddr.Addr, hiBits)
+		CMPL(hiBits, U32(0x7f800000))
+		JE(LabelRef(lbl("store")))
+		VBROADCASTSS(hiAddr.Addr, hi)
+		for i := range acc {
+			for j := range acc[i] {
 				VMINPS(vw(acc[i][j], j), vw(hi, j), vw(acc[i][j], j))
 			}
 		}
