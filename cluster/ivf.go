@@ -184,13 +184,16 @@ func (ix *ivfIndex) probes(q []float32, p int, buf []float32) []int {
 }
 
 // ivfGraph finds each row's k nearest neighbours within maxDist among the
-// rows filed in its probe nearest cells. The work goes list by list: each
+// rows filed in its probe nearest cells, then offers every edge found to
+// the other end too (a pair is found if either row's probes reach the
+// other's cell). The work goes list by list: each
 // list's rows, contiguous, stay in cache while the rows probing it are
 // compared with them; workers keep private heaps, merged at the end (the
 // result does not depend on scheduling).
 func ivfGraph(x vec.Matrix, k int, maxDist float32, o *IVFOptions, workers int) *neighbours {
 	ix := newIVF(x, o, workers)
-	return ix.search(x, k, maxDist, workers)
+	g := ix.search(x, k, maxDist, workers)
+	return g.symmetrized()
 }
 
 // search runs the probes of every row of x (the rows the index was built

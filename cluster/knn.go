@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -188,4 +189,30 @@ func knnExact(x vec.Matrix, k int, maxDist float32, workers int) *neighbours {
 	}
 	g.sortRows()
 	return g
+}
+
+// symmetrized returns a copy of g (rows sorted) in which every edge (i, j) found from i is
+// also offered to row j, rows sorted.
+func (g *neighbours) symmetrized() *neighbours {
+	s := &neighbours{k: g.k, cnt: slices.Clone(g.cnt), idx: slices.Clone(g.idx), dist: slices.Clone(g.dist)}
+	for i := range s.cnt {
+		// Descending order is a max-heap.
+		nb, d := s.row(i)
+		slices.Reverse(nb)
+		slices.Reverse(d)
+	}
+	for i := range g.cnt {
+		nb, d := g.row(i)
+		for t, j := range nb {
+			if !s.accepts(int(j), int32(i), d[t]) {
+				continue
+			}
+			have, _ := s.row(int(j))
+			if !slices.Contains(have, int32(i)) {
+				s.push(int(j), int32(i), d[t])
+			}
+		}
+	}
+	s.sortRows()
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/facecluster/facecluster/vec"
@@ -235,5 +236,38 @@ func TestNearestNeighbours(t *testing.T) {
 	x.Data[17] = float32(math.NaN())
 	if _, err := NearestNeighbours(x, SparseOptions{Options: Options{Threshold: 2}}); !errors.Is(err, ErrFeature) {
 		t.Fatalf("NaN feature: %v", err)
+	}
+}
+
+func TestSymmetrized(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	x, _ := blobs(rng, 300, 6, 10, 0.5)
+	g := knnExact(x, 5, float32(math.Inf(1)), 2)
+	// Drop half of each row's entries, then symmetrize: every kept edge
+	// must appear in both directions unless the far row is full of
+	// nearer neighbours, and rows stay sorted without repeats.
+	for i := range g.cnt {
+		g.cnt[i] = (g.cnt[i] + 1) / 2
+	}
+	s := g.symmetrized()
+	for i := range s.cnt {
+		nb, d := s.row(i)
+		seen := map[int32]bool{}
+		for r := range nb {
+			if seen[nb[r]] || int(nb[r]) == i {
+				t.Fatalf("row %d: repeated or self entry in %v", i, nb)
+			}
+			seen[nb[r]] = true
+			if r > 0 && less(d[r], nb[r], d[r-1], nb[r-1]) {
+				t.Fatalf("row %d not sorted: %v %v", i, nb, d)
+			}
+		}
+		gn, gd := g.row(i)
+		for r, j := range gn {
+			back, bd := s.row(int(j))
+			if !slices.Contains(back, int32(i)) && (len(back) < s.k || less(gd[r], int32(i), bd[len(bd)-1], back[len(back)-1])) {
+				t.Fatalf("edge %d-%d (%v) not offered back: row %d = %v %v", i, j, gd[r], j, back, bd)
+			}
+		}
 	}
 }
