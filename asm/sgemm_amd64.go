@@ -123,3 +123,9 @@ func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump in
 //
 //go:noescape
 func sgemmKernelAVX512_2x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmKernelAVX512_7x48 is the 7 x 48 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmKernelAVX512_7x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

@@ -7050,3 +7050,401 @@ store:
 done:
 	VZEROUPPER
 	RET
+
+// func sgemmKernelAVX512_7x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmKernelAVX512_7x48(SB), NOSPLIT, $0-128
+	MOVQ k+0(FP), AX
+	MOVQ rsa+16(FP), CX
+	SHLQ $0x02, CX
+	LEAQ (CX)(CX*2), DX
+	LEAQ (CX)(CX*4), BX
+	MOVQ csa+24(FP), SI
+	SHLQ $0x02, SI
+	MOVQ a+8(FP), DI
+	MOVQ b+32(FP), R8
+	MOVQ ldb+40(FP), R9
+	SHLQ $0x02, R9
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+48(FP), R10
+	MOVQ       ldc+56(FP), R11
+	SHLQ       $0x02, R11
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	ADDQ       R11, R10
+	PREFETCHT0 (R10)
+	PREFETCHT0 64(R10)
+	PREFETCHT0 128(R10)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+	VPXORD     Z18, Z18, Z18
+	VPXORD     Z19, Z19, Z19
+	VPXORD     Z20, Z20, Z20
+
+	// for p := 0; p < k; p++: acc[i][:] += a[i*rsa+p*csa] * b[p*ldb:][:NR]
+loop:
+	VMOVUPS      (R8), Z21
+	VMOVUPS      64(R8), Z22
+	VMOVUPS      128(R8), Z23
+	VBROADCASTSS (DI), Z24
+	VFMADD231PS  Z21, Z24, Z0
+	VFMADD231PS  Z22, Z24, Z1
+	VFMADD231PS  Z23, Z24, Z2
+	VBROADCASTSS (DI)(CX*1), Z24
+	VFMADD231PS  Z21, Z24, Z3
+	VFMADD231PS  Z22, Z24, Z4
+	VFMADD231PS  Z23, Z24, Z5
+	VBROADCASTSS (DI)(CX*2), Z24
+	VFMADD231PS  Z21, Z24, Z6
+	VFMADD231PS  Z22, Z24, Z7
+	VFMADD231PS  Z23, Z24, Z8
+	VBROADCASTSS (DI)(DX*1), Z24
+	VFMADD231PS  Z21, Z24, Z9
+	VFMADD231PS  Z22, Z24, Z10
+	VFMADD231PS  Z23, Z24, Z11
+	VBROADCASTSS (DI)(CX*4), Z24
+	VFMADD231PS  Z21, Z24, Z12
+	VFMADD231PS  Z22, Z24, Z13
+	VFMADD231PS  Z23, Z24, Z14
+	VBROADCASTSS (DI)(BX*1), Z24
+	VFMADD231PS  Z21, Z24, Z15
+	VFMADD231PS  Z22, Z24, Z16
+	VFMADD231PS  Z23, Z24, Z17
+	VBROADCASTSS (DI)(DX*2), Z24
+	VFMADD231PS  Z21, Z24, Z18
+	VFMADD231PS  Z22, Z24, Z19
+	VFMADD231PS  Z23, Z24, Z20
+	ADDQ         SI, DI
+	ADDQ         R9, R8
+	DECQ         AX
+	JNZ          loop
+	MOVQ         nt+120(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	MOVQ         AX, SI
+	SUBQ         $0x00000010, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K2
+	SUBQ         $0x00000020, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K3
+	MOVQ         mt+112(FP), AX
+	MOVQ         c+48(FP), CX
+	MOVQ         ldc+56(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+64(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+64(FP), Z21
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z0
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z1
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z2
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z3
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z4
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z5
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z6
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z7
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z8
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z9
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z10
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z11
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z12
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z13
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z14
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z15
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z16
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z17
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z22
+	VFMADD231PS  Z22, Z21, Z18
+	VMOVUPS.Z    64(BX), K2, Z22
+	VFMADD231PS  Z22, Z21, Z19
+	VMOVUPS.Z    128(BX), K3, Z22
+	VFMADD231PS  Z22, Z21, Z20
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+72(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z0, Z0
+	VADDPS    Z21, Z3, Z3
+	VADDPS    Z21, Z6, Z6
+	VADDPS    Z21, Z9, Z9
+	VADDPS    Z21, Z12, Z12
+	VADDPS    Z21, Z15, Z15
+	VADDPS    Z21, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z1, Z1
+	VADDPS    Z21, Z4, Z4
+	VADDPS    Z21, Z7, Z7
+	VADDPS    Z21, Z10, Z10
+	VADDPS    Z21, Z13, Z13
+	VADDPS    Z21, Z16, Z16
+	VADDPS    Z21, Z19, Z19
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z2, Z2
+	VADDPS    Z21, Z5, Z5
+	VADDPS    Z21, Z8, Z8
+	VADDPS    Z21, Z11, Z11
+	VADDPS    Z21, Z14, Z14
+	VADDPS    Z21, Z17, Z17
+	VADDPS    Z21, Z20, Z20
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+80(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+88(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z1, Z1
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z2, Z2
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z3, Z3
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z4, Z4
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z5, Z5
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z7, Z7
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z8, Z8
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z9, Z9
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z10, Z10
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z11, Z11
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z13, Z13
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z14, Z14
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z15, Z15
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z16, Z16
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z17, Z17
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z21
+	VADDPS    Z21, Z18, Z18
+	VMOVUPS.Z 64(BX), K2, Z21
+	VADDPS    Z21, Z19, Z19
+	VMOVUPS.Z 128(BX), K3, Z21
+	VADDPS    Z21, Z20, Z20
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+104(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+96(FP), Z21
+	VMAXPS       Z0, Z21, Z0
+	VMAXPS       Z1, Z21, Z1
+	VMAXPS       Z2, Z21, Z2
+	VMAXPS       Z3, Z21, Z3
+	VMAXPS       Z4, Z21, Z4
+	VMAXPS       Z5, Z21, Z5
+	VMAXPS       Z6, Z21, Z6
+	VMAXPS       Z7, Z21, Z7
+	VMAXPS       Z8, Z21, Z8
+	VMAXPS       Z9, Z21, Z9
+	VMAXPS       Z10, Z21, Z10
+	VMAXPS       Z11, Z21, Z11
+	VMAXPS       Z12, Z21, Z12
+	VMAXPS       Z13, Z21, Z13
+	VMAXPS       Z14, Z21, Z14
+	VMAXPS       Z15, Z21, Z15
+	VMAXPS       Z16, Z21, Z16
+	VMAXPS       Z17, Z21, Z17
+	VMAXPS       Z18, Z21, Z18
+	VMAXPS       Z19, Z21, Z19
+	VMAXPS       Z20, Z21, Z20
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+100(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+100(FP), Z21
+	VMINPS       Z0, Z21, Z0
+	VMINPS       Z1, Z21, Z1
+	VMINPS       Z2, Z21, Z2
+	VMINPS       Z3, Z21, Z3
+	VMINPS       Z4, Z21, Z4
+	VMINPS       Z5, Z21, Z5
+	VMINPS       Z6, Z21, Z6
+	VMINPS       Z7, Z21, Z7
+	VMINPS       Z8, Z21, Z8
+	VMINPS       Z9, Z21, Z9
+	VMINPS       Z10, Z21, Z10
+	VMINPS       Z11, Z21, Z11
+	VMINPS       Z12, Z21, Z12
+	VMINPS       Z13, Z21, Z13
+	VMINPS       Z14, Z21, Z14
+	VMINPS       Z15, Z21, Z15
+	VMINPS       Z16, Z21, Z16
+	VMINPS       Z17, Z21, Z17
+	VMINPS       Z18, Z21, Z18
+	VMINPS       Z19, Z21, Z19
+	VMINPS       Z20, Z21, Z20
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	VMOVUPS Z2, K3, 128(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z3, K1, (CX)
+	VMOVUPS Z4, K2, 64(CX)
+	VMOVUPS Z5, K3, 128(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	VMOVUPS Z8, K3, 128(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z9, K1, (CX)
+	VMOVUPS Z10, K2, 64(CX)
+	VMOVUPS Z11, K3, 128(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	VMOVUPS Z14, K3, 128(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z15, K1, (CX)
+	VMOVUPS Z16, K2, 64(CX)
+	VMOVUPS Z17, K3, 128(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z18, K1, (CX)
+	VMOVUPS Z19, K2, 64(CX)
+	VMOVUPS Z20, K3, 128(CX)
+
+done:
+	VZEROUPPER
+	RET

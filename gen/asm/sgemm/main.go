@@ -1,7 +1,7 @@
 // Command sgemm generates asm/sgemm_amd64.s and its stubs: the SGEMM
 // micro-kernels for AVX2+FMA (6x16, 4x16, 2x16) and AVX-512 (14x32, 12x32,
-// 8x32, 8x48, 14x24 and 8x24 whose last vector per row is half a ZMM, and
-// 2x32), the
+// 8x32, 8x48, 7x48, 14x24 and 8x24 whose last vector per row is half a ZMM,
+// and 2x32), the
 // convolution micro-kernels of the same tiles but 8x48 (implicit GEMM: A is
 // a convolution's input read in place, window by window), and the packing
 // of B for them.
@@ -95,6 +95,9 @@ func main() {
 			// accumulators + 2 B + 2 A; and 8 rows for row counts that
 			// are multiples of 8 but not of 14.
 			tiles = append(tiles, tile{mr: 14, nv: 2, half: true, conv: true}, tile{mr: 8, nv: 2, half: true, conv: true}, tile{mr: 2, nv: 2})
+			// 7x48 for 49 rows (7x7 maps: faceres' deepest 1x1
+			// convolutions), which 14-row tiles pad to 56.
+			tiles = append(tiles, tile{mr: 7, nv: 3})
 		}
 		packed := map[int]bool{}
 		for _, t := range tiles {
