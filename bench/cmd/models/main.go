@@ -399,7 +399,7 @@ func memory() {
 		runtime.ReadMemStats(&ms)
 		peak = max(peak, ms.HeapAlloc)
 	}
-	arena := 0
+	arena, packed := 0, 0
 	var keep []any
 	for _, n := range nets {
 		m, err := n.load()
@@ -413,6 +413,7 @@ func memory() {
 		}
 		s := e.NewSession()
 		arena += e.ArenaBytes()
+		packed += e.PackedBytes()
 		in := make([]float32, n.hwc[0]*n.hwc[1]*n.hwc[2])
 		for _, t := range []int{1, 2} {
 			kernels.SetThreads(t)
@@ -429,8 +430,8 @@ func memory() {
 	runtime.ReadMemStats(&live)
 	mb := func(b uint64) float64 { return float64(b) / (1 << 20) }
 	fmt.Printf("memory, one detector + both embedders (models decoded to float32, an executor and a session each, one run each at 1 and 2 threads):\n")
-	fmt.Printf("  live heap after GC %.1f MiB (%.1f MiB above the start; session arenas %.1f MiB); peak sampled heap %.1f MiB; HeapSys %.1f MiB; peak RSS %s\n",
-		mb(live.HeapAlloc), mb(live.HeapAlloc-base.HeapAlloc), float64(arena)/(1<<20), mb(peak), mb(live.HeapSys), vmHWM())
+	fmt.Printf("  live heap after GC %.1f MiB (%.1f MiB above the start; session arenas %.1f MiB; filters packed for the GEMM %.1f MiB); peak sampled heap %.1f MiB; HeapSys %.1f MiB; peak RSS %s\n",
+		mb(live.HeapAlloc), mb(live.HeapAlloc-base.HeapAlloc), float64(arena)/(1<<20), float64(packed)/(1<<20), mb(peak), mb(live.HeapSys), vmHWM())
 	runtime.KeepAlive(keep)
 	debug.FreeOSMemory()
 }
