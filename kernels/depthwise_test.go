@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
 )
@@ -271,7 +272,7 @@ func TestDepthwisePanics(t *testing.T) {
 }
 
 func TestDepthwiseNoAlloc(t *testing.T) {
-	if ktRace {
+	if devdata.Race {
 		t.Skip("allocation counts are meaningless under -race")
 	}
 	const h, w, c = 16, 16, 24

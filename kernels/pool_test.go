@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
 )
@@ -135,7 +136,7 @@ func TestWindowOutput(t *testing.T) {
 }
 
 func TestPoolNoAlloc(t *testing.T) {
-	if ktRace {
+	if devdata.Race {
 		t.Skip("allocation counts are meaningless under -race")
 	}
 	in, out := make([]float32, 16*16*8), make([]float32, 16*16*8)

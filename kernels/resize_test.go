@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
 )
@@ -148,7 +149,7 @@ func TestResizeWarpPanics(t *testing.T) {
 }
 
 func TestResizeWarpNoAlloc(t *testing.T) {
-	if ktRace {
+	if devdata.Race {
 		t.Skip("allocation counts are meaningless under -race")
 	}
 	src := ktImage(rand.New(rand.NewPCG(1, 1)), 64, 48, 0)

@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"runtime"
 	"slices"
 	"sync"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
 	"github.com/facecluster/facecluster/models"
@@ -65,23 +65,17 @@ func goldenInput(t testing.TB, g goldenModel, seed string) []float32 {
 	return toF32(g.pre(img.u8))
 }
 
-// emulated reports whether the tests probably run under qemu (arm64 on
-// this project's x86 machines): the golden parity then runs one seed per
-// model and one thread count, and the allocation and concurrency tests
-// fewer runs, to keep the package under a few minutes.
-func emulated() bool { return runtime.GOARCH == "arm64" }
-
 // TestExecutorGolden runs the executor on the TF.js goldens at every ISA
 // level, with one and two kernel threads, and requires what
 // TestGoldenReference requires of the float64 reference: per BlazeFace head,
 // max abs error <= 1e-4 x max |golden|; embeddings within cosine 0.9999.
 func TestExecutorGolden(t *testing.T) {
 	seeds := goldenSeeds
-	if testing.Short() || emulated() {
+	if testing.Short() || devdata.Emulated() {
 		seeds = seeds[:1]
 	}
 	threads := []int{1, 2}
-	if testing.Short() || emulated() {
+	if testing.Short() || devdata.Emulated() {
 		threads = threads[:1]
 	}
 	isatest.ForEach(t, func(t *testing.T) {
@@ -124,7 +118,7 @@ func TestExecutorGolden(t *testing.T) {
 // TestExecutorThreadsAgree checks that the result does not depend on the
 // thread count (kernels' promise) or on the session.
 func TestExecutorThreadsAgree(t *testing.T) {
-	if emulated() {
+	if devdata.Emulated() {
 		t.Skip("under emulation TestExecutorSynthetic covers 1, 2 and 3 threads")
 	}
 	g := goldenModels[0]
@@ -159,7 +153,7 @@ func outputBuffers(m *nn.Model) [][]float32 {
 func TestExecutorConcurrent(t *testing.T) {
 	var e *nn.Executor
 	var in []float32
-	if emulated() {
+	if devdata.Emulated() {
 		e, in = bandExecutor(t)
 	} else {
 		g := goldenModels[1]
@@ -170,7 +164,7 @@ func TestExecutorConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	goroutines, runs := 4, 3
-	if emulated() {
+	if devdata.Emulated() {
 		goroutines, runs = 2, 1
 	}
 	var wg sync.WaitGroup
@@ -202,8 +196,11 @@ func TestExecutorConcurrent(t *testing.T) {
 // TestExecutorAllocs requires Session.Run and Executor.Run to allocate
 // nothing after warm-up.
 func TestExecutorAllocs(t *testing.T) {
+	if devdata.Race {
+		t.Skip("allocation counts mean nothing under -race (sync.Pool drops items)")
+	}
 	nets := append([]goldenModel{{name: "bands"}}, goldenModels...)
-	if emulated() {
+	if devdata.Emulated() {
 		nets = nets[:1] // the shipped models are slow under emulation
 	}
 	const runs = 3
