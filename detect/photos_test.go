@@ -18,7 +18,7 @@ func TestLabelledPhotos(t *testing.T) {
 	dir := devdata.Dir(t)
 	d := newTestDetector(t)
 	step := 12
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		step = 40
 	}
 	n, missed := 0, 0
@@ -68,7 +68,7 @@ func TestNoFace(t *testing.T) {
 // TestBoxes: recall >= 0.95 at IoU >= 0.4 on the annotated group photos.
 func TestBoxes(t *testing.T) {
 	dir := devdata.Dir(t)
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		t.Skip("slow mode: group photos skipped")
 	}
 	d := newTestDetector(t)
@@ -162,7 +162,7 @@ func TestRollOnRotations(t *testing.T) {
 	}
 	photos := []string{"identity/deepface/Angelina_Jolie/img1.jpg", "identity/deepface/Mark_Zuckerberg/img14.jpg", "identity/face_recognition/Barack_Obama/" + firstFile(t, filepath.Join(dir, "identity/face_recognition/Barack_Obama"))}
 	angles := []float64{-60, -25, 10, 40, 90, 180, -90}
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		photos, angles = photos[1:2], []float64{30, 180}
 	}
 	for _, p := range photos {
@@ -199,7 +199,7 @@ func TestYawMirror(t *testing.T) {
 	// noise).
 	n := 0
 	for i, r := range readCSV(t, filepath.Join(dir, "labels.csv")) {
-		if !strings.HasPrefix(r[0], "identity/deepface/") || i%3 != 0 || (devdata.Emulated() && i%12 != 0) {
+		if !strings.HasPrefix(r[0], "identity/deepface/") || i%3 != 0 || (devdata.Slow() && i%12 != 0) {
 			continue
 		}
 		img := loadImage(t, filepath.Join(dir, r[0]))

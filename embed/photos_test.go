@@ -86,12 +86,12 @@ func TestEasySlice(t *testing.T) {
 	var picked []labelled
 	perID := map[string]int{}
 	maxPer := 3
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		maxPer = 1
 	}
 	for _, l := range labels(t, dir) {
 		if strings.HasPrefix(l.file, "hard/") || (strings.HasPrefix(l.file, "identity/deepface/") && perID[l.id] < maxPer && !strings.HasSuffix(l.file, "img47.jpg")) {
-			if devdata.Emulated() && strings.HasPrefix(l.file, "hard/") && len(picked)%3 != 0 {
+			if devdata.Slow() && strings.HasPrefix(l.file, "hard/") && len(picked)%3 != 0 {
 				continue
 			}
 			picked = append(picked, l)

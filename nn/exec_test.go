@@ -71,11 +71,11 @@ func goldenInput(t testing.TB, g goldenModel, seed string) []float32 {
 // max abs error <= 1e-4 x max |golden|; embeddings within cosine 0.9999.
 func TestExecutorGolden(t *testing.T) {
 	seeds := goldenSeeds
-	if testing.Short() || devdata.Emulated() {
+	if testing.Short() || devdata.Slow() {
 		seeds = seeds[:1]
 	}
 	threads := []int{1, 2}
-	if testing.Short() || devdata.Emulated() {
+	if testing.Short() || devdata.Slow() {
 		threads = threads[:1]
 	}
 	isatest.ForEach(t, func(t *testing.T) {
@@ -118,7 +118,7 @@ func TestExecutorGolden(t *testing.T) {
 // TestExecutorThreadsAgree checks that the result does not depend on the
 // thread count (kernels' promise) or on the session.
 func TestExecutorThreadsAgree(t *testing.T) {
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		t.Skip("under emulation TestExecutorSynthetic covers 1, 2 and 3 threads")
 	}
 	g := goldenModels[0]
@@ -153,7 +153,7 @@ func outputBuffers(m *nn.Model) [][]float32 {
 func TestExecutorConcurrent(t *testing.T) {
 	var e *nn.Executor
 	var in []float32
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		e, in = bandExecutor(t)
 	} else {
 		g := goldenModels[1]
@@ -164,7 +164,7 @@ func TestExecutorConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	goroutines, runs := 4, 3
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		goroutines, runs = 2, 1
 	}
 	var wg sync.WaitGroup
@@ -200,7 +200,7 @@ func TestExecutorAllocs(t *testing.T) {
 		t.Skip("allocation counts mean nothing under -race (sync.Pool drops items)")
 	}
 	nets := append([]goldenModel{{name: "bands"}}, goldenModels...)
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		nets = nets[:1] // the shipped models are slow under emulation
 	}
 	const runs = 3

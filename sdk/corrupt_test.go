@@ -80,7 +80,7 @@ func TestEveryByteFlip(t *testing.T) {
 	pageSize = db.Info().PageSize
 	db.Close()
 	stride := 1
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		stride = 13
 	}
 	type tally struct{ corrupt, wrongKey, unused, fellBack int }

@@ -129,7 +129,7 @@ func crashCycles(t *testing.T) int {
 		}
 		return n
 	}
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		return 40
 	}
 	return 220

@@ -142,7 +142,7 @@ func devPeople(t testing.TB, dir string, n, k int) map[string][]string {
 func TestAlbumAddDevPhotos(t *testing.T) {
 	dir := devdata.Dir(t)
 	n, k := 3, 3
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		n, k = 2, 2
 	}
 	people := devPeople(t, dir, n, k)

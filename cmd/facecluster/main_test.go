@@ -157,7 +157,7 @@ func bcubed(t *testing.T, r *Report, truth map[string]string) cluster.Scores {
 func TestIndex(t *testing.T) {
 	dir := devdata.Dir(t)
 	ids, k := []string{"Angelina_Jolie", "Jack_Dorsey", "Katy_Perry"}, 3
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		ids, k = ids[:2], 2
 	}
 	photos := copyPhotos(t, dir, ids, k)
@@ -290,7 +290,7 @@ func firstFile(t *testing.T, dir string) string {
 // album goes to a temporary directory).
 func TestDeepface(t *testing.T) {
 	dir := devdata.Dir(t)
-	if devdata.Emulated() || kernels.ISA() == asm.Generic {
+	if devdata.Slow() || kernels.ISA() == asm.Generic {
 		t.Skip("63 photos, some of 12 megapixels: too slow under emulation or without SIMD (TestIndex covers the path)")
 	}
 	src := filepath.Join(dir, "identity", "deepface")
@@ -360,7 +360,7 @@ func TestKeys(t *testing.T) {
 // share of non-white pixels, not a blank page.
 func TestHTMLInChromium(t *testing.T) {
 	dir := devdata.Dir(t)
-	if devdata.Emulated() {
+	if devdata.Slow() {
 		t.Skip("no Chromium under emulation")
 	}
 	chromium := ""

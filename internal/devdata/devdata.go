@@ -1,6 +1,6 @@
 // Package devdata gives tests the labelled dev photos (../shared/DATA.md)
-// and tells them when they run under emulation, where they take fewer
-// samples.
+// and tells them when the run is slow (emulation, generic kernels), where
+// they take fewer samples.
 //
 // The photos are read from FACECLUSTER_DATA/faces-dev (default
 // ../shared/data beside the module root). A test that needs them is skipped
@@ -14,6 +14,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/facecluster/facecluster/asm"
 )
 
 // Environment variables read by this package.
@@ -42,15 +44,20 @@ func Dir(t testing.TB) string {
 	return dir
 }
 
-// Emulated reports whether the tests run under emulation or with -short,
-// where they take fewer samples: FACECLUSTER_EMULATED set to anything but
-// "" or "0", -short, or, on a non-x86 build, an x86 /proc/cpuinfo (what
-// qemu-user shows the guest).
-func Emulated() bool {
+// Slow reports whether tests should take fewer samples because the run is
+// slow: under emulation (FACECLUSTER_EMULATED set to anything but "" or
+// "0", or, on a non-x86 build, an x86 /proc/cpuinfo, which is what
+// qemu-user shows the guest), with -short, or with the kernels at the
+// generic level (purego/noasm builds, FACECLUSTER_ISA=generic), where the
+// networks run about 20x slower.
+func Slow() bool {
 	if v := os.Getenv(EnvEmulated); v != "" {
 		return v != "0"
 	}
 	if testing.Testing() && testing.Short() {
+		return true
+	}
+	if asm.ISA() == asm.Generic {
 		return true
 	}
 	if runtime.GOARCH == "amd64" || runtime.GOARCH == "386" {
