@@ -58,3 +58,36 @@ func BenchmarkDot(b *testing.B) {
 		})
 	})
 }
+
+// batchBenchShapes are one query against N rows of D floats: an album that
+// fits in L2 and one that streams from DRAM.
+var batchBenchShapes = []struct{ n, d int }{{2000, 128}, {100000, 128}, {20000, 1152}}
+
+// BenchmarkDotBatch measures DotBatch and SquaredL2Batch at every level
+// beside "sum", SumSquares over the same bytes at the best level: the read
+// bandwidth a one-pass kernel can reach on this machine.
+func BenchmarkDotBatch(b *testing.B) {
+	for _, s := range batchBenchShapes {
+		rng := rand.New(rand.NewPCG(uint64(s.n), uint64(s.d)))
+		m := make([]float32, s.n*s.d)
+		q := make([]float32, s.d)
+		fill(rng, m, 0)
+		fill(rng, q, 0)
+		out := make([]float32, s.n)
+		name := fmt.Sprintf("N=%d,D=%d", s.n, s.d)
+		run := func(b *testing.B, f func()) {
+			b.SetBytes(int64(len(m) * 4))
+			b.ReportAllocs()
+			f()
+			b.ResetTimer()
+			for range b.N {
+				f()
+			}
+		}
+		isatest.ForEachB(b, func(b *testing.B) {
+			b.Run("dot/"+name, func(b *testing.B) { run(b, func() { asm.DotBatch(q, m, out) }) })
+			b.Run("l2/"+name, func(b *testing.B) { run(b, func() { asm.SquaredL2Batch(q, m, out) }) })
+		})
+		b.Run("sum/"+name, func(b *testing.B) { run(b, func() { sink = asm.SumSquares(m) }) })
+	}
+}
