@@ -54,9 +54,15 @@ const (
 	// containFrac: a face with this fraction of its box inside a larger
 	// face's box is dropped.
 	containFrac = 0.7
-	// tightFrac: a face this large relative to the photo's shorter side
-	// marks a tight crop (see WithZoomOut).
-	tightFrac = 0.5
+	// tightFrac: a face this large relative to the photo's shorter side,
+	// and tightLongFrac relative to its longer side, marks a tight crop
+	// (see WithZoomOut). Below tightLongFrac the full pass sees the face at
+	// most some 140 input pixels wide, within its anchors' range, and the
+	// refine pass looks at it on a square twice its size anyway: on the dev
+	// photos, crops (rmfd, face-api.js, dlib) measure 0.72-1.2 of the
+	// longer side, the faces of ~640x480 portraits 0.29-0.51.
+	tightFrac     = 0.5
+	tightLongFrac = 0.55
 	// zoomOutSide is the side of the zoomed-out square relative to the photo's
 	// longer side.
 	zoomOutSide = 2
@@ -146,7 +152,8 @@ func WithRotationSweep(on bool) Option {
 // WithZoomOut sets whether Detect retries tight face crops on the photo
 // shrunk into the middle of a black square twice its longer side (default
 // on): when the full pass finds nothing, or a face at least half the
-// photo's shorter side. A face that fills the frame is larger than the
+// photo's shorter side (and, for a photo larger than the detector's input
+// with no other detection, 0.55 of its longer side). A face that fills the frame is larger than the
 // detector's anchors expect: shrunk, it is found with better keypoints
 // (measured on the dev photos' 95-160 px East-Asian crops: dlib ROC AUC
 // 0.76 -> 0.88, fused 0.88 -> 0.91). The retry's faces replace the full
@@ -379,25 +386,52 @@ func (d *Detector) pass(st *state, img Image, v view) error {
 	return nil
 }
 
-// detSamples is the supersampling of the detector's input: antialiased
-// (kernels.Supersample) unless detAntialias is off.
+// detSamples is the supersampling of the detector's input (1 when
+// detAntialias is off): kernels.Supersample's one sample per source pixel
+// up to 2 samples a side, then samples at most 2 source pixels apart. Each
+// bilinear sample spreads over 2 pixels a side, so samples 2 pixels apart
+// still weigh every source pixel (a tent filter as wide as the shrink),
+// antialiasing enough for the detector at about a quarter of the cost of
+// one sample per pixel: 9 -> 4 samples per input pixel for a 640 px photo,
+// 25 -> 9 for its zoomed-out view, 49 -> 16 for a 1600 px photo. Shrinks
+// by up to 2 (small photos, refine and second-look squares) are sampled as
+// before.
 func detSamples(a affine) int {
 	if !detAntialias {
 		return 1
 	}
-	return kernels.Supersample(a.warpMatrix())
+	s := kernels.Supersample(a.warpMatrix())
+	return min(s, max(2, int(math.Ceil(a.scale()/2-1e-6))))
 }
 
 // detAntialias enables antialiasing when shrinking photos for the detector.
 var detAntialias = true
 
 // tight reports whether the photo looks like a tight face crop: a face at
-// least tightFrac of the photo's shorter side.
+// least tightFrac of the photo's shorter side and, when the photo is larger
+// than the detector's input and the full pass found nothing else,
+// tightLongFrac of its longer side. Other detections beside a face half
+// the photo's height are usually textures taken for faces (measured: a
+// 1480x832 portrait's background scores 0.87-0.89 in the full pass),
+// which the zoomed-out retry drops.
 func (d *Detector) tight(st *state, img Image) bool {
 	short := float32(min(img.Width, img.Height))
+	long := float32(max(img.Width, img.Height))
 	for _, c := range st.cands {
-		if max(c.box.W, c.box.H) >= tightFrac*short {
+		side := max(c.box.W, c.box.H)
+		if side < tightFrac*short {
+			continue
+		}
+		// Photos the full pass enlarges (small crops, such as ORL's
+		// 92x112) look sharper zoomed out: for them the shorter side
+		// alone decides.
+		if side >= tightLongFrac*long || long <= InputSize {
 			return true
+		}
+		for _, x := range st.cands {
+			if IoU(x.box, c.box) <= nmsIoU {
+				return true
+			}
 		}
 	}
 	return false

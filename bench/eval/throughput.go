@@ -43,7 +43,10 @@ func shrink(img detect.Image, w, h int) detect.Image {
 }
 
 // throughput runs detect + extract on n decoded one-face photos of about
-// 640x480 with one worker per core (kernels single-threaded), per mode.
+// 640x480 with one worker per core (kernels single-threaded), per mode. It
+// reports wall-clock photos/s and, since a shared machine's load skews the
+// wall clock, the CPU time per photo of each stage (worker threads' CPU
+// time) and the rate that CPU time allows on as many idle cores as workers.
 func throughput(dir string, n int) {
 	det, err := detect.New()
 	if err != nil {
@@ -85,22 +88,28 @@ func throughput(dir string, n int) {
 			emb.Extract(imgs[0], f[0])
 		}
 		var next atomic.Int64
-		var tDet, tExt atomic.Int64
+		var tDet, tExt, cDet, cExt atomic.Int64
 		var wg sync.WaitGroup
+		load0 := loadAverage()
+		cpu0 := processCPU()
 		start := time.Now()
 		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
+				runtime.LockOSThread() // for the thread's CPU time
+				defer runtime.UnlockOSThread()
 				for {
 					i := int(next.Add(1)) - 1
 					if i >= n {
 						return
 					}
 					img := imgs[i%len(imgs)]
+					c0 := threadCPU()
 					t0 := time.Now()
 					faces, err := det.Detect(img)
 					t1 := time.Now()
+					c1 := threadCPU()
 					if err != nil {
 						fatal(err)
 					}
@@ -109,14 +118,21 @@ func throughput(dir string, n int) {
 							fatal(err)
 						}
 					}
+					c2 := threadCPU()
 					tDet.Add(int64(t1.Sub(t0)))
 					tExt.Add(int64(time.Since(t1)))
+					cDet.Add(int64(c1 - c0))
+					cExt.Add(int64(c2 - c1))
 				}
 			}()
 		}
 		wg.Wait()
 		wall := time.Since(start)
-		fmt.Printf("  %-8s %6.1f photos/s   per photo on one core: detect %.1f ms + extract %.1f ms\n",
-			mode, float64(n)/wall.Seconds(), ms(time.Duration(tDet.Load()))/float64(n), ms(time.Duration(tExt.Load()))/float64(n))
+		cpu := processCPU() - cpu0
+		nf := float64(n)
+		fmt.Printf("  %-8s %6.1f photos/s wall   per photo: CPU %.1f ms (detect %.1f + extract %.1f; process %.1f) -> %.1f photos/s on %d idle cores; wall on one worker: detect %.1f ms + extract %.1f ms   (load average %s)\n",
+			mode, nf/wall.Seconds(), ms(time.Duration(cDet.Load()+cExt.Load()))/nf, ms(time.Duration(cDet.Load()))/nf, ms(time.Duration(cExt.Load()))/nf,
+			ms(cpu)/nf, float64(workers)*1e3*nf/ms(time.Duration(cDet.Load()+cExt.Load())), workers,
+			ms(time.Duration(tDet.Load()))/nf, ms(time.Duration(tExt.Load()))/nf, load0)
 	}
 }
