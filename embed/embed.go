@@ -162,6 +162,7 @@ type state struct {
 	chip          []float32 // dlib chip, 150x150x3
 	crop          []float32 // faceres crop, 224x224x3
 	acc           []float64
+	pad           []byte // padded image (see padEdges)
 }
 
 // Chip geometry.
@@ -269,7 +270,9 @@ func (e *Embedder) Extract(img detect.Image, face detect.Face) (Feature, error) 
 		}
 		if p > 2 {
 			p = min(p, 2*max(img.Width, img.Height))
-			src = padEdges(img, p).RGB()
+			var padded detect.Image
+			padded, st.pad = padEdges(img, p, st.pad)
+			src = padded.RGB()
 			m[2] += float64(p)
 			m[5] += float64(p)
 			fm[2] += float64(p)

@@ -24,19 +24,36 @@ func reach(m [6]float64, size int, w, h int) int {
 	return int(math.Ceil(r)) + 2
 }
 
+// maxPooledPad is the largest padded image whose buffer an Embedder keeps
+// for the next call (bytes); larger ones are allocated each time.
+const maxPooledPad = 8 << 20
+
 // padEdges returns img with pad pixels added on every side, filled by
-// replicating the nearest edge pixel.
-func padEdges(img detect.Image, pad int) detect.Image {
+// replicating the nearest edge pixel, in buf when it is large enough (else
+// in a new buffer, returned for reuse when at most maxPooledPad bytes).
+func padEdges(img detect.Image, pad int, buf []byte) (detect.Image, []byte) {
 	w, h := img.Width+2*pad, img.Height+2*pad
-	out := detect.Image{Width: w, Height: h, Stride: 3 * w, Pix: make([]byte, 3*w*h)}
+	n := 3 * w * h
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	out := detect.Image{Width: w, Height: h, Stride: 3 * w, Pix: buf[:n]}
+	if n > maxPooledPad {
+		buf = nil
+	}
+	row := 3 * img.Width
 	for y := range h {
 		sy := min(max(y-pad, 0), img.Height-1)
-		src := img.Pix[sy*img.Stride:]
-		dst := out.Pix[y*out.Stride:]
-		for x := range w {
-			sx := min(max(x-pad, 0), img.Width-1)
-			copy(dst[3*x:3*x+3], src[3*sx:3*sx+3])
+		src := img.Pix[sy*img.Stride : sy*img.Stride+row]
+		dst := out.Pix[y*out.Stride : (y+1)*out.Stride]
+		copy(dst[3*pad:], src)
+		left, right := dst[:3*pad], dst[3*pad+row:]
+		for x := 0; x < len(left); x += 3 {
+			copy(left[x:x+3], src[:3])
+		}
+		for x := 0; x < len(right); x += 3 {
+			copy(right[x:x+3], src[row-3:])
 		}
 	}
-	return out
+	return out, buf
 }
