@@ -38,8 +38,9 @@
 // SparseOptions.Index).
 //
 // State keeps a clustering up to date as faces arrive (Assign) and re-runs
-// the agglomeration on demand (Refine), keeping user decisions and person
-// IDs.
+// the agglomeration on demand (Refine, or RefineContext), keeping user
+// decisions and person IDs (pinned people first); Snapshot and Restore store
+// and rebuild it exactly, and Remove drops faces.
 //
 // # Constraints
 //

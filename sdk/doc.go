@@ -44,11 +44,10 @@
 // of cluster.State), and a named person keeps their ID and name as long as
 // any of their faces remain in a group no one else claims.
 //
-// The clustering follows cluster.State but is kept in this package: a State
-// can be neither rebuilt as it was from stored records (its constraints
-// and person IDs are private) nor made to drop a face (Forget), so the album
-// keeps the partition, the constraints and the IDs itself and calls
-// cluster.Exact (up to 8,192 faces) or cluster.Sparse for refining.
+// The clustering is a cluster.State (Exact up to 8,192 faces, Sparse
+// beyond), rebuilt from the stored records with cluster.Restore when the
+// album opens; named people are pinned, Forget uses State.Remove and Refine
+// State.RefineContext.
 //
 // # Storage
 //

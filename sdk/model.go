@@ -2,36 +2,32 @@ package sdk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"sort"
 
 	"github.com/facecluster/facecluster/cluster"
-	"github.com/facecluster/facecluster/vec"
 )
 
-// model is an album in memory: faces in arrival order (row i of feats is
-// face i's unit feature), photos, people, and the user's decisions as
-// constraints. Methods that change it check their arguments first, then
-// change it and return the records to write; if the write fails, the album
-// rebuilds the model from its file.
-//
-// The clustering follows cluster.State (Assign on add, Merge, Reject,
-// Confirm, Refine through cluster.Exact or cluster.Sparse, the same ID rule)
-// but is kept here, because a State can be neither rebuilt as it was from
-// stored records nor made to drop a face (see the package documentation).
+// model is an album in memory: faces in arrival order (face i is face i of
+// the cluster.State), photos, people and the user's decisions. The
+// clustering itself (Assign on add, Merge, Reject, Confirm, Refine, the ID
+// rule, Forget's removal) is the cluster.State's: person ID n of the State is
+// the person of seq n-1, and named people are pinned. Methods that change it
+// check their arguments first, then change it and return the records to
+// write; if the write fails, the album rebuilds the model from its file.
 type model struct {
 	opt    *settings
 	s      *sealer
-	faces  []*face // by seq; faces[i].row == i
+	st     *cluster.State
+	faces  []*face // by index in st, ascending seq
 	byID   map[string]*face
 	bySeq  map[uint64]*face
 	photos map[string]*photo
 	people map[string]*person
-	groups map[*group]bool
-	cannot map[[2]uint64]bool // face seqs, lower first
-	feats  []float32          // never changed in place: a refine may read it
+	byPID  map[cluster.PersonID]*person
 	dim    int
 	tag    string
 
@@ -42,10 +38,8 @@ type model struct {
 type face struct {
 	rec    faceRec
 	key    []byte
-	row    int
 	photo  *photo
 	person *person
-	group  *group // must-link group, nil if none
 }
 
 type photo struct {
@@ -65,9 +59,7 @@ type person struct {
 	dead    bool
 }
 
-// group is a set of faces the user said are one person (a merge or a
-// confirmation); they are always in one person.
-type group struct{ faces []*face }
+func (p *person) pid() cluster.PersonID { return cluster.PersonID(p.seq + 1) }
 
 // change lists the records a model change touched.
 type change struct {
@@ -149,42 +141,18 @@ func (p *person) record() *personRec {
 
 func (m *model) linksRecord() *linksRec {
 	r := &linksRec{}
-	for _, g := range m.sortedGroups() {
-		s := make([]uint64, len(g.faces))
-		for i, f := range g.faces {
-			s[i] = f.rec.Seq
+	for _, g := range m.st.Groups() {
+		s := make([]uint64, len(g))
+		for i, f := range g {
+			s[i] = m.faces[f].rec.Seq
 		}
 		r.Groups = append(r.Groups, s)
 	}
-	for p := range m.cannot {
-		r.Cannot = append(r.Cannot, p)
+	// Faces are in seq order, so the pairs stay ordered and sorted.
+	for _, pr := range m.st.CannotLinks() {
+		r.Cannot = append(r.Cannot, [2]uint64{m.faces[pr.A].rec.Seq, m.faces[pr.B].rec.Seq})
 	}
-	slices.SortFunc(r.Cannot, func(a, b [2]uint64) int {
-		if a[0] != b[0] {
-			return cmpU(a[0], b[0])
-		}
-		return cmpU(a[1], b[1])
-	})
 	return r
-}
-
-func cmpU(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func (m *model) sortedGroups() []*group {
-	gs := make([]*group, 0, len(m.groups))
-	for g := range m.groups {
-		gs = append(gs, g)
-	}
-	sort.Slice(gs, func(i, j int) bool { return gs[i].faces[0].rec.Seq < gs[j].faces[0].rec.Seq })
-	return gs
 }
 
 func (m *model) sortedPhotos() []*photo {
@@ -233,115 +201,66 @@ func (m *model) person(call, id string) (*person, error) {
 	return p, nil
 }
 
-func (m *model) newPerson() (*person, error) {
-	id, err := newID()
-	if err != nil {
-		return nil, err
+func (m *model) stateOptions() cluster.StateOptions {
+	return cluster.StateOptions{
+		Options:    cluster.Options{Threshold: m.threshold(), Workers: m.opt.workers, MinQuality: m.opt.minQuality},
+		ExactLimit: m.opt.exactLimit,
 	}
-	p := &person{id: id, seq: m.nextPerson, key: m.s.dbKey(kindPerson, id)}
-	m.nextPerson++
-	m.people[id] = p
-	return p, nil
 }
 
-func insertBySeq(s []*face, f *face) []*face {
-	i := sort.Search(len(s), func(i int) bool { return s[i].rec.Seq >= f.rec.Seq })
-	return slices.Insert(s, i, f)
-}
-
-func removeFace(s []*face, f *face) []*face {
-	return slices.DeleteFunc(s, func(g *face) bool { return g == f })
-}
-
-// setPerson moves f to p (nil: out of any person) and records the change.
-func (m *model) setPerson(c *change, f *face, p *person) {
-	if old := f.person; old != nil {
-		old.members = removeFace(old.members, f)
-		if len(old.members) == 0 {
-			old.dead = true
-			delete(m.people, old.id)
+// sync makes the people of State IDs ids (and the faces' persons) what the
+// State says, creating people for new IDs and retiring the ones the State
+// no longer has; it records the people whose members changed.
+func (m *model) sync(c *change, ids ...cluster.PersonID) error {
+	seen := make(map[cluster.PersonID]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			continue
 		}
-		c.people[old] = true
-	}
-	f.person = p
-	if p != nil {
-		p.members = insertBySeq(p.members, f)
+		seen[id] = true
+		rows := m.st.Members(id)
+		p := m.byPID[id]
+		if len(rows) == 0 {
+			if p != nil {
+				m.retire(c, p)
+			}
+			continue
+		}
+		if p == nil {
+			sid, err := newID()
+			if err != nil {
+				return err
+			}
+			seq := uint64(id - 1)
+			p = &person{id: sid, seq: seq, key: m.s.dbKey(kindPerson, sid)}
+			m.nextPerson = max(m.nextPerson, seq+1)
+			m.people[sid] = p
+			m.byPID[id] = p
+		}
+		same := len(p.members) == len(rows)
+		for i := 0; same && i < len(rows); i++ {
+			same = p.members[i] == m.faces[rows[i]]
+		}
+		if same {
+			continue
+		}
+		members := make([]*face, len(rows))
+		for i, r := range rows {
+			members[i] = m.faces[r]
+			members[i].person = p
+		}
+		p.members = members
 		c.people[p] = true
 	}
+	return nil
 }
 
-// ungroup takes f out of its must-link group.
-func (m *model) ungroup(f *face) {
-	g := f.group
-	if g == nil {
-		return
-	}
-	f.group = nil
-	g.faces = removeFace(g.faces, f)
-	if len(g.faces) < 2 {
-		for _, h := range g.faces {
-			h.group = nil
-		}
-		delete(m.groups, g)
-	}
-}
-
-// glue puts faces into one must-link group, absorbing the groups they are
-// in.
-func (m *model) glue(faces []*face) {
-	g := &group{}
-	seen := make(map[*face]bool)
-	add := func(f *face) {
-		if !seen[f] {
-			seen[f] = true
-			g.faces = append(g.faces, f)
-		}
-	}
-	for _, f := range faces {
-		if old := f.group; old != nil {
-			delete(m.groups, old)
-			for _, h := range old.faces {
-				add(h)
-			}
-		}
-		add(f)
-	}
-	if len(g.faces) < 2 {
-		for _, f := range g.faces {
-			f.group = nil
-		}
-		return
-	}
-	sort.Slice(g.faces, func(i, j int) bool { return g.faces[i].rec.Seq < g.faces[j].rec.Seq })
-	for _, f := range g.faces {
-		f.group = g
-	}
-	m.groups[g] = true
-}
-
-func pairOf(a, b uint64) [2]uint64 {
-	if a > b {
-		a, b = b, a
-	}
-	return [2]uint64{a, b}
-}
-
-func (m *model) matrix() vec.Matrix {
-	return vec.Matrix{Rows: len(m.faces), Dim: m.dim, Data: m.feats[:len(m.faces)*m.dim]}
-}
-
-// unitRow returns v normalised (in float64, rounded once).
-func unitRow(v []float32) []float32 {
-	var ss float64
-	for _, x := range v {
-		ss += float64(x) * float64(x)
-	}
-	inv := 1 / math.Sqrt(ss)
-	out := make([]float32, len(v))
-	for i, x := range v {
-		out[i] = float32(float64(x) * inv)
-	}
-	return out
+func (m *model) retire(c *change, p *person) {
+	p.dead = true
+	p.members = nil
+	delete(m.people, p.id)
+	delete(m.byPID, p.pid())
+	c.people[p] = true
 }
 
 // add adds a photo and its (validated) faces and files each face.
@@ -361,6 +280,15 @@ func (m *model) add(photoID string, recs []faceRec) (*change, error) {
 			return nil, fmt.Errorf("%w: face %d is %q of %d elements; the album holds %q of %d", ErrModelMismatch, i, r.Model, len(r.Vector), tag, dim)
 		}
 	}
+	if len(m.faces) == 0 && len(recs) > 0 {
+		// The threshold follows the album's feature tag, which an empty
+		// album takes from its first face.
+		st, err := cluster.Restore(m.withTag(tag).stateOptions(), &cluster.Snapshot{NextID: cluster.PersonID(m.nextPerson + 1)})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
+		}
+		m.st = st
+	}
 	// Checked: from here on nothing fails but reading random bytes.
 	c := m.change()
 	ph := &photo{id: photoID, seq: m.nextPhoto, key: m.s.dbKey(kindPhoto, photoID)}
@@ -374,70 +302,27 @@ func (m *model) add(photoID string, recs []faceRec) (*change, error) {
 		r.Seq = m.nextFace
 		m.nextFace++
 		f := &face{rec: r, key: m.s.dbKey(kindFace, r.ID), photo: ph}
-		row := unitRow(r.Vector)
-		p := m.nearest(row, ph)
-		if p == nil {
-			var err error
-			if p, err = m.newPerson(); err != nil {
-				return nil, err
-			}
+		id, err := m.st.Assign(cluster.Face{Feature: unitRow(r.Vector), Photo: ph.seq + 1, Quality: r.Quality})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidArgument, err)
 		}
-		f.row = len(m.faces)
-		m.feats = append(m.feats, row...)
 		m.faces = append(m.faces, f)
 		m.byID[r.ID] = f
 		m.bySeq[r.Seq] = f
 		ph.faces = append(ph.faces, f)
-		m.setPerson(c, f, p)
+		if err := m.sync(c, id); err != nil {
+			return nil, err
+		}
 		c.newFaces = append(c.newFaces, f)
 	}
 	return c, nil
 }
 
-// nearest returns the person nearest to the unit feature q by average
-// linkage (the mean cosine distance to their faces), if within the
-// threshold, skipping people with a face in photo ph; nil if none.
-func (m *model) nearest(q []float32, ph *photo) *person {
-	n := len(m.faces)
-	if n == 0 {
-		return nil
-	}
-	dist := make([]float32, n)
-	vec.Distances(q, m.matrix(), vec.Cosine, dist)
-	banned := make(map[*person]bool)
-	for _, f := range ph.faces {
-		banned[f.person] = true
-	}
-	type agg struct {
-		sum float64
-		n   int
-	}
-	aggs := make(map[*person]*agg)
-	for i, d := range dist {
-		p := m.faces[i].person
-		if banned[p] {
-			continue
-		}
-		g := aggs[p]
-		if g == nil {
-			g = &agg{}
-			aggs[p] = g
-		}
-		g.sum += float64(d)
-		g.n++
-	}
-	var best *person
-	bestD := math.Inf(1)
-	for p, g := range aggs {
-		d := g.sum / float64(g.n)
-		if d < bestD || (d == bestD && p.seq < best.seq) {
-			best, bestD = p, d
-		}
-	}
-	if best == nil || !(float32(bestD) <= m.threshold()) {
-		return nil
-	}
-	return best
+// withTag returns a copy of m with tag, for its threshold.
+func (m *model) withTag(tag string) *model {
+	cp := *m
+	cp.tag = tag
+	return &cp
 }
 
 func (m *model) refineDue() bool {
@@ -451,173 +336,44 @@ func (m *model) refineDue() bool {
 	}
 }
 
-// refine re-clusters every face from scratch and relabels the people.
+// refine re-clusters every face from scratch and relabels the people by
+// cluster.State's ID rule (named people pinned).
 func (m *model) refine(ctx context.Context) (*change, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	n := len(m.faces)
 	c := m.change()
-	if n == 0 {
+	if len(m.faces) == 0 {
 		return c, nil
 	}
-	in := &cluster.Input{
-		Features: m.matrix(),
-		Photos:   make([]uint64, n),
-		Quality:  make([]float32, n),
-	}
-	for i, f := range m.faces {
-		in.Photos[i] = f.photo.seq + 1
-		in.Quality[i] = f.rec.Quality
-	}
-	for _, g := range m.sortedGroups() {
-		for _, f := range g.faces[1:] {
-			in.MustLink = append(in.MustLink, cluster.Pair{A: g.faces[0].row, B: f.row})
-		}
-	}
-	for p := range m.cannot {
-		in.CannotLink = append(in.CannotLink, cluster.Pair{A: m.bySeq[p[0]].row, B: m.bySeq[p[1]].row})
-	}
-	opt := cluster.Options{Threshold: m.threshold(), Workers: m.opt.workers, MinQuality: m.opt.minQuality}
-	exact := n <= m.opt.exactLimit
-	type result struct {
-		res *cluster.Result
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		var r result
-		r.err = guard("Refine", ErrInvalidArgument, func() error {
-			var err error
-			if exact {
-				r.res, err = cluster.Exact(in, opt)
-			} else {
-				r.res, err = cluster.Sparse(in, cluster.SparseOptions{Options: opt})
-			}
-			return err
-		})
-		done <- r
-	}()
-	var r result
-	select {
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case r = <-done:
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("%w: clustering: %w", ErrCorrupt, r.err)
-	}
-	if err := m.relabel(c, r.res); err != nil {
+	var cerr error
+	err := guard("Refine", ErrInvalidArgument, func() error {
+		cerr = m.st.RefineContext(ctx)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	return c, nil
-}
-
-// relabel makes res's clusters the people. ID rule (cluster.State's): a
-// person keeps their ID if more than half of their faces are in one new
-// cluster; a cluster holding the majority of several people takes the ID of
-// a named one if any, else of the one it shares the most faces with (the
-// oldest on ties). A named person left without a majority passes their ID
-// and name to the unclaimed cluster holding most of their faces. Every other
-// cluster is a new person.
-func (m *model) relabel(c *change, res *cluster.Result) error {
-	clusters := res.Clusters()
-	type key struct {
-		p *person
-		c int
-	}
-	overlap := make(map[key]int)
-	for row, lab := range res.Labels {
-		overlap[key{m.faces[row].person, lab}]++
-	}
-	better := func(a, b key) bool { // is claimant a better than b?
-		if (a.p.name != "") != (b.p.name != "") {
-			return a.p.name != ""
+	if cerr != nil {
+		if ctx.Err() != nil && errors.Is(cerr, ctx.Err()) {
+			return nil, cerr
 		}
-		if overlap[a] != overlap[b] {
-			return overlap[a] > overlap[b]
-		}
-		return a.p.seq < b.p.seq
+		return nil, fmt.Errorf("%w: clustering: %w", ErrCorrupt, cerr)
 	}
-	owner := make([]*person, len(clusters))
-	claim := make(map[int]key)
-	for k, n := range overlap {
-		if 2*n <= len(k.p.members) {
-			continue
-		}
-		if cur, ok := claim[k.c]; !ok || better(k, cur) {
-			claim[k.c] = k
-		}
+	ids := make([]cluster.PersonID, 0, len(m.byPID))
+	for id := range m.st.People() {
+		ids = append(ids, id)
 	}
-	used := make(map[*person]bool)
-	for cl, k := range claim {
-		owner[cl] = k.p
-		used[k.p] = true
+	slices.Sort(ids)
+	if err := m.sync(c, ids...); err != nil {
+		return nil, err
 	}
-	// Named people without a cluster, oldest first.
-	var named []*person
 	for _, p := range m.people {
-		if p.name != "" && !used[p] {
-			named = append(named, p)
+		if _, ok := m.byPID[p.pid()]; !ok || len(m.st.Members(p.pid())) == 0 {
+			m.retire(c, p)
 		}
 	}
-	sort.Slice(named, func(i, j int) bool { return named[i].seq < named[j].seq })
-	for _, p := range named {
-		best, bestN := -1, 0
-		for k, n := range overlap {
-			if k.p == p && owner[k.c] == nil && (n > bestN || (n == bestN && k.c < best)) {
-				best, bestN = k.c, n
-			}
-		}
-		if best >= 0 {
-			owner[best] = p
-			used[p] = true
-		}
-	}
-	for cl := range owner {
-		if owner[cl] == nil {
-			p, err := m.newPerson()
-			if err != nil {
-				return err
-			}
-			owner[cl] = p
-		}
-	}
-	// Apply: people whose members change are rewritten.
-	for cl, rows := range clusters {
-		p := owner[cl]
-		same := len(p.members) == len(rows)
-		for i := 0; same && i < len(rows); i++ {
-			same = p.members[i] == m.faces[rows[i]]
-		}
-		if same {
-			continue
-		}
-		members := make([]*face, len(rows))
-		for i, r := range rows {
-			members[i] = m.faces[r]
-		}
-		p.members = members
-		c.people[p] = true
-	}
-	for cl, rows := range clusters {
-		for _, r := range rows {
-			m.faces[r].person = owner[cl]
-		}
-	}
-	owned := make(map[*person]bool, len(owner))
-	for _, p := range owner {
-		owned[p] = true
-	}
-	for id, p := range m.people {
-		if !owned[p] {
-			p.dead = true
-			p.members = nil
-			delete(m.people, id)
-			c.people[p] = true
-		}
-	}
-	return nil
+	return c, nil
 }
 
 func (m *model) merge(a, b string) (*change, error) {
@@ -642,20 +398,19 @@ func (m *model) merge(a, b string) (*change, error) {
 			return nil, fmt.Errorf("%w: people %s and %s are both in photo %q", ErrConflict, a, b, f.photo.id)
 		}
 	}
-	for pr := range m.cannot {
-		x, y := m.bySeq[pr[0]].person, m.bySeq[pr[1]].person
-		if (x == pa && y == pb) || (x == pb && y == pa) {
+	if err := m.st.Merge(pa.pid(), pb.pid()); err != nil {
+		if errors.Is(err, cluster.ErrConflict) {
 			return nil, fmt.Errorf("%w: a face of %s was rejected from %s", ErrConflict, b, a)
 		}
-	}
-	all := append(slices.Clone(pa.members), pb.members...)
-	m.glue(all)
-	for _, f := range slices.Clone(pb.members) {
-		m.setPerson(c, f, pa)
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
 	if pa.name == "" {
 		pa.name = pb.name
 	}
+	if err := m.sync(c, pa.pid(), pb.pid()); err != nil {
+		return nil, err
+	}
+	c.people[pa] = true
 	c.links = true
 	return c, nil
 }
@@ -669,26 +424,21 @@ func (m *model) reject(faceID, personID string) (*change, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	// cluster.State lets the only face of a person leave it; the album
+	// does not (the person would vanish for a new one of the same face).
 	if len(p.members) == 1 && p.members[0] == f {
 		return nil, "", fmt.Errorf("%w: face %s is the only face of person %s", ErrConflict, faceID, personID)
 	}
 	c := m.change()
-	if f.person == p {
-		m.ungroup(f)
+	old := f.person.pid()
+	id, err := m.st.Reject(m.row(f), p.pid())
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	for _, g := range p.members {
-		if g != f {
-			m.cannot[pairOf(f.rec.Seq, g.rec.Seq)] = true
-		}
+	if err := m.sync(c, old, id); err != nil {
+		return nil, "", err
 	}
 	c.links = true
-	if f.person == p {
-		q, err := m.newPerson()
-		if err != nil {
-			return nil, "", err
-		}
-		m.setPerson(c, f, q)
-	}
 	return c, f.person.id, nil
 }
 
@@ -707,16 +457,21 @@ func (m *model) confirm(faceID, personID string) (*change, error) {
 		}
 	}
 	c := m.change()
-	for _, g := range p.members {
-		delete(m.cannot, pairOf(f.rec.Seq, g.rec.Seq))
+	old := f.person.pid()
+	if err := m.st.Confirm(m.row(f), p.pid()); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 	}
-	if f.person != p {
-		m.ungroup(f)
-		m.setPerson(c, f, p)
+	if err := m.sync(c, old, p.pid()); err != nil {
+		return nil, err
 	}
-	m.glue(p.members)
 	c.links = true
 	return c, nil
+}
+
+// row returns f's index in the State (faces are in seq order).
+func (m *model) row(f *face) int {
+	i, _ := slices.BinarySearchFunc(m.faces, f.rec.Seq, func(g *face, s uint64) int { return cmpU(g.rec.Seq, s) })
+	return i
 }
 
 func (m *model) name(id, name string) (*change, error) {
@@ -726,6 +481,11 @@ func (m *model) name(id, name string) (*change, error) {
 	}
 	c := m.change()
 	if p.name != name {
+		if len(p.members) > 0 {
+			if err := m.st.Pin(p.pid(), name != ""); err != nil {
+				return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+			}
+		}
 		p.name = name
 		c.people[p] = true
 	}
@@ -745,36 +505,36 @@ func (m *model) forget(ids []string) (*change, error) {
 		gone[ph] = true
 	}
 	c := m.change()
-	goneFace := make(map[uint64]bool)
+	goneFace := make(map[*face]bool)
 	for ph := range gone {
 		c.delPhotos = append(c.delPhotos, ph.key)
 		delete(m.photos, ph.id)
 		for _, f := range ph.faces {
-			goneFace[f.rec.Seq] = true
+			goneFace[f] = true
 			c.delFaces = append(c.delFaces, f.key)
-			m.ungroup(f)
-			m.setPerson(c, f, nil)
 			delete(m.byID, f.rec.ID)
 			delete(m.bySeq, f.rec.Seq)
 		}
 	}
-	for pr := range m.cannot {
-		if goneFace[pr[0]] || goneFace[pr[1]] {
-			delete(m.cannot, pr)
-		}
-	}
 	if len(goneFace) > 0 {
+		var rows []int
+		var touched []cluster.PersonID
 		kept := make([]*face, 0, len(m.faces)-len(goneFace))
-		feats := make([]float32, 0, (len(m.faces)-len(goneFace))*m.dim)
-		for _, f := range m.faces {
-			if goneFace[f.rec.Seq] {
+		for i, f := range m.faces {
+			if goneFace[f] {
+				rows = append(rows, i)
+				touched = append(touched, f.person.pid())
 				continue
 			}
-			feats = append(feats, m.feats[f.row*m.dim:(f.row+1)*m.dim]...)
-			f.row = len(kept)
 			kept = append(kept, f)
 		}
-		m.faces, m.feats = kept, feats
+		if err := m.st.Remove(rows...); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		m.faces = kept
+		if err := m.sync(c, touched...); err != nil {
+			return nil, err
+		}
 		if len(kept) == 0 {
 			m.tag, m.dim = "", 0
 		}
@@ -793,7 +553,7 @@ func buildModel(l *loaded, opt *settings) (*model, error) {
 		opt: opt, s: l.s,
 		byID: make(map[string]*face), bySeq: make(map[uint64]*face),
 		photos: make(map[string]*photo), people: make(map[string]*person),
-		groups: make(map[*group]bool), cannot: make(map[[2]uint64]bool),
+		byPID: make(map[cluster.PersonID]*person),
 	}
 	photoSeq := make(map[uint64]bool)
 	for _, r := range l.photos {
@@ -819,12 +579,11 @@ func buildModel(l *loaded, opt *settings) (*model, error) {
 		} else if r.Model != m.tag || len(r.Vector) != m.dim {
 			return nil, bad("face %s of another model", r.ID)
 		}
-		f := &face{rec: r, key: l.s.dbKey(kindFace, r.ID), row: i, photo: ph}
+		f := &face{rec: r, key: l.s.dbKey(kindFace, r.ID), photo: ph}
 		m.faces = append(m.faces, f)
 		m.byID[r.ID] = f
 		m.bySeq[r.Seq] = f
 		ph.faces = append(ph.faces, f)
-		m.feats = append(m.feats, unitRow(r.Vector)...)
 		m.nextFace = r.Seq + 1
 	}
 	for _, r := range l.photos {
@@ -854,6 +613,7 @@ func buildModel(l *loaded, opt *settings) (*model, error) {
 			p.members = append(p.members, f)
 		}
 		m.people[r.ID] = p
+		m.byPID[p.pid()] = p
 		m.nextPerson = max(m.nextPerson, r.Seq+1)
 	}
 	for _, f := range m.faces {
@@ -861,28 +621,72 @@ func buildModel(l *loaded, opt *settings) (*model, error) {
 			return nil, bad("face %s in no person", f.rec.ID)
 		}
 	}
+	snap := &cluster.Snapshot{NextID: cluster.PersonID(m.nextPerson + 1)}
+	row := make(map[*face]int, len(m.faces))
+	for i, f := range m.faces {
+		row[f] = i
+		snap.Faces = append(snap.Faces, cluster.Face{Feature: unitRow(f.rec.Vector), Photo: f.photo.seq + 1, Quality: f.rec.Quality})
+		snap.Labels = append(snap.Labels, f.person.pid())
+	}
+	inGroup := make(map[*face]bool)
 	for _, gs := range l.links.Groups {
 		if len(gs) < 2 {
 			return nil, bad("constraint group of %d faces", len(gs))
 		}
-		g := &group{}
+		var g []int
 		for _, s := range gs {
 			f := m.bySeq[s]
-			if f == nil || f.group != nil || f.person != m.bySeq[gs[0]].person {
+			if f == nil || inGroup[f] || f.person != m.bySeq[gs[0]].person {
 				return nil, bad("constraint group names a missing, repeated or separated face")
 			}
-			f.group = g
-			g.faces = append(g.faces, f)
+			inGroup[f] = true
+			g = append(g, row[f])
 		}
-		sort.Slice(g.faces, func(i, j int) bool { return g.faces[i].rec.Seq < g.faces[j].rec.Seq })
-		m.groups[g] = true
+		slices.Sort(g)
+		snap.Groups = append(snap.Groups, g)
 	}
+	cannot := make(map[[2]uint64]bool)
 	for _, pr := range l.links.Cannot {
 		a, b := m.bySeq[pr[0]], m.bySeq[pr[1]]
-		if a == nil || b == nil || pr[0] >= pr[1] || a.person == b.person || m.cannot[pr] {
+		if a == nil || b == nil || pr[0] >= pr[1] || a.person == b.person || cannot[pr] {
 			return nil, bad("rejection names a missing, repeated or joined pair of faces")
 		}
-		m.cannot[pr] = true
+		cannot[pr] = true
+		snap.CannotLink = append(snap.CannotLink, cluster.Pair{A: row[a], B: row[b]})
 	}
+	for _, p := range m.people {
+		if p.name != "" && len(p.members) > 0 {
+			snap.Pinned = append(snap.Pinned, p.pid())
+		}
+	}
+	st, err := cluster.Restore(m.stateOptions(), snap)
+	if err != nil {
+		return nil, bad("%w", err)
+	}
+	m.st = st
 	return m, nil
+}
+
+func cmpU(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// unitRow returns v normalised (in float64, rounded once).
+func unitRow(v []float32) []float32 {
+	var ss float64
+	for _, x := range v {
+		ss += float64(x) * float64(x)
+	}
+	inv := 1 / math.Sqrt(ss)
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(float64(x) * inv)
+	}
+	return out
 }
