@@ -52,8 +52,9 @@ type candidate struct {
 	box   Box
 	kps   [NumKeypoints]Point
 	score float32
-	seen  bool // confirmed by a second pass
-	turns int  // quarter turns of the pass that found it
+	seen  bool    // confirmed by a second pass
+	turns int     // quarter turns of the pass that found it
+	scale float32 // image pixels per input pixel of that pass
 }
 
 // sigmoid returns 1/(1+exp(-clamp(x, -100, 100))).

@@ -57,8 +57,8 @@ const (
 	// tightFrac: a face this large relative to the photo's shorter side,
 	// and tightLongFrac relative to its longer side, marks a tight crop
 	// (see WithZoomOut). Below tightLongFrac the full pass sees the face at
-	// most some 140 input pixels wide, within its anchors' range, and the
-	// refine pass looks at it on a square twice its size anyway: on the dev
+	// most some 140 input pixels wide, within its anchors' range and about
+	// the size the refine pass shows faces at (see refined): on the dev
 	// photos, crops (rmfd, face-api.js, dlib) measure 0.72-1.2 of the
 	// longer side, the faces of ~640x480 portraits 0.29-0.51.
 	tightFrac     = 0.5
@@ -81,6 +81,11 @@ const (
 	maxRefine = 32
 	// refineZoom is the side of the refining square relative to the box.
 	refineZoom = 2
+	// refinedSide and refinedRoll: a face found at least refinedSide input
+	// pixels wide and within refinedRoll (radians) of upright is seen as
+	// the refine pass would see it, and is not refined.
+	refinedSide = 100
+	refinedRoll = 15 * math.Pi / 180
 	// fullPassMinFace is the smallest face, as a fraction of the photo's
 	// longer side, that the full pass finds reliably (MODELS.md: ~48 px in
 	// a 1600 px photo).
@@ -295,7 +300,7 @@ func (d *Detector) Detect(img Image) ([]Face, error) {
 				continue
 			}
 		}
-		if len(faces) < maxRefine {
+		if len(faces) < maxRefine && !refined(c) {
 			if err := d.refine(st, img, &c); err != nil {
 				return nil, err
 			}
@@ -371,6 +376,7 @@ func (d *Detector) pass(st *state, img Image, v view) error {
 	for i := n; i < len(st.cands); i++ {
 		c := &st.cands[i]
 		c.turns = v.turns
+		c.scale = s
 		ctr := c.box.Center()
 		x, y := v.a.apply(float64(ctr.X), float64(ctr.Y))
 		bw, bh := c.box.W*s, c.box.H*s
@@ -460,6 +466,17 @@ func (d *Detector) verify(st *state, img Image, b Box) (float32, error) {
 		}
 	}
 	return best, nil
+}
+
+// refined reports whether candidate c was seen large and upright enough
+// for refine to add nothing: refine's square shows a face about 128 input
+// pixels wide and upright.
+func refined(c candidate) bool {
+	if c.scale <= 0 || max(c.box.W, c.box.H)/c.scale < refinedSide {
+		return false
+	}
+	e0, e1 := c.kps[RightEye], c.kps[LeftEye]
+	return math.Abs(math.Atan2(float64(e1.Y-e0.Y), float64(e1.X-e0.X))) <= refinedRoll
 }
 
 // refine re-detects face c on a square twice its box's side, centred on it
