@@ -234,7 +234,6 @@ type view struct {
 	a        affine
 	turns    int
 	minScore float32
-	sparse   bool // sampled at most 2 source pixels apart at any shrink
 	sweep    bool // one of the rotation sweep's passes
 }
 
@@ -353,7 +352,7 @@ func tileViews(w, h float64, minScore float32) []view {
 // pass runs the detector on one view of img and appends its candidates,
 // in image pixels, to st.cands.
 func (d *Detector) pass(st *state, img Image, v view) error {
-	kernels.WarpAffine(st.in, InputSize, InputSize, img.RGB(), v.a.warpMatrix(), detSamples(v.a, v.sparse), detNorm)
+	kernels.WarpAffine(st.in, InputSize, InputSize, img.RGB(), v.a.warpMatrix(), detSamples(v.a), detNorm)
 	outs, err := st.sess.Run(st.in)
 	if err != nil {
 		return fmt.Errorf("detect: %w", err)
@@ -403,20 +402,12 @@ func (d *Detector) pass(st *state, img Image, v view) error {
 // 25 -> 9 for its zoomed-out view, 49 -> 16 for a 1600 px photo. Shrinks
 // by up to 2 (small photos, refine and second-look squares) are sampled as
 // before.
-//
-// With sparse set (the refine pass, whose square is about twice the face
-// and so shrinks a face of up to 256 pixels by at most 2) shrinks by up to
-// 2 take one sample too.
-func detSamples(a affine, sparse bool) int {
+func detSamples(a affine) int {
 	if !detAntialias {
 		return 1
 	}
 	s := kernels.Supersample(a.warpMatrix())
-	lo := 2
-	if sparse {
-		lo = 1
-	}
-	return min(s, max(lo, int(math.Ceil(a.scale()/2-1e-6))))
+	return min(s, max(2, int(math.Ceil(a.scale()/2-1e-6))))
 }
 
 // detAntialias enables antialiasing when shrinking photos for the detector.
@@ -507,7 +498,7 @@ func (d *Detector) refine(st *state, img Image, c *candidate) error {
 		cos * s, -sin * s, float64(ctr.X) - (cos-sin)*s*h,
 		sin * s, cos * s, float64(ctr.Y) - (sin+cos)*s*h,
 	}
-	if err := d.pass(st, img, view{a: a, minScore: 0.3, sparse: true}); err != nil {
+	if err := d.pass(st, img, view{a: a, minScore: 0.3}); err != nil {
 		return err
 	}
 	best := -1
