@@ -85,7 +85,7 @@ const (
 	// pixels wide and within refinedRoll (radians) of upright is seen as
 	// the refine pass would see it, and is not refined.
 	refinedSide = 100
-	refinedRoll = 15 * math.Pi / 180
+	refinedRoll = 5 * math.Pi / 180
 	// fullPassMinFace is the smallest face, as a fraction of the photo's
 	// longer side, that the full pass finds reliably (MODELS.md: ~48 px in
 	// a 1600 px photo).
