@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/vec"
 )
@@ -345,6 +346,9 @@ func TestMetricString(t *testing.T) {
 // level (a primitive called through a func value would make its arguments,
 // such as SquaredEuclidean's one-element result, escape to the heap).
 func TestNoAllocs(t *testing.T) {
+	if devdata.Race {
+		t.Skip("allocation counts mean nothing under -race (instrumented stack buffers escape)")
+	}
 	isatest.ForEach(t, func(t *testing.T) {
 		x := make([]float32, 128)
 		y := make([]float32, 128)
