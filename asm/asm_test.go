@@ -174,7 +174,7 @@ func TestBatchNaN(t *testing.T) {
 					}
 					m[bad*d+(bad*7)%d] = float32(math.NaN())
 					out := make([]float32, rows)
-					for _, f := range []func(q, m, out []float32){asm.DotBatch, asm.SquaredL2Batch} {
+					for _, f := range []func(q, m, out []float32){asm.DotBatch, asm.SquaredL2Batch, asm.CosineBatch} {
 						f(q, m, out)
 						for r, v := range out {
 							if isNaN := v != v; isNaN != (r == bad) {
@@ -315,6 +315,18 @@ func TestBatch(t *testing.T) {
 					gq(t)
 					gm(t)
 					gout(t)
+
+					asm.CosineBatch(q, m, out)
+					for i := range out {
+						dot, mag := dot64(q, m[i*d:(i+1)*d])
+						want := 1 - dot
+						if (kind == 1 && float64(out[i]) != want) || !within(out[i], want, mag+1+math.Abs(want), d+1) {
+							t.Fatalf("%s: CosineBatch out[%d] = %v, want %v", name, i, out[i], want)
+						}
+					}
+					gq(t)
+					gm(t)
+					gout(t)
 					rq(t, "q")
 					rm(t, "m")
 				}
@@ -329,6 +341,7 @@ func TestPanics(t *testing.T) {
 		"Axpy":           func() { asm.Axpy(1, make([]float32, 3), make([]float32, 2)) },
 		"DotBatch":       func() { asm.DotBatch(make([]float32, 4), make([]float32, 7), make([]float32, 2)) },
 		"SquaredL2Batch": func() { asm.SquaredL2Batch(make([]float32, 4), make([]float32, 7), make([]float32, 2)) },
+		"CosineBatch":    func() { asm.CosineBatch(make([]float32, 4), make([]float32, 7), make([]float32, 2)) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {

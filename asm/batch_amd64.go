@@ -18,6 +18,13 @@ func dotBatchAVX2(q []float32, m []float32, out []float32)
 //go:noescape
 func squaredL2BatchAVX2(q []float32, m []float32, out []float32)
 
+// cosineBatchAVX2 is the AVX2+FMA version of CosineBatch; see batch_generic.go.
+// For r < len(out) it sets out[r] = 1 - q . m[r*len(q):(r+1)*len(q)];
+// len(m) >= len(out)*len(q).
+//
+//go:noescape
+func cosineBatchAVX2(q []float32, m []float32, out []float32)
+
 // dotBatchAVX512 is the AVX-512 version of DotBatch; see batch_generic.go.
 // For r < len(out) it sets out[r] = q . m[r*len(q):(r+1)*len(q)];
 // len(m) >= len(out)*len(q).
@@ -31,3 +38,10 @@ func dotBatchAVX512(q []float32, m []float32, out []float32)
 //
 //go:noescape
 func squaredL2BatchAVX512(q []float32, m []float32, out []float32)
+
+// cosineBatchAVX512 is the AVX-512 version of CosineBatch; see batch_generic.go.
+// For r < len(out) it sets out[r] = 1 - q . m[r*len(q):(r+1)*len(q)];
+// len(m) >= len(out)*len(q).
+//
+//go:noescape
+func cosineBatchAVX512(q []float32, m []float32, out []float32)

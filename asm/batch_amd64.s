@@ -40,6 +40,9 @@ DATA ymask8<>+56(SB)/4, $0x00000000
 DATA ymask8<>+60(SB)/4, $0x00000000
 GLOBL ymask8<>(SB), RODATA|NOPTR, $64
 
+DATA one<>+0(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $4
+
 // func dotBatchAVX2(q []float32, m []float32, out []float32)
 // Requires: AVX, FMA3
 TEXT ·dotBatchAVX2(SB), NOSPLIT, $0-72
@@ -484,6 +487,227 @@ end_x:
 	VADDPS       X2, X1, X2
 	VHADDPS      X2, X2, X2
 	VHADDPS      X2, X2, X2
+	VMOVSS       X2, (BX)
+	ADDQ         DI, DX
+	ADDQ         $0x00000004, BX
+	DECQ         SI
+	JMP          rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosineBatchAVX2(q []float32, m []float32, out []float32)
+// Requires: AVX, FMA3
+TEXT ·cosineBatchAVX2(SB), NOSPLIT, $0-72
+	MOVQ    q_base+0(FP), AX
+	MOVQ    q_len+8(FP), CX
+	MOVQ    m_base+24(FP), DX
+	MOVQ    out_base+48(FP), BX
+	MOVQ    out_len+56(FP), SI
+	MOVQ    CX, DI
+	SHLQ    $0x02, DI
+	MOVQ    CX, R8
+	ANDQ    $-8, R8
+	ANDQ    $0x00000007, CX
+	TESTQ   CX, CX
+	JZ      start
+	LEAQ    ymask8<>+0(SB), R9
+	MOVQ    CX, R10
+	NEGQ    R10
+	VMOVDQU 32(R9)(R10*4), Y0
+
+start:
+	// Blocks of four rows, reduced together: one horizontal reduction and one store per block.
+rows4:
+	CMPQ   SI, $0x00000004
+	JB     rows1
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	XORQ   R9, R9
+
+block_0:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_0
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	VMOVUPS     32(AX)(R9*4), Y3
+	VFMADD231PS 32(DX)(R9*4), Y3, Y2
+	ADDQ        $0x00000010, R9
+	JMP         block_0
+
+single_0:
+	CMPQ        R9, R8
+	JAE         tail_0
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	ADDQ        $0x00000008, R9
+	JMP         single_0
+
+tail_0:
+	TESTQ       CX, CX
+	JZ          end_0
+	VMASKMOVPS  (AX)(R9*4), Y0, Y3
+	VMASKMOVPS  (DX)(R9*4), Y0, Y4
+	VFMADD231PS Y4, Y3, Y2
+
+end_0:
+	ADDQ   DI, DX
+	VADDPS Y2, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	XORQ   R9, R9
+
+block_1:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_1
+	VMOVUPS     (AX)(R9*4), Y4
+	VFMADD231PS (DX)(R9*4), Y4, Y2
+	VMOVUPS     32(AX)(R9*4), Y4
+	VFMADD231PS 32(DX)(R9*4), Y4, Y3
+	ADDQ        $0x00000010, R9
+	JMP         block_1
+
+single_1:
+	CMPQ        R9, R8
+	JAE         tail_1
+	VMOVUPS     (AX)(R9*4), Y4
+	VFMADD231PS (DX)(R9*4), Y4, Y2
+	ADDQ        $0x00000008, R9
+	JMP         single_1
+
+tail_1:
+	TESTQ       CX, CX
+	JZ          end_1
+	VMASKMOVPS  (AX)(R9*4), Y0, Y4
+	VMASKMOVPS  (DX)(R9*4), Y0, Y5
+	VFMADD231PS Y5, Y4, Y3
+
+end_1:
+	ADDQ   DI, DX
+	VADDPS Y3, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	XORQ   R9, R9
+
+block_2:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_2
+	VMOVUPS     (AX)(R9*4), Y5
+	VFMADD231PS (DX)(R9*4), Y5, Y3
+	VMOVUPS     32(AX)(R9*4), Y5
+	VFMADD231PS 32(DX)(R9*4), Y5, Y4
+	ADDQ        $0x00000010, R9
+	JMP         block_2
+
+single_2:
+	CMPQ        R9, R8
+	JAE         tail_2
+	VMOVUPS     (AX)(R9*4), Y5
+	VFMADD231PS (DX)(R9*4), Y5, Y3
+	ADDQ        $0x00000008, R9
+	JMP         single_2
+
+tail_2:
+	TESTQ       CX, CX
+	JZ          end_2
+	VMASKMOVPS  (AX)(R9*4), Y0, Y5
+	VMASKMOVPS  (DX)(R9*4), Y0, Y6
+	VFMADD231PS Y6, Y5, Y4
+
+end_2:
+	ADDQ   DI, DX
+	VADDPS Y4, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	XORQ   R9, R9
+
+block_3:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_3
+	VMOVUPS     (AX)(R9*4), Y6
+	VFMADD231PS (DX)(R9*4), Y6, Y4
+	VMOVUPS     32(AX)(R9*4), Y6
+	VFMADD231PS 32(DX)(R9*4), Y6, Y5
+	ADDQ        $0x00000010, R9
+	JMP         block_3
+
+single_3:
+	CMPQ        R9, R8
+	JAE         tail_3
+	VMOVUPS     (AX)(R9*4), Y6
+	VFMADD231PS (DX)(R9*4), Y6, Y4
+	ADDQ        $0x00000008, R9
+	JMP         single_3
+
+tail_3:
+	TESTQ       CX, CX
+	JZ          end_3
+	VMASKMOVPS  (AX)(R9*4), Y0, Y6
+	VMASKMOVPS  (DX)(R9*4), Y0, Y7
+	VFMADD231PS Y7, Y6, Y5
+
+end_3:
+	ADDQ         DI, DX
+	VADDPS       Y5, Y4, Y4
+	VHADDPS      Y2, Y1, Y1
+	VHADDPS      Y4, Y3, Y2
+	VHADDPS      Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X2
+	VBROADCASTSS one<>+0(SB), X1
+	VSUBPS       X2, X1, X2
+	VMOVUPS      X2, (BX)
+	ADDQ         $0x00000010, BX
+	SUBQ         $0x00000004, SI
+	JMP          rows4
+
+	// Leftover rows, one at a time.
+rows1:
+	TESTQ  SI, SI
+	JZ     done
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	XORQ   R9, R9
+
+block_x:
+	LEAQ        16(R9), R10
+	CMPQ        R10, R8
+	JA          single_x
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	VMOVUPS     32(AX)(R9*4), Y3
+	VFMADD231PS 32(DX)(R9*4), Y3, Y2
+	ADDQ        $0x00000010, R9
+	JMP         block_x
+
+single_x:
+	CMPQ        R9, R8
+	JAE         tail_x
+	VMOVUPS     (AX)(R9*4), Y3
+	VFMADD231PS (DX)(R9*4), Y3, Y1
+	ADDQ        $0x00000008, R9
+	JMP         single_x
+
+tail_x:
+	TESTQ       CX, CX
+	JZ          end_x
+	VMASKMOVPS  (AX)(R9*4), Y0, Y3
+	VMASKMOVPS  (DX)(R9*4), Y0, Y4
+	VFMADD231PS Y4, Y3, Y2
+
+end_x:
+	VADDPS       Y2, Y1, Y1
+	VEXTRACTF128 $0x01, Y1, X2
+	VADDPS       X2, X1, X2
+	VHADDPS      X2, X2, X2
+	VHADDPS      X2, X2, X2
+	VBROADCASTSS one<>+0(SB), X1
+	VSUBPS       X2, X1, X2
 	VMOVSS       X2, (BX)
 	ADDQ         DI, DX
 	ADDQ         $0x00000004, BX
@@ -954,6 +1178,235 @@ end_x:
 	VADDPS        X1, X0, X1
 	VHADDPS       X1, X1, X1
 	VHADDPS       X1, X1, X1
+	VMOVSS        X1, (BX)
+	ADDQ          DI, DX
+	ADDQ          $0x00000004, BX
+	DECQ          SI
+	JMP           rows1
+
+done:
+	VZEROUPPER
+	RET
+
+// func cosineBatchAVX512(q []float32, m []float32, out []float32)
+// Requires: AVX, AVX512F
+TEXT ·cosineBatchAVX512(SB), NOSPLIT, $0-72
+	MOVQ  q_base+0(FP), AX
+	MOVQ  q_len+8(FP), CX
+	MOVQ  m_base+24(FP), DX
+	MOVQ  out_base+48(FP), BX
+	MOVQ  out_len+56(FP), SI
+	MOVQ  CX, DI
+	SHLQ  $0x02, DI
+	MOVQ  CX, R8
+	ANDQ  $-16, R8
+	ANDQ  $0x0000000f, CX
+	TESTQ CX, CX
+	JZ    start
+	LEAQ  kmask16<>+0(SB), R9
+	KMOVW (R9)(CX*2), K1
+
+start:
+	// Blocks of four rows, reduced together: one horizontal reduction and one store per block.
+rows4:
+	CMPQ   SI, $0x00000004
+	JB     rows1
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	XORQ   R9, R9
+
+block_0:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_0
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z0
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z1
+	ADDQ        $0x00000020, R9
+	JMP         block_0
+
+single_0:
+	CMPQ        R9, R8
+	JAE         tail_0
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z0
+	ADDQ        $0x00000010, R9
+	JMP         single_0
+
+tail_0:
+	TESTQ       CX, CX
+	JZ          end_0
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z1
+
+end_0:
+	ADDQ   DI, DX
+	VADDPS Z1, Z0, Z0
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	XORQ   R9, R9
+
+block_1:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_1
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z3
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z4
+	ADDQ        $0x00000020, R9
+	JMP         block_1
+
+single_1:
+	CMPQ        R9, R8
+	JAE         tail_1
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z3
+	ADDQ        $0x00000010, R9
+	JMP         single_1
+
+tail_1:
+	TESTQ       CX, CX
+	JZ          end_1
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z4
+
+end_1:
+	ADDQ   DI, DX
+	VADDPS Z4, Z3, Z3
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	XORQ   R9, R9
+
+block_2:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_2
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z5
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z6
+	ADDQ        $0x00000020, R9
+	JMP         block_2
+
+single_2:
+	CMPQ        R9, R8
+	JAE         tail_2
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z5
+	ADDQ        $0x00000010, R9
+	JMP         single_2
+
+tail_2:
+	TESTQ       CX, CX
+	JZ          end_2
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z6
+
+end_2:
+	ADDQ   DI, DX
+	VADDPS Z6, Z5, Z5
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	XORQ   R9, R9
+
+block_3:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_3
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z7
+	VMOVUPS     64(AX)(R9*4), Z2
+	VFMADD231PS 64(DX)(R9*4), Z2, Z8
+	ADDQ        $0x00000020, R9
+	JMP         block_3
+
+single_3:
+	CMPQ        R9, R8
+	JAE         tail_3
+	VMOVUPS     (AX)(R9*4), Z2
+	VFMADD231PS (DX)(R9*4), Z2, Z7
+	ADDQ        $0x00000010, R9
+	JMP         single_3
+
+tail_3:
+	TESTQ       CX, CX
+	JZ          end_3
+	VMOVUPS.Z   (AX)(R9*4), K1, Z2
+	VMOVUPS.Z   (DX)(R9*4), K1, Z11
+	VFMADD231PS Z11, Z2, Z8
+
+end_3:
+	ADDQ          DI, DX
+	VADDPS        Z8, Z7, Z7
+	VEXTRACTF64X4 $0x01, Z0, Y2
+	VADDPS        Y2, Y0, Y2
+	VEXTRACTF64X4 $0x01, Z3, Y11
+	VADDPS        Y11, Y3, Y11
+	VEXTRACTF64X4 $0x01, Z5, Y12
+	VADDPS        Y12, Y5, Y12
+	VEXTRACTF64X4 $0x01, Z7, Y13
+	VADDPS        Y13, Y7, Y13
+	VHADDPS       Y11, Y2, Y2
+	VHADDPS       Y13, Y12, Y11
+	VHADDPS       Y11, Y2, Y2
+	VEXTRACTF128  $0x01, Y2, X11
+	VADDPS        X11, X2, X11
+	VBROADCASTSS  one<>+0(SB), X2
+	VSUBPS        X11, X2, X11
+	VMOVUPS       X11, (BX)
+	ADDQ          $0x00000010, BX
+	SUBQ          $0x00000004, SI
+	JMP           rows4
+
+	// Leftover rows, one at a time.
+rows1:
+	TESTQ  SI, SI
+	JZ     done
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	XORQ   R9, R9
+
+block_x:
+	LEAQ        32(R9), R10
+	CMPQ        R10, R8
+	JA          single_x
+	VMOVUPS     (AX)(R9*4), Z0
+	VFMADD231PS (DX)(R9*4), Z0, Z9
+	VMOVUPS     64(AX)(R9*4), Z0
+	VFMADD231PS 64(DX)(R9*4), Z0, Z10
+	ADDQ        $0x00000020, R9
+	JMP         block_x
+
+single_x:
+	CMPQ        R9, R8
+	JAE         tail_x
+	VMOVUPS     (AX)(R9*4), Z0
+	VFMADD231PS (DX)(R9*4), Z0, Z9
+	ADDQ        $0x00000010, R9
+	JMP         single_x
+
+tail_x:
+	TESTQ       CX, CX
+	JZ          end_x
+	VMOVUPS.Z   (AX)(R9*4), K1, Z0
+	VMOVUPS.Z   (DX)(R9*4), K1, Z1
+	VFMADD231PS Z1, Z0, Z10
+
+end_x:
+	VADDPS        Z10, Z9, Z9
+	VEXTRACTF64X4 $0x01, Z9, Y0
+	VADDPS        Y0, Y9, Y0
+	VEXTRACTF128  $0x01, Y0, X1
+	VADDPS        X1, X0, X1
+	VHADDPS       X1, X1, X1
+	VHADDPS       X1, X1, X1
+	VBROADCASTSS  one<>+0(SB), X0
+	VSUBPS        X1, X0, X1
 	VMOVSS        X1, (BX)
 	ADDQ          DI, DX
 	ADDQ          $0x00000004, BX

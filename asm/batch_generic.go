@@ -32,3 +32,16 @@ func squaredL2BatchGeneric(q, m, out []float32) {
 		out[r] = (s0 + s1) + (s2 + s3)
 	}
 }
+
+// cosineBatchGeneric is the reference for CosineBatch.
+func cosineBatchGeneric(q, m, out []float32) {
+	dotBatchGeneric(q, m, out)
+	oneMinus(out)
+}
+
+// oneMinus sets x[i] = 1 - x[i].
+func oneMinus(x []float32) {
+	for i, v := range x {
+		x[i] = 1 - v
+	}
+}

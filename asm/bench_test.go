@@ -63,7 +63,8 @@ func BenchmarkDot(b *testing.B) {
 // fits in L2 and one that streams from DRAM.
 var batchBenchShapes = []struct{ n, d int }{{2000, 128}, {100000, 128}, {20000, 1152}}
 
-// BenchmarkDotBatch measures DotBatch and SquaredL2Batch at every level
+// BenchmarkDotBatch measures DotBatch, SquaredL2Batch and CosineBatch at
+// every level
 // beside "sum", SumSquares over the same bytes at the best level: the read
 // bandwidth a one-pass kernel can reach on this machine.
 func BenchmarkDotBatch(b *testing.B) {
@@ -87,6 +88,7 @@ func BenchmarkDotBatch(b *testing.B) {
 		isatest.ForEachB(b, func(b *testing.B) {
 			b.Run("dot/"+name, func(b *testing.B) { run(b, func() { asm.DotBatch(q, m, out) }) })
 			b.Run("l2/"+name, func(b *testing.B) { run(b, func() { asm.SquaredL2Batch(q, m, out) }) })
+			b.Run("cos/"+name, func(b *testing.B) { run(b, func() { asm.CosineBatch(q, m, out) }) })
 		})
 		b.Run("sum/"+name, func(b *testing.B) { run(b, func() { sink = asm.SumSquares(m) }) })
 	}

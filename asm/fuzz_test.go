@@ -177,6 +177,22 @@ func FuzzDotBatch(f *testing.F) {
 	})
 }
 
+func FuzzCosineBatch(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		q, m, rows := batchShape(floats(data, off), off)
+		atEachLevel(t, func(l asm.Level) {
+			out := make([]float32, rows)
+			asm.CosineBatch(q, m, out)
+			for r := range out {
+				row := m[r*len(q) : (r+1)*len(q)]
+				dot, mag := dot64(q, row)
+				checkSum(t, l, "CosineBatch", out[r], 1-dot, mag+1+math.Abs(1-dot), len(q)+1, hasNaN(q, row))
+			}
+		})
+	})
+}
+
 func FuzzSquaredL2Batch(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {

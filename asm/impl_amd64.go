@@ -92,3 +92,14 @@ func squaredL2BatchAt(l Level, q, m, out []float32) {
 		squaredL2BatchGeneric(q, m, out)
 	}
 }
+
+func cosineBatchAt(l Level, q, m, out []float32) {
+	switch l {
+	case AVX512:
+		cosineBatchAVX512(q, m, out)
+	case AVX2:
+		cosineBatchAVX2(q, m, out)
+	default:
+		cosineBatchGeneric(q, m, out)
+	}
+}

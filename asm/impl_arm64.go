@@ -58,3 +58,14 @@ func squaredL2BatchAt(l Level, q, m, out []float32) {
 		squaredL2BatchGeneric(q, m, out)
 	}
 }
+
+// cosineBatchAt at NEON is the NEON DotBatch followed by a pass of 1 - x in
+// Go: on arm64 the subtraction is not yet fused into the kernel.
+func cosineBatchAt(l Level, q, m, out []float32) {
+	if l == NEON {
+		dotBatchNEON(q, m, out)
+		oneMinus(out)
+	} else {
+		cosineBatchGeneric(q, m, out)
+	}
+}

@@ -13,3 +13,4 @@ func axpyAt(_ Level, a float32, x, y []float32)     { axpyGeneric(a, x, y) }
 func scaleAt(_ Level, a float32, x []float32)       { scaleGeneric(a, x) }
 func dotBatchAt(_ Level, q, m, out []float32)       { dotBatchGeneric(q, m, out) }
 func squaredL2BatchAt(_ Level, q, m, out []float32) { squaredL2BatchGeneric(q, m, out) }
+func cosineBatchAt(_ Level, q, m, out []float32)    { cosineBatchGeneric(q, m, out) }

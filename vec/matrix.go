@@ -91,11 +91,6 @@ func (k Metric) String() string {
 	return fmt.Sprintf("Metric(%d)", int(k))
 }
 
-// distBlockRows is the number of rows Distances hands to asm at a time: the
-// block of out it then rewrites (4 KiB) stays in L1 while the matrix
-// streams past once.
-const distBlockRows = 1024
-
 // Distances writes to out[r] the distance, under metric, between the query q
 // and row r of m:
 //
@@ -121,17 +116,7 @@ func Distances(q []float32, m Matrix, metric Metric, out []float32) {
 	data := m.Data[:n]
 	switch metric {
 	case Cosine:
-		step := distBlockRows * m.Dim
-		for lo := 0; lo < len(out); lo += distBlockRows {
-			blk := out[lo:min(lo+distBlockRows, len(out))]
-			asm.DotBatch(q, data, blk)
-			for i, v := range blk {
-				blk[i] = 1 - v
-			}
-			if lo+distBlockRows < len(out) {
-				data = data[step:]
-			}
-		}
+		asm.CosineBatch(q, data, out)
 	case SquaredL2:
 		asm.SquaredL2Batch(q, data, out)
 	default:

@@ -1,9 +1,11 @@
-// Command batch generates asm/batch_amd64.s and its stubs: DotBatch and
-// SquaredL2Batch (one query against many contiguous rows) for AVX2+FMA and
-// AVX-512.
+// Command batch generates asm/batch_amd64.s and its stubs: DotBatch,
+// SquaredL2Batch and CosineBatch (one query against many contiguous rows)
+// for AVX2+FMA and AVX-512.
 package main
 
 import (
+	"math"
+
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -20,25 +22,52 @@ const (
 	unroll = 2
 )
 
+// kind selects what a batch kernel stores per row.
+type kind int
+
+const (
+	dotKind    kind = iota // q . row
+	l2Kind                 // |q - row|^2
+	cosineKind             // 1 - q . row: cosine distance of unit vectors
+)
+
 func main() {
 	simd.Setup()
+	one := GLOBL("one", RODATA|NOPTR)
+	DATA(0, U32(math.Float32bits(1)))
 	for _, s := range simd.Levels() {
-		batch(s, false)
-		batch(s, true)
+		batch(s, dotKind, one)
+		batch(s, l2Kind, one)
+		batch(s, cosineKind, one)
 	}
 	Generate()
 }
 
-// batch emits DotBatch or, with l2, SquaredL2Batch.
-func batch(s *simd.ISA, l2 bool) {
-	if l2 {
+// batch emits DotBatch, SquaredL2Batch or CosineBatch; one is the float32
+// constant 1.
+func batch(s *simd.ISA, k kind, one Mem) {
+	l2 := k == l2Kind
+	switch k {
+	case l2Kind:
 		s.Func("squaredL2Batch", "func(q, m, out []float32)", "SquaredL2Batch",
 			"For r < len(out) it sets out[r] to |q - m[r*len(q):(r+1)*len(q)]|^2;",
 			"len(m) >= len(out)*len(q).")
-	} else {
+	case cosineKind:
+		s.Func("cosineBatch", "func(q, m, out []float32)", "CosineBatch",
+			"For r < len(out) it sets out[r] = 1 - q . m[r*len(q):(r+1)*len(q)];",
+			"len(m) >= len(out)*len(q).")
+	default:
 		s.Func("dotBatch", "func(q, m, out []float32)", "DotBatch",
 			"For r < len(out) it sets out[r] = q . m[r*len(q):(r+1)*len(q)];",
 			"len(m) >= len(out)*len(q).")
+	}
+	// finish turns the row sums in x into what the kernel stores.
+	finish := func(x Register) {
+		if k == cosineKind {
+			ones := XMM()
+			VBROADCASTSS(one, ones)
+			VSUBPS(x, ones, x) // x = 1 - x
+		}
 	}
 	q := Load(Param("q").Base(), GP64())
 	d := Load(Param("q").Len(), GP64())
@@ -134,7 +163,9 @@ func batch(s *simd.ISA, l2 bool) {
 		ADDQ(stride, m)
 		sums[r] = simd.Sum(acc)
 	}
-	VMOVUPS(s.Horizontal4(sums), Mem{Base: out})
+	x4 := s.Horizontal4(sums).(VecVirtual).AsX()
+	finish(x4)
+	VMOVUPS(x4, Mem{Base: out})
 	ADDQ(U32(4*rows), out)
 	SUBQ(U32(rows), nrows)
 	JMP(LabelRef("rows4"))
@@ -148,8 +179,9 @@ func batch(s *simd.ISA, l2 bool) {
 		s.Zero(a)
 	}
 	row(m, acc, "_x")
-	h := s.Horizontal(simd.Sum(acc))
-	VMOVSS(h.(VecVirtual).AsX(), Mem{Base: out})
+	h := s.Horizontal(simd.Sum(acc)).(VecVirtual).AsX()
+	finish(h)
+	VMOVSS(h, Mem{Base: out})
 	ADDQ(stride, m)
 	ADDQ(U32(4), out)
 	DECQ(nrows)

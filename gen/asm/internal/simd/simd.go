@@ -193,7 +193,7 @@ func refFile(ref string) string {
 		return "dot_generic.go"
 	case "Axpy", "Scale":
 		return "axpy_generic.go"
-	case "DotBatch", "SquaredL2Batch":
+	case "DotBatch", "SquaredL2Batch", "CosineBatch":
 		return "batch_generic.go"
 	}
 	panic("simd: no reference file for " + ref)
