@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/detect"
 	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/kernels"
@@ -99,7 +101,7 @@ func BenchmarkPipeline(b *testing.B) {
 				b.ReportAllocs()
 				var next, tDet, tExt atomic.Int64
 				var wg sync.WaitGroup
-				cpu0 := processCPU()
+				cpu0 := cputime.Process()
 				b.ResetTimer()
 				start := time.Now()
 				for range workers {
@@ -114,9 +116,9 @@ func BenchmarkPipeline(b *testing.B) {
 								return
 							}
 							img := imgs[i%len(imgs)]
-							c0 := threadCPU()
+							c0 := cputime.Thread()
 							faces, err := det.Detect(img)
-							c1 := threadCPU()
+							c1 := cputime.Thread()
 							if err != nil {
 								b.Error(err)
 								return
@@ -127,7 +129,7 @@ func BenchmarkPipeline(b *testing.B) {
 									return
 								}
 							}
-							c2 := threadCPU()
+							c2 := cputime.Thread()
 							tDet.Add(int64(c1 - c0))
 							tExt.Add(int64(c2 - c1))
 						}
@@ -136,7 +138,7 @@ func BenchmarkPipeline(b *testing.B) {
 				wg.Wait()
 				wall := time.Since(start)
 				b.StopTimer()
-				cpu := processCPU() - cpu0
+				cpu := cputime.Process() - cpu0
 				n := float64(b.N)
 				b.ReportMetric(n/wall.Seconds(), "photos/s")
 				b.ReportMetric(cpu.Seconds()*1e3/n, "cpu-ms/photo")

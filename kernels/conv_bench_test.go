@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/internal/isatest"
 )
 
@@ -49,11 +51,11 @@ func BenchmarkConv2D(b *testing.B) {
 						conv()
 						b.ReportAllocs()
 						b.ResetTimer()
-						cpu0 := processCPU()
+						cpu0 := cputime.Process()
 						for b.Loop() {
 							conv()
 						}
-						reportFlops(b, 2*float64(oh*ow)*float64(s.KH*s.KW*s.Cin*s.Cout), processCPU()-cpu0)
+						reportFlops(b, 2*float64(oh*ow)*float64(s.KH*s.KW*s.Cin*s.Cout), cputime.Process()-cpu0)
 					})
 				}
 			})

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
 )
@@ -72,7 +74,7 @@ func BenchmarkDepthwise(b *testing.B) {
 				b.SetBytes(int64(4 * (len(in) + len(out))))
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu0, ok := threadCPU()
+				cpu0, ok := cputime.Thread(), cputime.Known
 				for b.Loop() {
 					call()
 				}
@@ -80,7 +82,7 @@ func BenchmarkDepthwise(b *testing.B) {
 				b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 				// On a shared machine the wall clock includes time the
 				// thread was descheduled; per CPU second it does not.
-				if cpu1, ok1 := threadCPU(); ok && ok1 && cpu1 > cpu0 {
+				if cpu1, ok1 := cputime.Thread(), cputime.Known; ok && ok1 && cpu1 > cpu0 {
 					b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
 				}
 			})
@@ -96,9 +98,9 @@ func BenchmarkDepthwise(b *testing.B) {
 // goroutine to its thread until the returned function runs.
 func ktPerCPU(b *testing.B) func(work float64, unit string) {
 	runtime.LockOSThread()
-	cpu0, ok := threadCPU()
+	cpu0, ok := cputime.Thread(), cputime.Known
 	return func(work float64, unit string) {
-		cpu1, ok1 := threadCPU()
+		cpu1, ok1 := cputime.Thread(), cputime.Known
 		runtime.UnlockOSThread()
 		if ok && ok1 && cpu1 > cpu0 {
 			b.ReportMetric(work/(cpu1-cpu0).Seconds(), unit)

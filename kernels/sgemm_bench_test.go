@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/internal/isatest"
 )
 
@@ -53,11 +55,11 @@ func benchGemm(b *testing.B, transA, transB bool, m, n, k int) {
 	b.SetBytes(int64(4 * (m*k + k*n + m*n)))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		Sgemm(transA, transB, m, n, k, 1, a, lda, bb, ldb, 0, c, n)
 	}
-	reportFlops(b, 2*float64(m)*float64(n)*float64(k), processCPU()-cpu0)
+	reportFlops(b, 2*float64(m)*float64(n)*float64(k), cputime.Process()-cpu0)
 }
 
 // reportFlops reports GFLOP/s of wall time and, where known, of the

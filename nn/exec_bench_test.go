@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
 )
@@ -30,13 +32,13 @@ func BenchmarkModel(b *testing.B) {
 							b.Fatal(err)
 						}
 						b.ReportAllocs()
-						c0, cpuOK := processCPU()
+						c0, cpuOK := cputime.Process(), cputime.Known
 						b.ResetTimer()
 						for b.Loop() {
 							s.Run(in)
 						}
 						b.ReportMetric(float64(e.Model().MACs)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GMAC/s")
-						if c1, _ := processCPU(); cpuOK {
+						if c1 := cputime.Process(); cpuOK {
 							b.ReportMetric(float64((c1-c0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 						}
 					})

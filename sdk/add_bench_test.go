@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/internal/devdata"
 	"github.com/facecluster/facecluster/internal/imageio"
 )
@@ -106,7 +108,7 @@ func BenchmarkAlbumAdd(b *testing.B) {
 	var bare, album, bareCPU, albumCPU time.Duration
 	b.Run("bare", func(b *testing.B) {
 		for b.Loop() {
-			t0, c0 := time.Now(), cpuTime()
+			t0, c0 := time.Now(), cputime.Process()
 			parallel(n, func(i int) {
 				faces, err := eng.DetectFaceShape(imgs[i])
 				if err != nil {
@@ -118,7 +120,7 @@ func BenchmarkAlbumAdd(b *testing.B) {
 					}
 				}
 			})
-			bare, bareCPU = time.Since(t0), cpuTime()-c0
+			bare, bareCPU = time.Since(t0), cputime.Process()-c0
 		}
 		b.ReportMetric(float64(n)/bare.Seconds(), "photos/s")
 	})
@@ -129,7 +131,7 @@ func BenchmarkAlbumAdd(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			t0, c0 := time.Now(), cpuTime()
+			t0, c0 := time.Now(), cputime.Process()
 			parallel(n, func(i int) {
 				if _, err := a.Add(ctx, "photo-"+strconv.Itoa(i), imgs[i]); err != nil {
 					b.Error(err)
@@ -138,7 +140,7 @@ func BenchmarkAlbumAdd(b *testing.B) {
 			if err := a.Refine(ctx); err != nil {
 				b.Error(err)
 			}
-			album, albumCPU = time.Since(t0), cpuTime()-c0
+			album, albumCPU = time.Since(t0), cputime.Process()-c0
 			st, _ := a.Stats()
 			b.ReportMetric(float64(st.Faces), "faces")
 			b.ReportMetric(float64(st.People), "people")

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/cluster"
 	"github.com/facecluster/facecluster/vec"
 )
@@ -127,9 +129,9 @@ func peak(f func()) float64 {
 			}
 		}
 	})
-	c0 := cpuSeconds()
+	c0 := cputime.Process()
 	f()
-	lastCPU = cpuSeconds() - c0
+	lastCPU = (cputime.Process() - c0).Seconds()
 	runtime.ReadMemStats(&ms)
 	close(done)
 	wg.Wait()

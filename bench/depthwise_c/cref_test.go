@@ -7,9 +7,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"syscall"
 	"testing"
-	"time"
+
+	"github.com/facecluster/facecluster/internal/cputime"
 
 	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/kernels"
@@ -64,14 +64,14 @@ func bench(b *testing.B, run func(out, in []float32, h, w, c int, f, bias []floa
 			b.SetBytes(int64(4 * (len(in) + len(out))))
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := threadCPU()
+			cpu0 := cputime.Thread()
 			for b.Loop() {
 				run(out, in, h, w, c, f, bias, stride)
 			}
 			flops := 18 * float64(len(out)) * float64(b.N)
 			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			// The machine is shared: also report per CPU second of this thread.
-			if cpu1 := threadCPU(); cpu1 > cpu0 {
+			if cpu1 := cputime.Thread(); cpu1 > cpu0 {
 				b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "GFLOP/cpu-s")
 			}
 		})
@@ -87,14 +87,4 @@ func BenchmarkDepthwise(b *testing.B) {
 			kernels.DepthwiseConv2D3x3(out, in, h, w, c, f, bias, stride, kernels.Same, kernels.ActReLU)
 		})
 	})
-}
-
-// threadCPU returns the CPU time of the calling OS thread (Linux
-// RUSAGE_THREAD), or 0.
-func threadCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(1, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

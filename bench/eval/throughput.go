@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/detect"
 	"github.com/facecluster/facecluster/embed"
 	"github.com/facecluster/facecluster/kernels"
@@ -91,7 +93,7 @@ func throughput(dir string, n int) {
 		var tDet, tExt, cDet, cExt atomic.Int64
 		var wg sync.WaitGroup
 		load0 := loadAverage()
-		cpu0 := processCPU()
+		cpu0 := cputime.Process()
 		start := time.Now()
 		for range workers {
 			wg.Add(1)
@@ -105,11 +107,11 @@ func throughput(dir string, n int) {
 						return
 					}
 					img := imgs[i%len(imgs)]
-					c0 := threadCPU()
+					c0 := cputime.Thread()
 					t0 := time.Now()
 					faces, err := det.Detect(img)
 					t1 := time.Now()
-					c1 := threadCPU()
+					c1 := cputime.Thread()
 					if err != nil {
 						fatal(err)
 					}
@@ -118,7 +120,7 @@ func throughput(dir string, n int) {
 							fatal(err)
 						}
 					}
-					c2 := threadCPU()
+					c2 := cputime.Thread()
 					tDet.Add(int64(t1.Sub(t0)))
 					tExt.Add(int64(time.Since(t1)))
 					cDet.Add(int64(c1 - c0))
@@ -128,7 +130,7 @@ func throughput(dir string, n int) {
 		}
 		wg.Wait()
 		wall := time.Since(start)
-		cpu := processCPU() - cpu0
+		cpu := cputime.Process() - cpu0
 		nf := float64(n)
 		fmt.Printf("  %-8s %6.1f photos/s wall   per photo: CPU %.1f ms (detect %.1f + extract %.1f; process %.1f) -> %.1f photos/s on %d idle cores; wall on one worker: detect %.1f ms + extract %.1f ms   (load average %s)\n",
 			mode, nf/wall.Seconds(), ms(time.Duration(cDet.Load()+cExt.Load()))/nf, ms(time.Duration(cDet.Load()))/nf, ms(time.Duration(cExt.Load()))/nf,

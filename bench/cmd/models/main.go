@@ -46,6 +46,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/facecluster/facecluster/internal/cputime"
+
 	"github.com/facecluster/facecluster/kernels"
 	"github.com/facecluster/facecluster/models"
 	"github.com/facecluster/facecluster/nn"
@@ -276,14 +278,14 @@ func timeIt(reps int, minTime time.Duration, f func()) stat {
 	var ms, cpu []float64
 	for range reps {
 		n := 0
-		c0 := processCPU()
+		c0 := cputime.Process()
 		t0 := time.Now()
 		for time.Since(t0) < minTime {
 			f()
 			n++
 		}
 		ms = append(ms, float64(time.Since(t0).Microseconds())/1e3/float64(n))
-		cpu = append(cpu, float64((processCPU()-c0).Microseconds())/1e3/float64(n))
+		cpu = append(cpu, float64((cputime.Process()-c0).Microseconds())/1e3/float64(n))
 	}
 	return statOf(ms, cpu)
 }

@@ -25,9 +25,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/facecluster/facecluster/internal/cputime"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -212,7 +213,7 @@ func measure(s shape, levels []asm.Level, reps int, minTime time.Duration, noGon
 	for range reps {
 		for _, im := range impls {
 			iters := 0
-			start, cpu0 := time.Now(), cpuTime()
+			start, cpu0 := time.Now(), cputime.Process()
 			var el time.Duration
 			for el < minTime || iters < 2 {
 				im.run()
@@ -220,7 +221,7 @@ func measure(s shape, levels []asm.Level, reps int, minTime time.Duration, noGon
 				el = time.Since(start)
 			}
 			if useCPUClock {
-				el = cpuTime() - cpu0
+				el = cputime.Process() - cpu0
 			}
 			samples[im.name] = append(samples[im.name], flops*float64(iters)/el.Seconds()/1e9)
 		}
@@ -234,15 +235,6 @@ func measure(s shape, levels []asm.Level, reps int, minTime time.Duration, noGon
 }
 
 var useCPUClock bool
-
-// cpuTime returns the user plus system CPU time of the process so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 func cpuName() string {
 	b, err := os.ReadFile("/proc/cpuinfo")
