@@ -37,76 +37,6 @@ const (
 	tinyUnit = 0x1p-148 // twice the smallest subnormal: products may underflow
 )
 
-// sentinel is the NaN written around outputs; any other value found there
-// means an implementation wrote out of bounds.
-var sentinel = math.Float32frombits(0x7fc0dead)
-
-// guarded returns a slice of n elements at element offset off inside a buffer
-// whose other elements hold sentinel, and a check that the guards are intact.
-func guarded(n, off int) ([]float32, func(t *testing.T)) {
-	const pad = 16
-	buf := make([]float32, off+n+pad)
-	for i := range buf {
-		buf[i] = sentinel
-	}
-	s := buf[off : off+n : off+n]
-	return s, func(t *testing.T) {
-		t.Helper()
-		for i, v := range buf {
-			if i >= off && i < off+n {
-				continue
-			}
-			if math.Float32bits(v) != math.Float32bits(sentinel) {
-				t.Fatalf("guard at buffer index %d (slice at %d, len %d) overwritten: %v", i, off, n, v)
-			}
-		}
-	}
-}
-
-// readOnly returns a check that s still equals its contents now.
-func readOnly(s []float32) func(t *testing.T, name string) {
-	c := append([]float32(nil), s...)
-	return func(t *testing.T, name string) {
-		t.Helper()
-		for i := range c {
-			if math.Float32bits(c[i]) != math.Float32bits(s[i]) {
-				t.Fatalf("%s[%d] modified: %v -> %v", name, i, c[i], s[i])
-			}
-		}
-	}
-}
-
-// fill writes random values into s: kind 0 gives floats in [-1, 1), kind 1
-// small integers, whose dot products are exact in float32.
-func fill(rng *rand.Rand, s []float32, kind int) {
-	for i := range s {
-		if kind == 1 {
-			s[i] = float32(rng.IntN(17) - 8)
-		} else {
-			s[i] = rng.Float32()*2 - 1
-		}
-	}
-}
-
-// dot64 returns the float64 dot product of x and y and the sum of the
-// magnitudes of the products (the condition scale of the sum).
-func dot64(x, y []float32) (s, mag float64) {
-	for i := range x {
-		p := float64(x[i]) * float64(y[i])
-		s += p
-		mag += math.Abs(p)
-	}
-	return s, mag
-}
-
-func sq64(q, m []float32) (s float64) {
-	for i := range q {
-		d := float64(q[i]) - float64(m[i])
-		s += d * d
-	}
-	return s
-}
-
 // within reports whether got is within the worst-case error bound of a
 // float32 sum of n terms, in any order and with or without FMA, of a sum
 // whose exact value is want and whose terms' magnitudes add to mag.
@@ -124,13 +54,13 @@ func TestDot(t *testing.T) {
 		for _, n := range lengths() {
 			for kind := range 2 {
 				off := rng.IntN(16)
-				x, gx := guarded(n, off)
-				y, gy := guarded(n+rng.IntN(3), (off+rng.IntN(16))%16)
-				fill(rng, x, kind)
-				fill(rng, y, kind)
-				rx, ry := readOnly(x), readOnly(y)
+				x, gx := isatest.Guarded(n, off)
+				y, gy := isatest.Guarded(n+rng.IntN(3), (off+rng.IntN(16))%16)
+				isatest.Fill(rng, x, kind)
+				isatest.Fill(rng, y, kind)
+				rx, ry := isatest.ReadOnly(x), isatest.ReadOnly(y)
 				got := asm.Dot(x, y)
-				want, mag := dot64(x, y[:n])
+				want, mag := isatest.Dot64(x, y[:n])
 				if kind == 1 && float64(got) != want {
 					t.Fatalf("n=%d integers: Dot = %v, want exactly %v", n, got, want)
 				}
@@ -143,7 +73,7 @@ func TestDot(t *testing.T) {
 				ry(t, "y")
 
 				got = asm.SumSquares(x)
-				want, mag = dot64(x, x)
+				want, mag = isatest.Dot64(x, x)
 				if kind == 1 && float64(got) != want {
 					t.Fatalf("n=%d integers: SumSquares = %v, want exactly %v", n, got, want)
 				}
@@ -245,12 +175,12 @@ func TestAxpyScale(t *testing.T) {
 		for _, n := range lengths() {
 			for _, a := range []float32{0, 1, -0.5, 3.25, rng.Float32()} {
 				off := rng.IntN(16)
-				x, gx := guarded(n, off)
-				y, gy := guarded(n+rng.IntN(3), rng.IntN(16))
-				fill(rng, x, 0)
-				fill(rng, y, 0)
+				x, gx := isatest.Guarded(n, off)
+				y, gy := isatest.Guarded(n+rng.IntN(3), rng.IntN(16))
+				isatest.Fill(rng, x, 0)
+				isatest.Fill(rng, y, 0)
 				y0 := append([]float32(nil), y...)
-				rx := readOnly(x)
+				rx := isatest.ReadOnly(x)
 				asm.Axpy(a, x, y)
 				for i := range y {
 					if i >= n {
@@ -286,17 +216,17 @@ func TestBatch(t *testing.T) {
 		for _, d := range batchDims() {
 			for _, r := range batchRows {
 				for kind := range 2 {
-					q, gq := guarded(d, rng.IntN(16))
-					m, gm := guarded(r*d+rng.IntN(3), rng.IntN(16))
-					out, gout := guarded(r, rng.IntN(16))
-					fill(rng, q, kind)
-					fill(rng, m, kind)
-					rq, rm := readOnly(q), readOnly(m)
+					q, gq := isatest.Guarded(d, rng.IntN(16))
+					m, gm := isatest.Guarded(r*d+rng.IntN(3), rng.IntN(16))
+					out, gout := isatest.Guarded(r, rng.IntN(16))
+					isatest.Fill(rng, q, kind)
+					isatest.Fill(rng, m, kind)
+					rq, rm := isatest.ReadOnly(q), isatest.ReadOnly(m)
 					name := fmt.Sprintf("d=%d r=%d kind=%d", d, r, kind)
 
 					asm.DotBatch(q, m, out)
 					for i := range out {
-						want, mag := dot64(q, m[i*d:(i+1)*d])
+						want, mag := isatest.Dot64(q, m[i*d:(i+1)*d])
 						if (kind == 1 && float64(out[i]) != want) || !within(out[i], want, mag, d) {
 							t.Fatalf("%s: DotBatch out[%d] = %v, want %v", name, i, out[i], want)
 						}
@@ -307,7 +237,7 @@ func TestBatch(t *testing.T) {
 
 					asm.SquaredL2Batch(q, m, out)
 					for i := range out {
-						want := sq64(q, m[i*d:(i+1)*d])
+						want := isatest.SquaredL2_64(q, m[i*d:(i+1)*d])
 						if (kind == 1 && float64(out[i]) != want) || !within(out[i], want, want, d+2) {
 							t.Fatalf("%s: SquaredL2Batch out[%d] = %v, want %v", name, i, out[i], want)
 						}
@@ -318,7 +248,7 @@ func TestBatch(t *testing.T) {
 
 					asm.CosineBatch(q, m, out)
 					for i := range out {
-						dot, mag := dot64(q, m[i*d:(i+1)*d])
+						dot, mag := isatest.Dot64(q, m[i*d:(i+1)*d])
 						want := 1 - dot
 						if (kind == 1 && float64(out[i]) != want) || !within(out[i], want, mag+1+math.Abs(want), d+1) {
 							t.Fatalf("%s: CosineBatch out[%d] = %v, want %v", name, i, out[i], want)

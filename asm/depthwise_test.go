@@ -65,22 +65,22 @@ func TestDepthwise3x3Rows(t *testing.T) {
 			inRow := cols*c + rng.IntN(5)
 			outRow := npix*c + rng.IntN(5)
 			in := make([]float32, (m*stride+rows)*inRow+rng.IntN(3))
-			fill(rng, in, 0)
+			isatest.Fill(rng, in, 0)
 			filter := make([]float32, 9*c)
-			fill(rng, filter, 0)
+			isatest.Fill(rng, filter, 0)
 			var bias []float32
 			if rng.IntN(3) > 0 {
 				bias = make([]float32, c)
-				fill(rng, bias, 0)
+				isatest.Fill(rng, bias, 0)
 			}
 			lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
 			if rng.IntN(2) == 0 {
 				lo, hi = 0, 0.5
 			}
 			off := rng.IntN(16)
-			out, guard := guarded(m*outRow, off)
+			out, guard := isatest.Guarded(m*outRow, off)
 			for i := range out {
-				out[i] = sentinel
+				out[i] = isatest.Sentinel
 			}
 			asm.Depthwise3x3Rows(out, in, filter[3*(3-rows)*c:], bias, c, stride, rows, m, inRow, outRow, n, padL, padR, lo, hi)
 			guard(t)
@@ -88,7 +88,7 @@ func TestDepthwise3x3Rows(t *testing.T) {
 			for i, v := range out {
 				w, ok := want[i]
 				if !ok {
-					if math.Float32bits(v) != math.Float32bits(sentinel) {
+					if math.Float32bits(v) != math.Float32bits(isatest.Sentinel) {
 						t.Fatalf("iter %d: out[%d] (not an output) written: %v", iter, i, v)
 					}
 					continue
@@ -109,13 +109,13 @@ func TestPoolRows(t *testing.T) {
 			cols, stride, rows := 1+rng.IntN(3), 1+rng.IntN(3), 1+rng.IntN(3)
 			rowStride := ((n-1)*stride+cols)*c + rng.IntN(4)
 			in := make([]float32, (rows-1)*rowStride+((n-1)*stride+cols)*c)
-			fill(rng, in, 0)
+			isatest.Fill(rng, in, 0)
 			if rng.IntN(4) == 0 {
 				in[rng.IntN(len(in))] = float32(math.NaN())
 			}
 			avg := rng.IntN(2) == 0
 			scale := 1 / float32(rows*cols)
-			out, guard := guarded(n*c, rng.IntN(16))
+			out, guard := isatest.Guarded(n*c, rng.IntN(16))
 			if avg {
 				asm.AvgPoolRow(out, in, c, n, cols, stride, rows, rowStride, scale)
 			} else {
@@ -190,7 +190,7 @@ func TestWarpSums(t *testing.T) {
 			var got [3][]float32
 			var guards [3]func(t *testing.T)
 			for i := range got {
-				got[i], guards[i] = guarded(n, rng.IntN(16))
+				got[i], guards[i] = isatest.Guarded(n, rng.IntN(16))
 			}
 			asm.WarpSums(got[0], got[1], got[2], pix, w, h, stride, s, &geom)
 			for i := range got {
@@ -219,7 +219,7 @@ func TestWarpSumsOutside(t *testing.T) {
 		{inf, 0, 0, 0, 0, 0, 0, 0}, {0, -inf, 1, 0, 0, 0, 0, 0}, {nan, 0, 1, 0, 0, 0, 0, 0},
 		{0, 0, nan, 0, 0, 0, 0, 0}, {-2, -2, -1, -1, 0, 0, 0, 0}, {2.0001, 0, 1, 0, 0, 0, 0, 0},
 	} {
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			var r, g, b [37]float32
 			asm.WarpSums(r[:], g[:], b[:], pix, 2, 2, 6, 2, &geom)
 			for i := range r {

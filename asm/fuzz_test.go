@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
 )
 
 // floats decodes data as little-endian float32 values into a fresh buffer at
@@ -31,22 +32,6 @@ func hasNaN(s ...[]float32) bool {
 	return false
 }
 
-// atEachLevel calls f once per supported level, with the primitives switched
-// to it.
-func atEachLevel(t *testing.T, f func(l asm.Level)) {
-	t.Helper()
-	for _, l := range asm.Levels() {
-		prev, err := asm.SetISA(l)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f(l)
-		if _, err := asm.SetISA(prev); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
 // checkSum checks one level's sum against the float64 reference: exact-ish
 // when no partial sum can overflow, NaN when an input is NaN.
 func checkSum(t *testing.T, l asm.Level, what string, got float32, want, mag float64, n int, nan bool) {
@@ -61,25 +46,17 @@ func checkSum(t *testing.T, l asm.Level, what string, got float32, want, mag flo
 	}
 }
 
-func seedBytes(vals ...float32) []byte {
-	b := make([]byte, 4*len(vals))
-	for i, v := range vals {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-	}
-	return b
-}
-
 func addSeeds(f *testing.F) {
 	for _, n := range []int{0, 1, 7, 16, 33, 64, 65, 130} {
 		vals := make([]float32, n)
 		for i := range vals {
 			vals[i] = float32(i%7) - 3.5
 		}
-		f.Add(seedBytes(vals...), uint8(n))
+		f.Add(isatest.SeedBytes(vals...), uint8(n))
 	}
-	f.Add(seedBytes(float32(math.NaN()), 1, 2, 3), uint8(1))
-	f.Add(seedBytes(float32(math.Inf(1)), float32(math.Inf(-1)), 1, 1), uint8(2))
-	f.Add(seedBytes(math.MaxFloat32, math.MaxFloat32, 2, 2), uint8(3))
+	f.Add(isatest.SeedBytes(float32(math.NaN()), 1, 2, 3), uint8(1))
+	f.Add(isatest.SeedBytes(float32(math.Inf(1)), float32(math.Inf(-1)), 1, 1), uint8(2))
+	f.Add(isatest.SeedBytes(math.MaxFloat32, math.MaxFloat32, 2, 2), uint8(3))
 }
 
 func FuzzDot(f *testing.F) {
@@ -87,8 +64,8 @@ func FuzzDot(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		v := floats(data, off)
 		x, y := v[:len(v)/2], v[len(v)/2:]
-		want, mag := dot64(x, y[:len(x)])
-		atEachLevel(t, func(l asm.Level) {
+		want, mag := isatest.Dot64(x, y[:len(x)])
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			checkSum(t, l, "Dot", asm.Dot(x, y), want, mag, len(x), hasNaN(x, y[:len(x)]))
 		})
 	})
@@ -98,8 +75,8 @@ func FuzzSumSquares(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		x := floats(data, off)
-		want, mag := dot64(x, x)
-		atEachLevel(t, func(l asm.Level) {
+		want, mag := isatest.Dot64(x, x)
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			checkSum(t, l, "SumSquares", asm.SumSquares(x), want, mag, len(x), hasNaN(x))
 		})
 	})
@@ -114,7 +91,7 @@ func FuzzAxpy(f *testing.F) {
 		}
 		a, v := v[0], v[1:]
 		x, y0 := v[:len(v)/2], v[len(v)/2:]
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			y := append([]float32(nil), y0...)
 			asm.Axpy(a, x, y)
 			for i := range y {
@@ -138,7 +115,7 @@ func FuzzScale(f *testing.F) {
 			return
 		}
 		a, x0 := v[0], v[1:]
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			x := append([]float32(nil), x0...)
 			asm.Scale(a, x)
 			for i := range x {
@@ -165,12 +142,12 @@ func FuzzDotBatch(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		q, m, rows := batchShape(floats(data, off), off)
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			out := make([]float32, rows)
 			asm.DotBatch(q, m, out)
 			for r := range out {
 				row := m[r*len(q) : (r+1)*len(q)]
-				want, mag := dot64(q, row)
+				want, mag := isatest.Dot64(q, row)
 				checkSum(t, l, "DotBatch", out[r], want, mag, len(q), hasNaN(q, row))
 			}
 		})
@@ -181,12 +158,12 @@ func FuzzCosineBatch(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		q, m, rows := batchShape(floats(data, off), off)
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			out := make([]float32, rows)
 			asm.CosineBatch(q, m, out)
 			for r := range out {
 				row := m[r*len(q) : (r+1)*len(q)]
-				dot, mag := dot64(q, row)
+				dot, mag := isatest.Dot64(q, row)
 				checkSum(t, l, "CosineBatch", out[r], 1-dot, mag+1+math.Abs(1-dot), len(q)+1, hasNaN(q, row))
 			}
 		})
@@ -197,29 +174,19 @@ func FuzzSquaredL2Batch(f *testing.F) {
 	addSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
 		q, m, rows := batchShape(floats(data, off), off)
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			out := make([]float32, rows)
 			asm.SquaredL2Batch(q, m, out)
 			for r := range out {
 				row := m[r*len(q) : (r+1)*len(q)]
-				want := sq64(q, row)
+				want := isatest.SquaredL2_64(q, row)
 				// Differences of huge values overflow float32 before squaring.
 				nan := hasNaN(q, row)
-				if !nan && maxAbs(q, row) > 1e18 {
+				if !nan && isatest.MaxAbs(q, row) > 1e18 {
 					continue
 				}
 				checkSum(t, l, "SquaredL2Batch", out[r], want, want, len(q)+2, nan)
 			}
 		})
 	})
-}
-
-func maxAbs(s ...[]float32) float64 {
-	var m float64
-	for _, v := range s {
-		for _, x := range v {
-			m = math.Max(m, math.Abs(float64(x)))
-		}
-	}
-	return m
 }

@@ -18,7 +18,7 @@ func distRef(metric vec.Metric, q, row []float32) (want, tol float64) {
 	if metric == vec.Cosine {
 		return cosine1(q, row)
 	}
-	want = sq64(q, row)
+	want = isatest.SquaredL2_64(q, row)
 	return want, sumTol(want, len(q)+2)
 }
 
@@ -27,8 +27,8 @@ func distRef(metric vec.Metric, q, row []float32) (want, tol float64) {
 // that q and m are left unchanged, and that no memory is allocated.
 func checkDistances(t *testing.T, rng *rand.Rand, name string, q []float32, m vec.Matrix, metric vec.Metric) {
 	t.Helper()
-	out, gout := guarded(m.Rows, rng.IntN(16))
-	rq, rm := readOnly(q), readOnly(m.Data)
+	out, gout := isatest.Guarded(m.Rows, rng.IntN(16))
+	rq, rm := isatest.ReadOnly(q), isatest.ReadOnly(m.Data)
 	vec.Distances(q, m, metric, out)
 	gout(t)
 	rq(t, "q")
@@ -51,9 +51,9 @@ func newGuardedMatrix(rng *rand.Rand, rows, dim, kind int) vec.Matrix {
 	extra := rng.IntN(3) * max(dim, 1)
 	buf := make([]float32, rng.IntN(16)+rows*dim+extra)
 	data := buf[len(buf)-rows*dim-extra:]
-	fill(rng, data[:rows*dim], kind)
+	isatest.Fill(rng, data[:rows*dim], kind)
 	for i := rows * dim; i < len(data); i++ {
-		data[i] = sentinel
+		data[i] = isatest.Sentinel
 	}
 	return vec.Matrix{Rows: rows, Dim: dim, Data: data}
 }
@@ -65,7 +65,7 @@ func TestDistances(t *testing.T) {
 			for _, rows := range rowCounts {
 				for kind := range 2 {
 					q := make([]float32, d)
-					fill(rng, q, kind)
+					isatest.Fill(rng, q, kind)
 					m := newGuardedMatrix(rng, rows, d, kind)
 					for _, metric := range metrics {
 						checkDistances(t, rng, fmt.Sprintf("d=%d rows=%d kind=%d", d, rows, kind), q, m, metric)
@@ -84,7 +84,7 @@ func TestDistancesBlocks(t *testing.T) {
 		for _, d := range []int{0, 1, 3, 16, 33, 128} {
 			for _, rows := range []int{1023, 1024, 1025, 2048, 2049, 3077} {
 				q := make([]float32, d)
-				fill(rng, q, 0)
+				isatest.Fill(rng, q, 0)
 				vec.Normalize(q)
 				m := newGuardedMatrix(rng, rows, d, 0)
 				for r := range rows {
@@ -114,7 +114,7 @@ func TestDistancesNaN(t *testing.T) {
 					// A NaN in one row reaches that row's distance only.
 					m := newGuardedMatrix(rng, rows, d, 0)
 					q := make([]float32, d)
-					fill(rng, q, 0)
+					isatest.Fill(rng, q, 0)
 					bad := rng.IntN(rows)
 					m.Row(bad)[rng.IntN(d)] = nan32
 					out := make([]float32, rows)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/internal/isatest"
 	"github.com/facecluster/facecluster/vec"
 )
 
@@ -19,24 +20,6 @@ func floats(data []byte) []float32 {
 	return s
 }
 
-func seedBytes(vals ...float32) []byte {
-	b := make([]byte, 4*len(vals))
-	for i, v := range vals {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-	}
-	return b
-}
-
-func maxAbs(s ...[]float32) float64 {
-	var m float64
-	for _, v := range s {
-		for _, x := range v {
-			m = math.Max(m, math.Abs(float64(x)))
-		}
-	}
-	return m
-}
-
 // FuzzDistances splits the input into a query of dim elements and as many
 // full rows as follow, then checks Distances under both metrics at every
 // level against the float64 reference. Where float32 intermediates can
@@ -47,13 +30,13 @@ func FuzzDistances(f *testing.F) {
 		for i := range vals {
 			vals[i] = float32(i%7)/3 - 1
 		}
-		f.Add(seedBytes(vals...), d)
+		f.Add(isatest.SeedBytes(vals...), d)
 	}
 	inf := float32(math.Inf(1))
-	f.Add(seedBytes(float32(math.NaN()), 1, 2, 3, 4, 5), uint8(2))
-	f.Add(seedBytes(inf, 0, 0, inf, -inf, 1), uint8(2))
-	f.Add(seedBytes(math.MaxFloat32, math.MaxFloat32, -math.MaxFloat32, 2), uint8(2))
-	f.Add(seedBytes(1e-30, 1e-30, 1e-30, 1e-30), uint8(1))
+	f.Add(isatest.SeedBytes(float32(math.NaN()), 1, 2, 3, 4, 5), uint8(2))
+	f.Add(isatest.SeedBytes(inf, 0, 0, inf, -inf, 1), uint8(2))
+	f.Add(isatest.SeedBytes(math.MaxFloat32, math.MaxFloat32, -math.MaxFloat32, 2), uint8(2))
+	f.Add(isatest.SeedBytes(1e-30, 1e-30, 1e-30, 1e-30), uint8(1))
 	f.Fuzz(func(t *testing.T, data []byte, dim uint8) {
 		v := floats(data)
 		d := int(dim % 72)
@@ -66,17 +49,17 @@ func FuzzDistances(f *testing.F) {
 			rows = len(rest) / d
 		}
 		m := vec.Matrix{Rows: rows, Dim: d, Data: rest}
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			for _, metric := range metrics {
 				out := make([]float32, rows)
 				vec.Distances(q, m, metric, out)
 				for r := range out {
 					row := m.Row(r)
 					want, tol := distRef(metric, q, row)
-					_, mag := dot64(q, row)
+					_, mag := isatest.Dot64(q, row)
 					if metric == vec.SquaredL2 {
 						mag = want
-						if maxAbs(q, row) > 1e18 { // q - row may overflow float32
+						if isatest.MaxAbs(q, row) > 1e18 { // q - row may overflow float32
 							mag = math.Inf(1)
 						}
 					}
@@ -116,7 +99,7 @@ func FuzzTopK(f *testing.F) {
 				dist[i] = float32(int(b%32)-8) / 4
 			}
 		}
-		atEachLevel(t, func(l asm.Level) {
+		isatest.AtEachLevel(t, func(l asm.Level) {
 			got := vec.TopK(dist, int(k))
 			if want := topKRef(dist, int(k)); !slices.Equal(got, want) {
 				t.Fatalf("%v: TopK(%v, %d) = %v, want %v", l, dist, k, got, want)

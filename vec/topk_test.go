@@ -29,7 +29,7 @@ func topKRef(dist []float32, k int) []int {
 
 func checkTopK(t *testing.T, dist []float32, k int) {
 	t.Helper()
-	rd := readOnly(dist)
+	rd := isatest.ReadOnly(dist)
 	got := vec.TopK(dist, k)
 	want := topKRef(dist, k)
 	if got == nil || !slices.Equal(got, want) {

@@ -16,13 +16,13 @@ func TestDot(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		for _, n := range dims() {
 			for kind := range 2 {
-				x, gx := guarded(n, rng.IntN(16))
-				y, gy := guarded(n, rng.IntN(16))
-				fill(rng, x, kind)
-				fill(rng, y, kind)
-				rx, ry := readOnly(x), readOnly(y)
+				x, gx := isatest.Guarded(n, rng.IntN(16))
+				y, gy := isatest.Guarded(n, rng.IntN(16))
+				isatest.Fill(rng, x, kind)
+				isatest.Fill(rng, y, kind)
+				rx, ry := isatest.ReadOnly(x), isatest.ReadOnly(y)
 				got := vec.Dot(x, y)
-				want, mag := dot64(x, y)
+				want, mag := isatest.Dot64(x, y)
 				if kind == 1 && float64(got) != want {
 					t.Fatalf("n=%d integers: Dot = %v, want exactly %v", n, got, want)
 				}
@@ -44,7 +44,7 @@ func scaledCases(rng *rand.Rand, n int) [][]float32 {
 	var cs [][]float32
 	for _, s := range []float32{1, 1e-30, 1e-42, 1e25, 3e38} {
 		x := make([]float32, n)
-		fill(rng, x, 0)
+		isatest.Fill(rng, x, 0)
 		for i := range x {
 			x[i] *= s
 		}
@@ -69,9 +69,9 @@ func TestNormNormalize(t *testing.T) {
 				if w32 := float32(want); math.IsInf(float64(w32), 0) {
 					want, tol = math.Inf(1), 0 // the norm leaves the float32 range
 				}
-				x, gx := guarded(n, rng.IntN(16))
+				x, gx := isatest.Guarded(n, rng.IntN(16))
 				copy(x, x0)
-				rx := readOnly(x)
+				rx := isatest.ReadOnly(x)
 				if got := vec.Norm(x); !near(got, want, tol) {
 					t.Fatalf("%s: Norm = %v, want %v", name, got, want)
 				}
@@ -147,7 +147,7 @@ func TestCosineDistance(t *testing.T) {
 			ys := scaledCases(rng, n)
 			for i, x := range xs {
 				for j, y := range ys {
-					rx, ry := readOnly(x), readOnly(y)
+					rx, ry := isatest.ReadOnly(x), isatest.ReadOnly(y)
 					check := func(what string, x, y []float32) {
 						t.Helper()
 						got := vec.CosineDistance(x, y)
@@ -192,13 +192,13 @@ func TestSquaredEuclidean(t *testing.T) {
 		rng := rand.New(rand.NewPCG(7, 8))
 		for _, n := range dims() {
 			for kind := range 2 {
-				x, gx := guarded(n, rng.IntN(16))
-				y, gy := guarded(n, rng.IntN(16))
-				fill(rng, x, kind)
-				fill(rng, y, kind)
-				rx, ry := readOnly(x), readOnly(y)
+				x, gx := isatest.Guarded(n, rng.IntN(16))
+				y, gy := isatest.Guarded(n, rng.IntN(16))
+				isatest.Fill(rng, x, kind)
+				isatest.Fill(rng, y, kind)
+				rx, ry := isatest.ReadOnly(x), isatest.ReadOnly(y)
 				got := vec.SquaredEuclidean(x, y)
-				want := sq64(x, y)
+				want := isatest.SquaredL2_64(x, y)
 				if kind == 1 && float64(got) != want {
 					t.Fatalf("n=%d integers: SquaredEuclidean = %v, want exactly %v", n, got, want)
 				}
