@@ -1966,6 +1966,948 @@ done:
 	VZEROUPPER
 	RET
 
+// func depthwise3x3RowsChanS1AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// Requires: AVX, CMOV, FMA3
+TEXT ·depthwise3x3RowsChanS1AVX2(SB), NOSPLIT, $16-176
+	MOVQ out_base+0(FP), AX
+	MOVQ in_base+24(FP), CX
+	MOVQ filter_base+48(FP), DX
+	XORQ BX, BX
+	CMPQ bias_len+80(FP), $0x00
+	JEQ  nobias
+	MOVQ bias_base+72(FP), BX
+
+nobias:
+	MOVQ         c+96(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         SI, DI
+	SUBQ         $0x20, DI
+	VBROADCASTSS lo+168(FP), Y0
+	VBROADCASTSS hi+172(FP), Y1
+	MOVQ         m+112(FP), R8
+	MOVQ         R8, (SP)
+
+row:
+	MOVQ n+120(FP), R8
+	MOVQ R8, 8(SP)
+	CMPQ padL+128(FP), $0x00
+	JEQ  block
+	XORQ R8, R8
+
+lchan:
+	TESTQ   BX, BX
+	JZ      lzero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     lbias
+
+lzero:
+	VXORPS Y2, Y2, Y2
+
+lbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+lrows:
+	VMOVUPS     (R10)(SI*1), Y3
+	VMOVUPS     (R10)(SI*2), Y4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y5
+	VFMADD231PS Y3, Y5, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y4, Y3, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         lrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         ldone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         lchan
+
+ldone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+
+block:
+	CMPQ 8(SP), $0x08
+	JB   rest
+	XORQ R8, R8
+
+bchan:
+	TESTQ   BX, BX
+	JZ      bzero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     bbias
+
+bzero:
+	VXORPS Y2, Y2, Y2
+
+bbias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+brows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y11, Y13, Y8
+	VFMADD231PS Y10, Y13, Y9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y10
+	VFMADD231PS Y12, Y10, Y8
+	VFMADD231PS Y11, Y10, Y9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y10
+	VFMADD231PS Y12, Y10, Y9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y9, Y0, Y9
+	VMINPS      Y9, Y1, Y9
+	VMOVUPS     Y9, (R12)
+	CMPQ        R8, DI
+	JEQ         bdone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         bchan
+
+bdone:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x08, 8(SP)
+	JMP    block
+
+	// Fewer than block pixels left: a run of each power of two below block.
+rest:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000004, R8
+	JZ    rest4
+	XORQ  R8, R8
+
+p4chan:
+	TESTQ   BX, BX
+	JZ      p4zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     p4bias
+
+p4zero:
+	VXORPS Y2, Y2, Y2
+
+p4bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p4rows:
+	VMOVUPS     (R10), Y6
+	VMOVUPS     (R10)(SI*1), Y7
+	VMOVUPS     (R10)(SI*2), Y8
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y6, Y9, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y7, Y9, Y2
+	VFMADD231PS Y6, Y9, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y8, Y9, Y2
+	VFMADD231PS Y7, Y9, Y3
+	VFMADD231PS Y6, Y9, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y8, Y9, Y3
+	VFMADD231PS Y7, Y9, Y4
+	VFMADD231PS Y6, Y9, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y6
+	VFMADD231PS Y8, Y6, Y4
+	VFMADD231PS Y7, Y6, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y6
+	VFMADD231PS Y8, Y6, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p4rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         p4done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p4chan
+
+p4done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+
+rest4:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000002, R8
+	JZ    rest2
+	XORQ  R8, R8
+
+p2chan:
+	TESTQ   BX, BX
+	JZ      p2zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     p2bias
+
+p2zero:
+	VXORPS Y2, Y2, Y2
+
+p2bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p2rows:
+	VMOVUPS     (R10), Y4
+	VMOVUPS     (R10)(SI*1), Y5
+	VMOVUPS     (R10)(SI*2), Y6
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y7
+	VFMADD231PS Y4, Y7, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y7
+	VFMADD231PS Y5, Y7, Y2
+	VFMADD231PS Y4, Y7, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y4
+	VFMADD231PS Y6, Y4, Y2
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y4
+	VFMADD231PS Y6, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p2rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         p2done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p2chan
+
+p2done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+
+rest2:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000001, R8
+	JZ    rest1
+	XORQ  R8, R8
+
+p1chan:
+	TESTQ   BX, BX
+	JZ      p1zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     p1bias
+
+p1zero:
+	VXORPS Y2, Y2, Y2
+
+p1bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+p1rows:
+	VMOVUPS     (R10), Y3
+	VMOVUPS     (R10)(SI*1), Y4
+	VMOVUPS     (R10)(SI*2), Y5
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y6
+	VFMADD231PS Y3, Y6, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y4, Y3, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y5, Y3, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p1rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         p1done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p1chan
+
+p1done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+
+rest1:
+	CMPQ padR+136(FP), $0x00
+	JEQ  next
+	XORQ R8, R8
+
+rchan:
+	TESTQ   BX, BX
+	JZ      rzero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     rbias
+
+rzero:
+	VXORPS Y2, Y2, Y2
+
+rbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+rrows:
+	VMOVUPS     (R10), Y3
+	VMOVUPS     (R10)(SI*1), Y4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y5
+	VFMADD231PS Y3, Y5, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y4, Y3, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         rrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         rdone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         rchan
+
+rdone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+
+next:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ (SP)
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func depthwise3x3RowsChanS2AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// Requires: AVX, CMOV, FMA3
+TEXT ·depthwise3x3RowsChanS2AVX2(SB), NOSPLIT, $16-176
+	MOVQ out_base+0(FP), AX
+	MOVQ in_base+24(FP), CX
+	MOVQ filter_base+48(FP), DX
+	XORQ BX, BX
+	CMPQ bias_len+80(FP), $0x00
+	JEQ  nobias
+	MOVQ bias_base+72(FP), BX
+
+nobias:
+	MOVQ         c+96(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         SI, DI
+	SUBQ         $0x20, DI
+	VBROADCASTSS lo+168(FP), Y0
+	VBROADCASTSS hi+172(FP), Y1
+	MOVQ         m+112(FP), R8
+	MOVQ         R8, (SP)
+
+row:
+	MOVQ n+120(FP), R8
+	MOVQ R8, 8(SP)
+	CMPQ padL+128(FP), $0x00
+	JEQ  block
+	XORQ R8, R8
+
+lchan:
+	TESTQ   BX, BX
+	JZ      lzero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     lbias
+
+lzero:
+	VXORPS Y2, Y2, Y2
+
+lbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+lrows:
+	VMOVUPS     (R10)(SI*1), Y3
+	VMOVUPS     (R10)(SI*2), Y4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y5
+	VFMADD231PS Y3, Y5, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y4, Y3, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         lrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         ldone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         lchan
+
+ldone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+
+block:
+	CMPQ 8(SP), $0x08
+	JB   rest
+	XORQ R8, R8
+
+bchan:
+	TESTQ   BX, BX
+	JZ      bzero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     bbias
+
+bzero:
+	VXORPS Y2, Y2, Y2
+
+bbias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+brows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y8
+	VFMADD231PS Y10, Y13, Y9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y10
+	VFMADD231PS Y11, Y10, Y9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y10
+	VFMADD231PS Y12, Y10, Y9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y9, Y0, Y9
+	VMINPS      Y9, Y1, Y9
+	VMOVUPS     Y9, (R12)
+	CMPQ        R8, DI
+	JEQ         bdone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         bchan
+
+bdone:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000010, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x08, 8(SP)
+	JMP    block
+
+	// Fewer than block pixels left: a run of each power of two below block.
+rest:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000004, R8
+	JZ    rest4
+	XORQ  R8, R8
+
+p4chan:
+	TESTQ   BX, BX
+	JZ      p4zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     p4bias
+
+p4zero:
+	VXORPS Y2, Y2, Y2
+
+p4bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p4rows:
+	VMOVUPS     (R10), Y6
+	VMOVUPS     (R10)(SI*1), Y7
+	VMOVUPS     (R10)(SI*2), Y8
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y6, Y9, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y7, Y9, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y8, Y9, Y2
+	VFMADD231PS Y6, Y9, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y7, Y9, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y8, Y9, Y3
+	VFMADD231PS Y6, Y9, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y7, Y9, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y9
+	VFMADD231PS Y8, Y9, Y4
+	VFMADD231PS Y6, Y9, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y6
+	VFMADD231PS Y7, Y6, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y6
+	VFMADD231PS Y8, Y6, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p4rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         p4done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p4chan
+
+p4done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+
+rest4:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000002, R8
+	JZ    rest2
+	XORQ  R8, R8
+
+p2chan:
+	TESTQ   BX, BX
+	JZ      p2zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     p2bias
+
+p2zero:
+	VXORPS Y2, Y2, Y2
+
+p2bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p2rows:
+	VMOVUPS     (R10), Y4
+	VMOVUPS     (R10)(SI*1), Y5
+	VMOVUPS     (R10)(SI*2), Y6
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y7
+	VFMADD231PS Y4, Y7, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y7
+	VFMADD231PS Y5, Y7, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y7
+	VFMADD231PS Y6, Y7, Y2
+	VFMADD231PS Y4, Y7, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y4
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y4
+	VFMADD231PS Y6, Y4, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p2rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         p2done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p2chan
+
+p2done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+
+rest2:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000001, R8
+	JZ    rest1
+	XORQ  R8, R8
+
+p1chan:
+	TESTQ   BX, BX
+	JZ      p1zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     p1bias
+
+p1zero:
+	VXORPS Y2, Y2, Y2
+
+p1bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+p1rows:
+	VMOVUPS     (R10), Y3
+	VMOVUPS     (R10)(SI*1), Y4
+	VMOVUPS     (R10)(SI*2), Y5
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y6
+	VFMADD231PS Y3, Y6, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y4, Y3, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y5, Y3, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p1rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         p1done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p1chan
+
+p1done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+
+rest1:
+	CMPQ padR+136(FP), $0x00
+	JEQ  next
+	XORQ R8, R8
+
+rchan:
+	TESTQ   BX, BX
+	JZ      rzero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     rbias
+
+rzero:
+	VXORPS Y2, Y2, Y2
+
+rbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+rrows:
+	VMOVUPS     (R10), Y3
+	VMOVUPS     (R10)(SI*1), Y4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y5
+	VFMADD231PS Y3, Y5, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y3
+	VFMADD231PS Y4, Y3, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         rrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         rdone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         rchan
+
+rdone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+
+next:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ (SP)
+	JNZ  row
+	VZEROUPPER
+	RET
+
 // func depthwise3x3PixelAVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, cols int, rowBytes int, lo float32, hi float32)
 // Requires: AVX, FMA3
 TEXT ·depthwise3x3PixelAVX2(SB), NOSPLIT, $0-136
@@ -5821,6 +6763,948 @@ tnext:
 	JNZ  trow
 
 done:
+	VZEROUPPER
+	RET
+
+// func depthwise3x3RowsChanS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// Requires: AVX, AVX512F, CMOV
+TEXT ·depthwise3x3RowsChanS1AVX512(SB), NOSPLIT, $16-176
+	MOVQ out_base+0(FP), AX
+	MOVQ in_base+24(FP), CX
+	MOVQ filter_base+48(FP), DX
+	XORQ BX, BX
+	CMPQ bias_len+80(FP), $0x00
+	JEQ  nobias
+	MOVQ bias_base+72(FP), BX
+
+nobias:
+	MOVQ         c+96(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         SI, DI
+	SUBQ         $0x40, DI
+	VBROADCASTSS lo+168(FP), Z0
+	VBROADCASTSS hi+172(FP), Z1
+	MOVQ         m+112(FP), R8
+	MOVQ         R8, (SP)
+
+row:
+	MOVQ n+120(FP), R8
+	MOVQ R8, 8(SP)
+	CMPQ padL+128(FP), $0x00
+	JEQ  block
+	XORQ R8, R8
+
+lchan:
+	TESTQ   BX, BX
+	JZ      lzero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     lbias
+
+lzero:
+	VPXORD Z2, Z2, Z2
+
+lbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+lrows:
+	VMOVUPS     (R10)(SI*1), Z3
+	VMOVUPS     (R10)(SI*2), Z4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z5
+	VFMADD231PS Z3, Z5, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z4, Z3, Z2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         lrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         ldone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         lchan
+
+ldone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+
+block:
+	CMPQ 8(SP), $0x08
+	JB   rest
+	XORQ R8, R8
+
+bchan:
+	TESTQ   BX, BX
+	JZ      bzero
+	VMOVUPS (BX)(R8*1), Z6
+	JMP     bbias
+
+bzero:
+	VPXORD Z6, Z6, Z6
+
+bbias:
+	VMOVAPS Z6, Z3
+	VMOVAPS Z6, Z4
+	VMOVAPS Z6, Z5
+	VMOVAPS Z6, Z11
+	VMOVAPS Z6, Z12
+	VMOVAPS Z6, Z13
+	VMOVAPS Z6, Z14
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+brows:
+	VMOVUPS     (R10), Z15
+	VMOVUPS     (R10)(SI*1), Z16
+	VMOVUPS     (R10)(SI*2), Z17
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z15, Z18, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z6
+	VFMADD231PS Z15, Z18, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z6
+	VFMADD231PS Z16, Z18, Z3
+	VFMADD231PS Z15, Z18, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z3
+	VFMADD231PS Z16, Z18, Z4
+	VFMADD231PS Z15, Z18, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z4
+	VFMADD231PS Z16, Z18, Z5
+	VFMADD231PS Z15, Z18, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z5
+	VFMADD231PS Z16, Z18, Z11
+	VFMADD231PS Z15, Z18, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z11
+	VFMADD231PS Z16, Z18, Z12
+	VFMADD231PS Z15, Z18, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z12
+	VFMADD231PS Z16, Z18, Z13
+	VFMADD231PS Z15, Z18, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z15
+	VFMADD231PS Z17, Z15, Z13
+	VFMADD231PS Z16, Z15, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z15
+	VFMADD231PS Z17, Z15, Z14
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z14, Z0, Z14
+	VMINPS      Z14, Z1, Z14
+	VMOVUPS     Z14, (R12)
+	CMPQ        R8, DI
+	JEQ         bdone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         bchan
+
+bdone:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x08, 8(SP)
+	JMP    block
+
+	// Fewer than block pixels left: a run of each power of two below block.
+rest:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000004, R8
+	JZ    rest4
+	XORQ  R8, R8
+
+p4chan:
+	TESTQ   BX, BX
+	JZ      p4zero
+	VMOVUPS (BX)(R8*1), Z7
+	JMP     p4bias
+
+p4zero:
+	VPXORD Z7, Z7, Z7
+
+p4bias:
+	VMOVAPS Z7, Z3
+	VMOVAPS Z7, Z4
+	VMOVAPS Z7, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p4rows:
+	VMOVUPS     (R10), Z11
+	VMOVUPS     (R10)(SI*1), Z12
+	VMOVUPS     (R10)(SI*2), Z13
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z11, Z14, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z12, Z14, Z7
+	VFMADD231PS Z11, Z14, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z13, Z14, Z7
+	VFMADD231PS Z12, Z14, Z3
+	VFMADD231PS Z11, Z14, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z13, Z14, Z3
+	VFMADD231PS Z12, Z14, Z4
+	VFMADD231PS Z11, Z14, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z11
+	VFMADD231PS Z13, Z11, Z4
+	VFMADD231PS Z12, Z11, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z11
+	VFMADD231PS Z13, Z11, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p4rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         p4done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p4chan
+
+p4done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+
+rest4:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000002, R8
+	JZ    rest2
+	XORQ  R8, R8
+
+p2chan:
+	TESTQ   BX, BX
+	JZ      p2zero
+	VMOVUPS (BX)(R8*1), Z8
+	JMP     p2bias
+
+p2zero:
+	VPXORD Z8, Z8, Z8
+
+p2bias:
+	VMOVAPS Z8, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p2rows:
+	VMOVUPS     (R10), Z4
+	VMOVUPS     (R10)(SI*1), Z5
+	VMOVUPS     (R10)(SI*2), Z11
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z12
+	VFMADD231PS Z4, Z12, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z12
+	VFMADD231PS Z5, Z12, Z8
+	VFMADD231PS Z4, Z12, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z4
+	VFMADD231PS Z11, Z4, Z8
+	VFMADD231PS Z5, Z4, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z4
+	VFMADD231PS Z11, Z4, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p2rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         p2done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p2chan
+
+p2done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+
+rest2:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000001, R8
+	JZ    rest1
+	XORQ  R8, R8
+
+p1chan:
+	TESTQ   BX, BX
+	JZ      p1zero
+	VMOVUPS (BX)(R8*1), Z9
+	JMP     p1bias
+
+p1zero:
+	VPXORD Z9, Z9, Z9
+
+p1bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+p1rows:
+	VMOVUPS     (R10), Z3
+	VMOVUPS     (R10)(SI*1), Z4
+	VMOVUPS     (R10)(SI*2), Z5
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z11
+	VFMADD231PS Z3, Z11, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z4, Z3, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z5, Z3, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p1rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	CMPQ        R8, DI
+	JEQ         p1done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p1chan
+
+p1done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+
+rest1:
+	CMPQ padR+136(FP), $0x00
+	JEQ  next
+	XORQ R8, R8
+
+rchan:
+	TESTQ   BX, BX
+	JZ      rzero
+	VMOVUPS (BX)(R8*1), Z10
+	JMP     rbias
+
+rzero:
+	VPXORD Z10, Z10, Z10
+
+rbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+rrows:
+	VMOVUPS     (R10), Z3
+	VMOVUPS     (R10)(SI*1), Z4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z5
+	VFMADD231PS Z3, Z5, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z4, Z3, Z10
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         rrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	CMPQ        R8, DI
+	JEQ         rdone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         rchan
+
+rdone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+
+next:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ (SP)
+	JNZ  row
+	VZEROUPPER
+	RET
+
+// func depthwise3x3RowsChanS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// Requires: AVX, AVX512F, CMOV
+TEXT ·depthwise3x3RowsChanS2AVX512(SB), NOSPLIT, $16-176
+	MOVQ out_base+0(FP), AX
+	MOVQ in_base+24(FP), CX
+	MOVQ filter_base+48(FP), DX
+	XORQ BX, BX
+	CMPQ bias_len+80(FP), $0x00
+	JEQ  nobias
+	MOVQ bias_base+72(FP), BX
+
+nobias:
+	MOVQ         c+96(FP), SI
+	SHLQ         $0x02, SI
+	MOVQ         SI, DI
+	SUBQ         $0x40, DI
+	VBROADCASTSS lo+168(FP), Z0
+	VBROADCASTSS hi+172(FP), Z1
+	MOVQ         m+112(FP), R8
+	MOVQ         R8, (SP)
+
+row:
+	MOVQ n+120(FP), R8
+	MOVQ R8, 8(SP)
+	CMPQ padL+128(FP), $0x00
+	JEQ  block
+	XORQ R8, R8
+
+lchan:
+	TESTQ   BX, BX
+	JZ      lzero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     lbias
+
+lzero:
+	VPXORD Z2, Z2, Z2
+
+lbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+lrows:
+	VMOVUPS     (R10)(SI*1), Z3
+	VMOVUPS     (R10)(SI*2), Z4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z5
+	VFMADD231PS Z3, Z5, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z4, Z3, Z2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         lrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         ldone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         lchan
+
+ldone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+
+block:
+	CMPQ 8(SP), $0x08
+	JB   rest
+	XORQ R8, R8
+
+bchan:
+	TESTQ   BX, BX
+	JZ      bzero
+	VMOVUPS (BX)(R8*1), Z6
+	JMP     bbias
+
+bzero:
+	VPXORD Z6, Z6, Z6
+
+bbias:
+	VMOVAPS Z6, Z3
+	VMOVAPS Z6, Z4
+	VMOVAPS Z6, Z5
+	VMOVAPS Z6, Z11
+	VMOVAPS Z6, Z12
+	VMOVAPS Z6, Z13
+	VMOVAPS Z6, Z14
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+brows:
+	VMOVUPS     (R10), Z15
+	VMOVUPS     (R10)(SI*1), Z16
+	VMOVUPS     (R10)(SI*2), Z17
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z15, Z18, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z6
+	VFMADD231PS Z15, Z18, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z3
+	VFMADD231PS Z15, Z18, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z4
+	VFMADD231PS Z15, Z18, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z5
+	VFMADD231PS Z15, Z18, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z11
+	VFMADD231PS Z15, Z18, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z12
+	VFMADD231PS Z15, Z18, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z16, Z18, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z18
+	VFMADD231PS Z17, Z18, Z13
+	VFMADD231PS Z15, Z18, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z15
+	VFMADD231PS Z16, Z15, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z15
+	VFMADD231PS Z17, Z15, Z14
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z14, Z0, Z14
+	VMINPS      Z14, Z1, Z14
+	VMOVUPS     Z14, (R12)
+	CMPQ        R8, DI
+	JEQ         bdone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         bchan
+
+bdone:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000010, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x08, 8(SP)
+	JMP    block
+
+	// Fewer than block pixels left: a run of each power of two below block.
+rest:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000004, R8
+	JZ    rest4
+	XORQ  R8, R8
+
+p4chan:
+	TESTQ   BX, BX
+	JZ      p4zero
+	VMOVUPS (BX)(R8*1), Z7
+	JMP     p4bias
+
+p4zero:
+	VPXORD Z7, Z7, Z7
+
+p4bias:
+	VMOVAPS Z7, Z3
+	VMOVAPS Z7, Z4
+	VMOVAPS Z7, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p4rows:
+	VMOVUPS     (R10), Z11
+	VMOVUPS     (R10)(SI*1), Z12
+	VMOVUPS     (R10)(SI*2), Z13
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z11, Z14, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z12, Z14, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z13, Z14, Z7
+	VFMADD231PS Z11, Z14, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z12, Z14, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z13, Z14, Z3
+	VFMADD231PS Z11, Z14, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z12, Z14, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z14
+	VFMADD231PS Z13, Z14, Z4
+	VFMADD231PS Z11, Z14, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z11
+	VFMADD231PS Z12, Z11, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z11
+	VFMADD231PS Z13, Z11, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p4rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         p4done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p4chan
+
+p4done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+
+rest4:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000002, R8
+	JZ    rest2
+	XORQ  R8, R8
+
+p2chan:
+	TESTQ   BX, BX
+	JZ      p2zero
+	VMOVUPS (BX)(R8*1), Z8
+	JMP     p2bias
+
+p2zero:
+	VPXORD Z8, Z8, Z8
+
+p2bias:
+	VMOVAPS Z8, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+p2rows:
+	VMOVUPS     (R10), Z4
+	VMOVUPS     (R10)(SI*1), Z5
+	VMOVUPS     (R10)(SI*2), Z11
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z12
+	VFMADD231PS Z4, Z12, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z12
+	VFMADD231PS Z5, Z12, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z12
+	VFMADD231PS Z11, Z12, Z8
+	VFMADD231PS Z4, Z12, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z4
+	VFMADD231PS Z5, Z4, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z4
+	VFMADD231PS Z11, Z4, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p2rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         p2done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p2chan
+
+p2done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+
+rest2:
+	MOVQ  8(SP), R8
+	TESTQ $0x00000001, R8
+	JZ    rest1
+	XORQ  R8, R8
+
+p1chan:
+	TESTQ   BX, BX
+	JZ      p1zero
+	VMOVUPS (BX)(R8*1), Z9
+	JMP     p1bias
+
+p1zero:
+	VPXORD Z9, Z9, Z9
+
+p1bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+p1rows:
+	VMOVUPS     (R10), Z3
+	VMOVUPS     (R10)(SI*1), Z4
+	VMOVUPS     (R10)(SI*2), Z5
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z11
+	VFMADD231PS Z3, Z11, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z4, Z3, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z5, Z3, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         p1rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	CMPQ        R8, DI
+	JEQ         p1done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         p1chan
+
+p1done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+
+rest1:
+	CMPQ padR+136(FP), $0x00
+	JEQ  next
+	XORQ R8, R8
+
+rchan:
+	TESTQ   BX, BX
+	JZ      rzero
+	VMOVUPS (BX)(R8*1), Z10
+	JMP     rbias
+
+rzero:
+	VPXORD Z10, Z10, Z10
+
+rbias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+rrows:
+	VMOVUPS     (R10), Z3
+	VMOVUPS     (R10)(SI*1), Z4
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z5
+	VFMADD231PS Z3, Z5, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z3
+	VFMADD231PS Z4, Z3, Z10
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         rrows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	CMPQ        R8, DI
+	JEQ         rdone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         rchan
+
+rdone:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+
+next:
+	ADDQ outRowSkip+160(FP), AX
+	ADDQ inRowSkip+152(FP), CX
+	DECQ (SP)
+	JNZ  row
 	VZEROUPPER
 	RET
 

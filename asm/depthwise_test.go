@@ -46,58 +46,124 @@ func dwRowsRef(in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n 
 	return want
 }
 
+// dwRowsCase is one call of Depthwise3x3Rows.
+type dwRowsCase struct {
+	c, stride, rows, m, n int
+	padL, padR            bool
+	inPad, outPad, off    int // extra elements per input and output row; output offset
+	bias, relu            bool
+}
+
+// check runs the case at the current level with inputs from fill and
+// compares every output with dwRowsRef (skipping outputs whose products may
+// overflow float32), checks that nothing else is written and the inputs
+// are unchanged.
+func (k dwRowsCase) check(t *testing.T, fill func([]float32)) {
+	t.Helper()
+	c, stride, rows, m, n := k.c, k.stride, k.rows, k.m, k.n
+	pL, pR := 0, 0
+	if k.padL {
+		pL = 1
+	}
+	if k.padR {
+		pR = 1
+	}
+	npix := pL + n + pR
+	cols := (stride-1)*pL + (n+pR)*stride + 3
+	inRow := cols*c + k.inPad
+	outRow := npix*c + k.outPad
+	in := make([]float32, (m*stride+rows)*inRow)
+	fill(in)
+	filter := make([]float32, 9*c)
+	fill(filter)
+	var bias []float32
+	if k.bias {
+		bias = make([]float32, c)
+		fill(bias)
+	}
+	lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
+	if k.relu {
+		lo, hi = 0, 0.5
+	}
+	out, guard := isatest.Guarded(m*outRow, k.off)
+	for i := range out {
+		out[i] = isatest.Sentinel
+	}
+	ro := []func(*testing.T, string){isatest.ReadOnly(in), isatest.ReadOnly(filter), isatest.ReadOnly(bias)}
+	f := filter[3*(3-rows)*c:]
+	asm.Depthwise3x3Rows(out, in, f, bias, c, stride, rows, m, inRow, outRow, n, k.padL, k.padR, lo, hi)
+	guard(t)
+	for i, name := range []string{"in", "filter", "bias"} {
+		ro[i](t, name)
+	}
+	want := dwRowsRef(in, f, bias, c, stride, rows, m, inRow, outRow, n, k.padL, k.padR, lo, hi)
+	for i, v := range out {
+		w, ok := want[i]
+		if !ok {
+			if math.Float32bits(v) != math.Float32bits(isatest.Sentinel) {
+				t.Fatalf("%+v: out[%d] (not an output) written: %v", k, i, v)
+			}
+			continue
+		}
+		if w[1] < math.MaxFloat32/16 && !within(v, w[0], w[1], 10) {
+			t.Fatalf("%+v: out[%d] = %v, want %v", k, i, v, w[0])
+		}
+	}
+}
+
+// TestDepthwise3x3Rows covers both row kernels of each level: few channels
+// (a vector of channels over all rows) and many (channels innermost, from
+// 128 channels at x86 levels), every run length below two blocks and both
+// borders.
 func TestDepthwise3x3Rows(t *testing.T) {
 	isatest.ForEach(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
-		for iter := 0; iter < 600; iter++ {
+		for iter := 0; iter < 800; iter++ {
 			c := 1 + rng.IntN(35)
-			stride, rows, m, n := 1+rng.IntN(2), 1+rng.IntN(3), 1+rng.IntN(3), rng.IntN(20)
-			padL, padR := rng.IntN(2) == 0, rng.IntN(2) == 0
-			pL, pR := 0, 0
-			if padL {
-				pL = 1
+			if iter%4 == 3 {
+				c = 100 + rng.IntN(200)
 			}
-			if padR {
-				pR = 1
+			k := dwRowsCase{
+				c: c, stride: 1 + rng.IntN(2), rows: 1 + rng.IntN(3), m: 1 + rng.IntN(3), n: rng.IntN(20),
+				padL: rng.IntN(2) == 0, padR: rng.IntN(2) == 0,
+				inPad: rng.IntN(5), outPad: rng.IntN(5), off: rng.IntN(16),
+				bias: rng.IntN(3) > 0, relu: rng.IntN(2) == 0,
 			}
-			npix := pL + n + pR
-			cols := (stride-1)*pL + (n+pR)*stride + 3
-			inRow := cols*c + rng.IntN(5)
-			outRow := npix*c + rng.IntN(5)
-			in := make([]float32, (m*stride+rows)*inRow+rng.IntN(3))
-			isatest.Fill(rng, in, 0)
-			filter := make([]float32, 9*c)
-			isatest.Fill(rng, filter, 0)
-			var bias []float32
-			if rng.IntN(3) > 0 {
-				bias = make([]float32, c)
-				isatest.Fill(rng, bias, 0)
-			}
-			lo, hi := float32(math.Inf(-1)), float32(math.Inf(1))
-			if rng.IntN(2) == 0 {
-				lo, hi = 0, 0.5
-			}
-			off := rng.IntN(16)
-			out, guard := isatest.Guarded(m*outRow, off)
-			for i := range out {
-				out[i] = isatest.Sentinel
-			}
-			asm.Depthwise3x3Rows(out, in, filter[3*(3-rows)*c:], bias, c, stride, rows, m, inRow, outRow, n, padL, padR, lo, hi)
-			guard(t)
-			want := dwRowsRef(in, filter[3*(3-rows)*c:], bias, c, stride, rows, m, inRow, outRow, n, padL, padR, lo, hi)
-			for i, v := range out {
-				w, ok := want[i]
-				if !ok {
-					if math.Float32bits(v) != math.Float32bits(isatest.Sentinel) {
-						t.Fatalf("iter %d: out[%d] (not an output) written: %v", iter, i, v)
-					}
-					continue
-				}
-				if !within(v, w[0], w[1], 10) {
-					t.Fatalf("iter %d c=%d s=%d rows=%d m=%d n=%d pad=%v,%v: out[%d] = %v, want %v", iter, c, stride, rows, m, n, padL, padR, i, v, w[0])
-				}
-			}
+			k.check(t, func(s []float32) { isatest.Fill(rng, s, 0) })
 		}
+	})
+}
+
+// FuzzDepthwise3x3Rows checks every level against the float64 reference
+// on a shape drawn from geom and values (NaN, infinities and all) from
+// data.
+func FuzzDepthwise3x3Rows(f *testing.F) {
+	vals := isatest.SeedBytes(1, -2, 0.5, 3, -0.25, 7, 0, -1)
+	for _, g := range []uint32{0, 0x12345, 0xfff00, 0x7f3a1, 0x80f0f} {
+		for _, c := range []uint16{1, 17, 130, 517} {
+			f.Add(vals, c, g)
+		}
+	}
+	f.Add(isatest.SeedBytes(float32(math.NaN()), 1, float32(math.Inf(1)), 2), uint16(140), uint32(0x2b7))
+	f.Fuzz(func(t *testing.T, data []byte, c uint16, geom uint32) {
+		v := floats(data, 0)
+		if len(v) == 0 {
+			v = []float32{1}
+		}
+		g := uint(geom)
+		k := dwRowsCase{
+			c: 1 + int(c%600), stride: 1 + int(g&1), rows: 1 + int(g>>1&3)%3, m: 1 + int(g>>3&3),
+			n: int(g >> 5 & 31), padL: g>>10&1 != 0, padR: g>>11&1 != 0,
+			inPad: int(g >> 12 & 3), outPad: int(g >> 14 & 3), off: int(g >> 16 & 15),
+			bias: g>>20&1 != 0, relu: g>>21&1 != 0,
+		}
+		isatest.AtEachLevel(t, func(l asm.Level) {
+			k.check(t, func(s []float32) {
+				for i := range s {
+					s[i] = v[i%len(v)]
+				}
+			})
+		})
 	})
 }
 

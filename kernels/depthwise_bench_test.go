@@ -13,13 +13,16 @@ import (
 )
 
 // dwBenchShapes are the range (64x64..128x128, C=32..96) plus
-// smaller L2-resident shapes and two of BlazeFace's layers.
+// smaller L2-resident shapes, two of BlazeFace's layers and faceres's
+// unfused layers.
 var dwBenchShapes = [][4]int{
 	// h, w, c, stride
 	{32, 32, 32, 1}, {32, 32, 96, 1}, {48, 48, 32, 1},
 	{64, 64, 32, 1}, {64, 64, 32, 2}, {64, 64, 64, 1}, {64, 64, 96, 1}, {64, 64, 96, 2},
 	{128, 128, 32, 1}, {128, 128, 32, 2}, {128, 128, 96, 1},
 	{128, 128, 24, 1}, {16, 16, 88, 1}, // BlazeFace: first block, a late block
+	// faceres (MobileNet): small maps, many channels
+	{56, 56, 128, 2}, {28, 28, 256, 1}, {28, 28, 256, 2}, {14, 14, 512, 1}, {14, 14, 512, 2}, {7, 7, 1024, 1},
 }
 
 // plainDepthwise is the plain Go loop a straightforward port would write:

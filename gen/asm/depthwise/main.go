@@ -40,6 +40,8 @@ func main() {
 	for _, s := range simd.Levels() {
 		row(s, 1)
 		row(s, 2)
+		rowChan(s, 1)
+		rowChan(s, 2)
 		pixel(s)
 	}
 	Generate()
@@ -380,6 +382,169 @@ func row(s *simd.ISA, stride int) {
 	body("t", vecIO{s: s, t: &tm})
 
 	Label("done")
+	simd.Epilogue(nil)
+}
+
+// rowChan emits depthwise3x3RowsChanS<stride><ISA>, Depthwise3x3Rows with
+// the channels innermost: for each output row, for each run of up to block
+// output pixels, for each vector of channels. With many channels the pixels
+// of one vector of channels are thousands of bytes apart and share a few L1
+// sets, so row's walk (a vector of channels over all rows) misses L1 on
+// nearly every load; walking the channels of a few pixels instead reads the
+// input in order, line after line. The last vector of channels overlaps the
+// one before it when lanes does not divide c (the overlap recomputes
+// identical values), so no load or store is masked; c >= lanes.
+func rowChan(s *simd.ISA, stride int) {
+	name := fmt.Sprintf("depthwise3x3RowsChanS%d%s", stride, s.Name)
+	TEXT(name, NOSPLIT, "func(out, in, filter, bias []float32, c, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s is the %s version of Depthwise3x3Rows for stride %d with the channels", name, s.Name, stride),
+		"innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inRowBytes between",
+		"input rows, inRowSkip and outRowSkip from the end of one row's pixels to the start of the next.",
+		fmt.Sprintf("c >= %d, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.", s.Lanes))
+
+	po := Load(Param("out").Base(), GP64())
+	pi := Load(Param("in").Base(), GP64())
+	fp := Load(Param("filter").Base(), GP64())
+	bp := GP64() // bias, or 0 for none
+	XORQ(bp, bp)
+	CMPQ(paramMem(Param("bias").Len()), U8(0))
+	JEQ(LabelRef("nobias"))
+	Load(Param("bias").Base(), bp)
+	Label("nobias")
+	c4 := Load(Param("c"), GP64())
+	SHLQ(U8(2), c4) // bytes per pixel
+	last := GP64()  // byte offset of the last vector of channels
+	MOVQ(c4, last)
+	SUBQ(U8(s.Bytes()), last)
+	lo, hi := s.Vec(), s.Vec()
+	VBROADCASTSS(paramMem(Param("lo")), lo)
+	VBROADCASTSS(paramMem(Param("hi")), hi)
+	// Loop counters live on the stack: output rows left, pixels left.
+	locals := AllocLocal(16)
+	rowsLeft, pixLeft := locals.Offset(0), locals.Offset(8)
+	{
+		t := Load(Param("m"), GP64())
+		MOVQ(t, rowsLeft)
+	}
+
+	// pass emits nb output pixels at po from the input at pi, over every
+	// vector of channels: input column t of each kernel row feeds output i
+	// with filter column ks[t - i*stride] (ks lists the columns present).
+	// It then moves po past the nb pixels and pi by inPix pixels.
+	pass := func(lp string, nb int, ks []int, inPix int) {
+		g := GP64() // byte offset of the vector of channels
+		XORQ(g, g)
+		Label(lp + "chan")
+		acc := s.Vecs(nb)
+		TESTQ(bp, bp)
+		JZ(LabelRef(lp + "zero"))
+		VMOVUPS(Mem{Base: bp, Index: g, Scale: 1}, acc[0])
+		JMP(LabelRef(lp + "bias"))
+		Label(lp + "zero")
+		s.Zero(acc[0])
+		Label(lp + "bias")
+		for _, a := range acc[1:] {
+			VMOVAPS(acc[0], a)
+		}
+		rp, fr, r, tp := GP64(), GP64(), GP64(), GP64()
+		LEAQ(Mem{Base: pi, Index: g, Scale: 1}, rp)
+		LEAQ(Mem{Base: fp, Index: g, Scale: 1}, fr)
+		MOVQ(paramMem(Param("rows")), r)
+		Label(lp + "rows")
+		f := make([]VecVirtual, 3)
+		for _, k := range ks {
+			f[k] = s.Vec()
+			if k == 0 {
+				VMOVUPS(Mem{Base: fr}, f[k])
+			} else {
+				VMOVUPS(Mem{Base: fr, Index: c4, Scale: uint8(k)}, f[k])
+			}
+		}
+		MOVQ(rp, tp)
+		cols := (nb-1)*stride + len(ks)
+		for t := 0; t < cols; t++ {
+			x := s.Vec()
+			VMOVUPS(Mem{Base: tp}, x)
+			for i := range acc {
+				if k := t - i*stride; k >= 0 && k < len(ks) {
+					VFMADD231PS(f[ks[k]], x, acc[i]) // acc[i] += x * f[k]
+				}
+			}
+			if t < cols-1 {
+				ADDQ(c4, tp)
+			}
+		}
+		ADDQ(paramMem(Param("inRowBytes")), rp)
+		LEAQ(Mem{Base: fr, Index: c4, Scale: 2}, fr)
+		ADDQ(c4, fr) // next filter row: 3 pixels on
+		DECQ(r)
+		JNZ(LabelRef(lp + "rows"))
+
+		LEAQ(Mem{Base: po, Index: g, Scale: 1}, tp)
+		for i, a := range acc {
+			clamp(a, lo, hi)
+			VMOVUPS(a, Mem{Base: tp})
+			if i < nb-1 {
+				ADDQ(c4, tp)
+			}
+		}
+		CMPQ(g, last)
+		JEQ(LabelRef(lp + "done"))
+		ADDQ(U8(s.Bytes()), g)
+		CMPQ(g, last)
+		CMOVQGT(last, g) // the last vector may overlap the one before
+		JMP(LabelRef(lp + "chan"))
+		Label(lp + "done")
+
+		t := GP64()
+		IMUL3Q(U32(nb), c4, t)
+		ADDQ(t, po)
+		if inPix != 0 {
+			IMUL3Q(U32(inPix), c4, t)
+			ADDQ(t, pi)
+		}
+	}
+
+	Label("row")
+	{
+		t := Load(Param("n"), GP64())
+		MOVQ(t, pixLeft)
+	}
+	CMPQ(paramMem(Param("padL")), U8(0))
+	JEQ(LabelRef("block"))
+	pass("l", 1, []int{1, 2}, stride-1)
+
+	Label("block")
+	CMPQ(pixLeft, U8(block))
+	JB(LabelRef("rest"))
+	pass("b", block, []int{0, 1, 2}, block*stride)
+	SUBQ(U8(block), pixLeft)
+	JMP(LabelRef("block"))
+
+	Comment("Fewer than block pixels left: a run of each power of two below block.")
+	Label("rest")
+	for nb := block / 2; nb >= 1; nb /= 2 {
+		skip := fmt.Sprintf("rest%d", nb)
+		t := GP64()
+		MOVQ(pixLeft, t)
+		TESTQ(U32(nb), t)
+		JZ(LabelRef(skip))
+		pass(fmt.Sprintf("p%d", nb), nb, []int{0, 1, 2}, nb*stride)
+		Label(skip)
+	}
+
+	CMPQ(paramMem(Param("padR")), U8(0))
+	JEQ(LabelRef("next"))
+	pass("r", 1, []int{0, 1}, 0)
+
+	Label("next")
+	// pass leaves po and pi at the end of the row's pixels (pi before the
+	// right pixel's input, which the skip counts from).
+	ADDQ(paramMem(Param("outRowSkip")), po)
+	ADDQ(paramMem(Param("inRowSkip")), pi)
+	DECQ(rowsLeft)
+	JNZ(LabelRef("row"))
 	simd.Epilogue(nil)
 }
 
