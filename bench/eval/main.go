@@ -14,7 +14,15 @@
 //     fused), with and without flip augmentation;
 //   - pose: roll error on synthetic rotations, yaw sign on mirrored photos;
 //   - throughput of detect + extract on decoded ~640x480 one-face photos,
-//     with the time split between the stages.
+//     with the time split between the stages;
+//   - clustering (see clustering): BCubed and pairwise F of our average
+//     linkage outside identity/rmfd and inside it, the threshold sweep from
+//     which the SDK's per-mode thresholds were chosen, Chinese Whispers and
+//     DBSCAN beside it, and incremental Assign + Refine against batch.
+//
+// -features FILE keeps the identity photos' features in FILE (written after
+// extraction; if it exists, only verification and clustering run, from it).
+// It holds features of real people's faces: keep it out of the repository.
 //
 // Run it from the bench module: cd bench && go run ./eval. The photos are
 // read in place and never copied.
@@ -47,6 +55,8 @@ var (
 	flagVerbose = flag.Bool("v", false, "list misses and false positives")
 	flagPose    = flag.Bool("pose", true, "measure pose")
 	flagScore   = flag.Float64("score", 0, "detector score threshold (0: default)")
+	flagCluster = flag.Bool("cluster", true, "measure clustering")
+	flagCache   = flag.String("features", "", "feature cache: if the file exists, take the identity photos' features from it and run only verification and clustering; else write it after extraction")
 )
 
 func dataDir() string {
@@ -108,11 +118,24 @@ type photo struct {
 	face            detect.Face
 	feat            map[string][]float32 // variant -> unit vector
 	scores          []float32
+	quality         float32
 	err             error
 }
 
 func main() {
 	flag.Parse()
+	if *flagCache != "" {
+		if photos, err := loadFeatures(*flagCache); err == nil {
+			fmt.Printf("facecluster eval: features of %d photos from %s\n\n", len(photos), *flagCache)
+			verification(photos)
+			if *flagCluster {
+				clustering(photos)
+			}
+			return
+		} else if !os.IsNotExist(err) {
+			fatal(err)
+		}
+	}
 	dir := dataDir()
 	if _, err := os.Stat(filepath.Join(dir, "labels.csv")); err != nil {
 		fatal(fmt.Errorf("dev photos not found (set FACECLUSTER_DATA or -data): %w", err))
@@ -129,10 +152,18 @@ func main() {
 
 	detection(det, dir)
 	photos := identities(det, dir)
+	if *flagCache != "" {
+		if err := saveFeatures(*flagCache, photos); err != nil {
+			fatal(err)
+		}
+	}
 	if *flagVerbose {
 		scoreReport(photos)
 	}
 	verification(photos)
+	if *flagCluster {
+		clustering(photos)
+	}
 	if *flagPose {
 		pose(det, dir)
 	}
@@ -314,6 +345,7 @@ func identities(det *detect.Detector, dir string) []*photo {
 					continue
 				}
 				p.feat["accurate"] = f.Vector
+				p.quality = f.Quality
 				p.feat["fast"] = dlibPart(f.Vector)
 				p.feat["faceres"] = faceresPart(f.Vector)
 				p.scores = nil
