@@ -24,6 +24,21 @@
 //       raw heads (TF names Identity:0, Identity_2:0, Identity_1:0, Identity_3:0)
 //   dlib-<seed>.descriptor.npy float32 [1,128]
 //   faceres-<seed>.feature.npy float32 [1,1024] (global_pooling/Mean)
+//
+// Run mode: the original networks on input tensors Go tests wrote:
+//
+//   node golden.js run DIR
+//
+// reads every DIR/<model>-<id>.input.npy (float32 [1,H,W,3], already
+// preprocessed exactly as facecluster's pipeline feeds the network; model is
+// blazeface, dlib or faceres) and writes the outputs beside it, named as
+// above: <model>-<id>.{scores16,boxes16,scores8,boxes8}.npy,
+// <model>-<id>.descriptor.npy, <model>-<id>.feature.npy. The graph models
+// take the tensor as it is. face-api.js's FaceRecognitionNet normalises
+// inside its forward pass ((p - mean)/255), so the dlib tensor x is passed
+// as p = x*255 + mean (rounded once to float32; TF.js's (p - mean)/255 then
+// gives back x within ~1e-7). embed's and detect's TestParityDevPhotos use
+// this mode on the dev photos (see internal/tfjsref).
 'use strict';
 
 const fs = require('fs');
@@ -109,7 +124,69 @@ async function loadGraphModel(dir, base) {
   }));
 }
 
+// readNpy reads a float32 .npy (format 1.0, little-endian, C order).
+function readNpy(file) {
+  const b = fs.readFileSync(file);
+  if (b.toString('latin1', 0, 8) !== '\x93NUMPY\x01\x00') throw new Error(`${file}: not a .npy 1.0 file`);
+  const hl = b.readUInt16LE(8);
+  const header = b.toString('latin1', 10, 10 + hl);
+  const m = /^\{'descr': '<f4', 'fortran_order': False, 'shape': \(([0-9, ]*)\), \} *\n$/.exec(header);
+  if (!m) throw new Error(`${file}: unsupported header ${JSON.stringify(header)}`);
+  const shape = m[1].split(',').map((d) => d.trim()).filter((d) => d !== '').map(Number);
+  const n = shape.reduce((a, d) => a * d, 1);
+  if (b.length - 10 - hl !== 4 * n) throw new Error(`${file}: ${b.length - 10 - hl} bytes for shape ${shape}`);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = b.readFloatLE(10 + hl + 4 * i);
+  return { shape, data };
+}
+
+// runDir runs the networks on the input tensors in dir (see the header).
+async function runDir(dir, blazeface, faceres) {
+  const inputs = fs.readdirSync(dir).filter((f) => /^(blazeface|dlib|faceres)-.+\.input\.npy$/.test(f)).sort();
+  if (inputs.length === 0) throw new Error(`${dir}: no <model>-<id>.input.npy files`);
+  const want = { blazeface: [1, 256, 256, 3], dlib: [1, 150, 150, 3], faceres: [1, 224, 224, 3] };
+  const dlibMean = [122.782, 117.001, 104.298];
+  for (const f of inputs) {
+    const model = f.slice(0, f.indexOf('-'));
+    const base = path.join(dir, f.slice(0, -'.input.npy'.length));
+    const x = readNpy(path.join(dir, f));
+    if (x.shape.join() !== want[model].join()) throw new Error(`${f}: shape ${x.shape}, want ${want[model]}`);
+    if (model === 'blazeface') {
+      const heads = tf.tidy(() => blazeface.execute(tf.tensor4d(x.data, x.shape), ['Identity:0', 'Identity_2:0', 'Identity_1:0', 'Identity_3:0']));
+      const names = ['scores16', 'boxes16', 'scores8', 'boxes8'];
+      for (let i = 0; i < 4; i++) await writeTensor(`${base}.${names[i]}.npy`, heads[i]);
+      tf.dispose(heads);
+    } else if (model === 'dlib') {
+      const p = new Float32Array(x.data.length);
+      for (let i = 0; i < p.length; i++) p[i] = x.data[i] * 255 + dlibMean[i % 3];
+      const input = tf.tensor4d(p, x.shape);
+      const desc = await faceapi.nets.faceRecognitionNet.forward(input);
+      input.dispose();
+      await writeTensor(`${base}.descriptor.npy`, desc);
+      desc.dispose();
+    } else {
+      const feat = tf.tidy(() => faceres.execute(tf.tensor4d(x.data, x.shape), 'global_pooling/Mean'));
+      await writeTensor(`${base}.feature.npy`, feat);
+      feat.dispose();
+    }
+  }
+  console.log(`${inputs.length} inputs run`);
+}
+
 async function main() {
+  if (process.argv[2] === 'run') {
+    if (!process.argv[3]) throw new Error('usage: node golden.js run DIR');
+    await tf.setBackend('wasm');
+    await tf.ready();
+    console.log(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}`);
+    const humanModels = path.join(__dirname, 'node_modules', '@vladmandic', 'human', 'models');
+    const faceapiModels = path.join(__dirname, 'node_modules', '@vladmandic', 'face-api', 'model');
+    const blazeface = await loadGraphModel(humanModels, 'blazeface');
+    const faceres = await loadGraphModel(humanModels, 'faceres');
+    await faceapi.nets.faceRecognitionNet.loadFromDisk(faceapiModels);
+    await runDir(process.argv[3], blazeface, faceres);
+    return;
+  }
   const out = process.argv[2] || path.join(__dirname, '..', '..', 'testdata', 'golden');
   fs.mkdirSync(out, { recursive: true });
   await tf.setBackend('wasm');
