@@ -22,6 +22,7 @@ help:
 	@echo "fuzz            every fuzz target for FUZZTIME (default $(FUZZTIME); counts avoid golang/go#75804)"
 	@echo "bench           the benchmarks, every ISA level beside its peers"
 	@echo "lint            gofmt, go vet (amd64, arm64, purego, gen, bench), go.mod files tidy"
+	@echo "parity-dev      the three networks vs TF.js WASM (node) on the dev photos, every ISA level"
 
 generate:
 	cd gen && for f in $(ASM_FAMILIES); do \
@@ -116,3 +117,14 @@ SOAK_CYCLES ?= 3000
 .PHONY: soak
 soak:
 	FACECLUSTER_CRASH_CYCLES=$(SOAK_CYCLES) $(GO) test -count=1 -timeout 0 -run '^TestCrashSafety$$' -v ./sdk/
+
+# Network-level parity on the dev photos (FACECLUSTER_DATA): BlazeFace-back,
+# dlib ResNet and faceres in our executor at every ISA level against the
+# original models in TF.js WASM (gen/golden/golden.js run, through node), on
+# the input tensors detect and embed build. Needs node and npm (installs
+# gen/golden's pinned packages on first use); worst errors are logged.
+.PHONY: parity-dev
+parity-dev:
+	@command -v node >/dev/null || { echo "parity-dev needs node and npm: apt-get install -y nodejs npm"; exit 1; }
+	test -e gen/golden/node_modules/@tensorflow/tfjs-backend-wasm/package.json || (cd gen/golden && npm ci --ignore-scripts --no-audit --no-fund)
+	FACECLUSTER_REQUIRE_NODE=1 FACECLUSTER_REQUIRE_DATA=1 $(GO) test -count=1 -run '^TestParityDevPhotos$$' -v ./detect ./embed
