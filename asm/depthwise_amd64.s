@@ -1991,7 +1991,9 @@ row:
 	MOVQ n+120(FP), R8
 	MOVQ R8, 8(SP)
 	CMPQ padL+128(FP), $0x00
-	JEQ  block
+	JEQ  run
+	CMPQ 8(SP), $0x06
+	JBE  lastL
 	XORQ R8, R8
 
 lchan:
@@ -2004,19 +2006,56 @@ lzero:
 	VXORPS Y2, Y2, Y2
 
 lbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
 lrows:
-	VMOVUPS     (R10)(SI*1), Y3
-	VMOVUPS     (R10)(SI*2), Y4
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Y5
-	VFMADD231PS Y3, Y5, Y2
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y4, Y3, Y2
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y8
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
@@ -2026,6 +2065,30 @@ lrows:
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
 	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
 	CMPQ        R8, DI
 	JEQ         ldone
 	ADDQ        $0x20, R8
@@ -2034,12 +2097,15 @@ lrows:
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x00000001, SI, R8
+	IMUL3Q $0x00000007, SI, R8
 	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x06, 8(SP)
 
-block:
-	CMPQ 8(SP), $0x08
-	JB   rest
+run:
+	CMPQ 8(SP), $0x06
+	JBE  last
 	XORQ R8, R8
 
 bchan:
@@ -2057,8 +2123,6 @@ bbias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	VMOVAPS Y2, Y8
-	VMOVAPS Y2, Y9
 	LEAQ    (CX)(R8*1), R9
 	LEAQ    (DX)(R8*1), R10
 	MOVQ    rows+104(FP), R11
@@ -2098,6 +2162,2255 @@ brows:
 	VMOVUPS     (R12), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         bdone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         bchan
+
+bdone:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x06, 8(SP)
+	JMP    run
+
+	// The last run: at most run interior pixels and the borders.
+last:
+	CMPQ padR+136(FP), $0x00
+	JNE  frtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JEQ  next
+	CMPQ R8, $0x01
+	JNE  frfalsen1
+	XORQ R8, R8
+
+frfalse_1_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_1_bias
+
+frfalse_1_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_1_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+frfalse_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_1_chan
+
+frfalse_1_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen1:
+	CMPQ R8, $0x02
+	JNE  frfalsen2
+	XORQ R8, R8
+
+frfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_2_bias
+
+frfalse_2_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_2_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_2_chan
+
+frfalse_2_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen2:
+	CMPQ R8, $0x03
+	JNE  frfalsen3
+	XORQ R8, R8
+
+frfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_3_bias
+
+frfalse_3_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_3_chan
+
+frfalse_3_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen3:
+	CMPQ R8, $0x04
+	JNE  frfalsen4
+	XORQ R8, R8
+
+frfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_4_bias
+
+frfalse_4_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_4_chan
+
+frfalse_4_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen4:
+	CMPQ R8, $0x05
+	JNE  frfalsen5
+	XORQ R8, R8
+
+frfalse_5_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_5_bias
+
+frfalse_5_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_5_chan
+
+frfalse_5_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen5:
+	CMPQ R8, $0x06
+	JNE  frfalsen6
+	XORQ R8, R8
+
+frfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_6_bias
+
+frfalse_6_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_6_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_6_chan
+
+frfalse_6_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen6:
+	JMP next
+
+frtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  frtruen0
+	XORQ R8, R8
+
+frtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_0_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_0_bias
+
+frtrue_0_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+frtrue_0_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_0_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_0_chan
+
+frtrue_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+frtruen0:
+	CMPQ R8, $0x01
+	JNE  frtruen1
+	XORQ R8, R8
+
+frtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_1_bias
+
+frtrue_1_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_1_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_1_chan
+
+frtrue_1_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen1:
+	CMPQ R8, $0x02
+	JNE  frtruen2
+	XORQ R8, R8
+
+frtrue_2_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_2_bias
+
+frtrue_2_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_2_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_2_chan
+
+frtrue_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen2:
+	CMPQ R8, $0x03
+	JNE  frtruen3
+	XORQ R8, R8
+
+frtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_3_bias
+
+frtrue_3_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_3_chan
+
+frtrue_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen3:
+	CMPQ R8, $0x04
+	JNE  frtruen4
+	XORQ R8, R8
+
+frtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_4_bias
+
+frtrue_4_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_4_chan
+
+frtrue_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen4:
+	CMPQ R8, $0x05
+	JNE  frtruen5
+	XORQ R8, R8
+
+frtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_5_bias
+
+frtrue_5_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_5_chan
+
+frtrue_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen5:
+	CMPQ R8, $0x06
+	JNE  frtruen6
+	XORQ R8, R8
+
+frtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_6_bias
+
+frtrue_6_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_6_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_6_chan
+
+frtrue_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen6:
+	JMP next
+
+lastL:
+	CMPQ padR+136(FP), $0x00
+	JNE  grtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grfalsen0
+	XORQ R8, R8
+
+grfalse_0_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_0_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_0_bias
+
+grfalse_0_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+grfalse_0_rows:
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_0_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_0_chan
+
+grfalse_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+grfalsen0:
+	CMPQ R8, $0x01
+	JNE  grfalsen1
+	XORQ R8, R8
+
+grfalse_1_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_1_bias
+
+grfalse_1_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_1_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_1_chan
+
+grfalse_1_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen1:
+	CMPQ R8, $0x02
+	JNE  grfalsen2
+	XORQ R8, R8
+
+grfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_2_bias
+
+grfalse_2_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_2_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_2_chan
+
+grfalse_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen2:
+	CMPQ R8, $0x03
+	JNE  grfalsen3
+	XORQ R8, R8
+
+grfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_3_bias
+
+grfalse_3_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_3_chan
+
+grfalse_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen3:
+	CMPQ R8, $0x04
+	JNE  grfalsen4
+	XORQ R8, R8
+
+grfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_4_bias
+
+grfalse_4_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_4_chan
+
+grfalse_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen4:
+	CMPQ R8, $0x05
+	JNE  grfalsen5
+	XORQ R8, R8
+
+grfalse_5_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_5_bias
+
+grfalse_5_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_5_chan
+
+grfalse_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen5:
+	CMPQ R8, $0x06
+	JNE  grfalsen6
+	XORQ R8, R8
+
+grfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_6_bias
+
+grfalse_6_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_6_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_6_chan
+
+grfalse_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen6:
+	JMP next
+
+grtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grtruen0
+	XORQ R8, R8
+
+grtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_0_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_0_bias
+
+grtrue_0_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_0_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_0_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_0_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_0_chan
+
+grtrue_0_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+grtruen0:
+	CMPQ R8, $0x01
+	JNE  grtruen1
+	XORQ R8, R8
+
+grtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_1_bias
+
+grtrue_1_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_1_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_1_chan
+
+grtrue_1_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen1:
+	CMPQ R8, $0x02
+	JNE  grtruen2
+	XORQ R8, R8
+
+grtrue_2_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_2_bias
+
+grtrue_2_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_2_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_2_chan
+
+grtrue_2_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen2:
+	CMPQ R8, $0x03
+	JNE  grtruen3
+	XORQ R8, R8
+
+grtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_3_bias
+
+grtrue_3_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_3_chan
+
+grtrue_3_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen3:
+	CMPQ R8, $0x04
+	JNE  grtruen4
+	XORQ R8, R8
+
+grtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_4_bias
+
+grtrue_4_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_4_chan
+
+grtrue_4_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen4:
+	CMPQ R8, $0x05
+	JNE  grtruen5
+	XORQ R8, R8
+
+grtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_5_bias
+
+grtrue_5_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_5_chan
+
+grtrue_5_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen5:
+	CMPQ R8, $0x06
+	JNE  grtruen6
+	XORQ R8, R8
+
+grtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_6_bias
+
+grtrue_6_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y11, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y11, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y11, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y11, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y11, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
 	ADDQ        SI, R12
 	VMOVUPS     (R12), Y13
@@ -2105,17 +4418,14 @@ brows:
 	VFMADD231PS Y11, Y13, Y8
 	VFMADD231PS Y10, Y13, Y9
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Y10
-	VFMADD231PS Y12, Y10, Y8
-	VFMADD231PS Y11, Y10, Y9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y10
-	VFMADD231PS Y12, Y10, Y9
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y8
+	VFMADD231PS Y11, Y13, Y9
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         brows
+	JNZ         grtrue_6_rows
 	LEAQ        (AX)(R8*1), R12
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
@@ -2149,274 +4459,20 @@ brows:
 	VMINPS      Y9, Y1, Y9
 	VMOVUPS     Y9, (R12)
 	CMPQ        R8, DI
-	JEQ         bdone
+	JEQ         grtrue_6_done
 	ADDQ        $0x20, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         bchan
+	JMP         grtrue_6_chan
 
-bdone:
+grtrue_6_done:
 	IMUL3Q $0x00000008, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
+	IMUL3Q $0x00000006, SI, R8
 	ADDQ   R8, CX
-	SUBQ   $0x08, 8(SP)
-	JMP    block
+	JMP    next
 
-	// Fewer than block pixels left: a run of each power of two below block.
-rest:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000004, R8
-	JZ    rest4
-	XORQ  R8, R8
-
-p4chan:
-	TESTQ   BX, BX
-	JZ      p4zero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     p4bias
-
-p4zero:
-	VXORPS Y2, Y2, Y2
-
-p4bias:
-	VMOVAPS Y2, Y3
-	VMOVAPS Y2, Y4
-	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
-
-p4rows:
-	VMOVUPS     (R10), Y6
-	VMOVUPS     (R10)(SI*1), Y7
-	VMOVUPS     (R10)(SI*2), Y8
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y6, Y9, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y7, Y9, Y2
-	VFMADD231PS Y6, Y9, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y8, Y9, Y2
-	VFMADD231PS Y7, Y9, Y3
-	VFMADD231PS Y6, Y9, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y8, Y9, Y3
-	VFMADD231PS Y7, Y9, Y4
-	VFMADD231PS Y6, Y9, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y6
-	VFMADD231PS Y8, Y6, Y4
-	VFMADD231PS Y7, Y6, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y6
-	VFMADD231PS Y8, Y6, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         p4rows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y3, Y0, Y3
-	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y4, Y0, Y4
-	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y5, Y0, Y5
-	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
-	JEQ         p4done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         p4chan
-
-p4done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
-
-rest4:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000002, R8
-	JZ    rest2
-	XORQ  R8, R8
-
-p2chan:
-	TESTQ   BX, BX
-	JZ      p2zero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     p2bias
-
-p2zero:
-	VXORPS Y2, Y2, Y2
-
-p2bias:
-	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
-
-p2rows:
-	VMOVUPS     (R10), Y4
-	VMOVUPS     (R10)(SI*1), Y5
-	VMOVUPS     (R10)(SI*2), Y6
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y7
-	VFMADD231PS Y4, Y7, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y7
-	VFMADD231PS Y5, Y7, Y2
-	VFMADD231PS Y4, Y7, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y4
-	VFMADD231PS Y6, Y4, Y2
-	VFMADD231PS Y5, Y4, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y4
-	VFMADD231PS Y6, Y4, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         p2rows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y3, Y0, Y3
-	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
-	JEQ         p2done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         p2chan
-
-p2done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
-
-rest2:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000001, R8
-	JZ    rest1
-	XORQ  R8, R8
-
-p1chan:
-	TESTQ   BX, BX
-	JZ      p1zero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     p1bias
-
-p1zero:
-	VXORPS Y2, Y2, Y2
-
-p1bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
-
-p1rows:
-	VMOVUPS     (R10), Y3
-	VMOVUPS     (R10)(SI*1), Y4
-	VMOVUPS     (R10)(SI*2), Y5
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y6
-	VFMADD231PS Y3, Y6, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y4, Y3, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y5, Y3, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         p1rows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
-	JEQ         p1done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         p1chan
-
-p1done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
-
-rest1:
-	CMPQ padR+136(FP), $0x00
-	JEQ  next
-	XORQ R8, R8
-
-rchan:
-	TESTQ   BX, BX
-	JZ      rzero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     rbias
-
-rzero:
-	VXORPS Y2, Y2, Y2
-
-rbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
-
-rrows:
-	VMOVUPS     (R10), Y3
-	VMOVUPS     (R10)(SI*1), Y4
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y5
-	VFMADD231PS Y3, Y5, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y4, Y3, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         rrows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
-	JEQ         rdone
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         rchan
-
-rdone:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-
+grtruen6:
 next:
 	ADDQ outRowSkip+160(FP), AX
 	ADDQ inRowSkip+152(FP), CX
@@ -2450,7 +4506,9 @@ row:
 	MOVQ n+120(FP), R8
 	MOVQ R8, 8(SP)
 	CMPQ padL+128(FP), $0x00
-	JEQ  block
+	JEQ  run
+	CMPQ 8(SP), $0x06
+	JBE  lastL
 	XORQ R8, R8
 
 lchan:
@@ -2463,19 +4521,68 @@ lzero:
 	VXORPS Y2, Y2, Y2
 
 lbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
 lrows:
-	VMOVUPS     (R10)(SI*1), Y3
-	VMOVUPS     (R10)(SI*2), Y4
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Y5
-	VFMADD231PS Y3, Y5, Y2
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y4, Y3, Y2
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y8
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
@@ -2485,6 +4592,30 @@ lrows:
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
 	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
 	CMPQ        R8, DI
 	JEQ         ldone
 	ADDQ        $0x20, R8
@@ -2493,14 +4624,15 @@ lrows:
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x00000001, SI, R8
+	IMUL3Q $0x00000007, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
+	IMUL3Q $0x0000000d, SI, R8
 	ADDQ   R8, CX
+	SUBQ   $0x06, 8(SP)
 
-block:
-	CMPQ 8(SP), $0x08
-	JB   rest
+run:
+	CMPQ 8(SP), $0x06
+	JBE  last
 	XORQ R8, R8
 
 bchan:
@@ -2518,8 +4650,6 @@ bbias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	VMOVAPS Y2, Y8
-	VMOVAPS Y2, Y9
 	LEAQ    (CX)(R8*1), R9
 	LEAQ    (DX)(R8*1), R10
 	MOVQ    rows+104(FP), R11
@@ -2532,6 +4662,2425 @@ brows:
 	VMOVUPS     (R12), Y13
 	VFMADD231PS Y10, Y13, Y2
 	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         bdone
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         bchan
+
+bdone:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x06, 8(SP)
+	JMP    run
+
+	// The last run: at most run interior pixels and the borders.
+last:
+	CMPQ padR+136(FP), $0x00
+	JNE  frtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JEQ  next
+	CMPQ R8, $0x01
+	JNE  frfalsen1
+	XORQ R8, R8
+
+frfalse_1_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_1_bias
+
+frfalse_1_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_1_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+frfalse_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_1_chan
+
+frfalse_1_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen1:
+	CMPQ R8, $0x02
+	JNE  frfalsen2
+	XORQ R8, R8
+
+frfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_2_bias
+
+frfalse_2_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_2_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_2_chan
+
+frfalse_2_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen2:
+	CMPQ R8, $0x03
+	JNE  frfalsen3
+	XORQ R8, R8
+
+frfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_3_bias
+
+frfalse_3_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_3_chan
+
+frfalse_3_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen3:
+	CMPQ R8, $0x04
+	JNE  frfalsen4
+	XORQ R8, R8
+
+frfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_4_bias
+
+frfalse_4_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_4_chan
+
+frfalse_4_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen4:
+	CMPQ R8, $0x05
+	JNE  frfalsen5
+	XORQ R8, R8
+
+frfalse_5_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_5_bias
+
+frfalse_5_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_5_chan
+
+frfalse_5_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen5:
+	CMPQ R8, $0x06
+	JNE  frfalsen6
+	XORQ R8, R8
+
+frfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frfalse_6_bias
+
+frfalse_6_zero:
+	VXORPS Y2, Y2, Y2
+
+frfalse_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_6_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_6_chan
+
+frfalse_6_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen6:
+	JMP next
+
+frtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  frtruen0
+	XORQ R8, R8
+
+frtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_0_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_0_bias
+
+frtrue_0_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+frtrue_0_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_0_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_0_chan
+
+frtrue_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+frtruen0:
+	CMPQ R8, $0x01
+	JNE  frtruen1
+	XORQ R8, R8
+
+frtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_1_bias
+
+frtrue_1_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_1_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_1_chan
+
+frtrue_1_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen1:
+	CMPQ R8, $0x02
+	JNE  frtruen2
+	XORQ R8, R8
+
+frtrue_2_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_2_bias
+
+frtrue_2_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_2_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_2_chan
+
+frtrue_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen2:
+	CMPQ R8, $0x03
+	JNE  frtruen3
+	XORQ R8, R8
+
+frtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_3_bias
+
+frtrue_3_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_3_chan
+
+frtrue_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen3:
+	CMPQ R8, $0x04
+	JNE  frtruen4
+	XORQ R8, R8
+
+frtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_4_bias
+
+frtrue_4_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_4_chan
+
+frtrue_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen4:
+	CMPQ R8, $0x05
+	JNE  frtruen5
+	XORQ R8, R8
+
+frtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_5_bias
+
+frtrue_5_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_5_chan
+
+frtrue_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen5:
+	CMPQ R8, $0x06
+	JNE  frtruen6
+	XORQ R8, R8
+
+frtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     frtrue_6_bias
+
+frtrue_6_zero:
+	VXORPS Y2, Y2, Y2
+
+frtrue_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y10, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_6_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_6_chan
+
+frtrue_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen6:
+	JMP next
+
+lastL:
+	CMPQ padR+136(FP), $0x00
+	JNE  grtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grfalsen0
+	XORQ R8, R8
+
+grfalse_0_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_0_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_0_bias
+
+grfalse_0_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+grfalse_0_rows:
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_0_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_0_chan
+
+grfalse_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen0:
+	CMPQ R8, $0x01
+	JNE  grfalsen1
+	XORQ R8, R8
+
+grfalse_1_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_1_bias
+
+grfalse_1_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_1_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_1_chan
+
+grfalse_1_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen1:
+	CMPQ R8, $0x02
+	JNE  grfalsen2
+	XORQ R8, R8
+
+grfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_2_bias
+
+grfalse_2_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_2_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_2_chan
+
+grfalse_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen2:
+	CMPQ R8, $0x03
+	JNE  grfalsen3
+	XORQ R8, R8
+
+grfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_3_bias
+
+grfalse_3_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_3_chan
+
+grfalse_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen3:
+	CMPQ R8, $0x04
+	JNE  grfalsen4
+	XORQ R8, R8
+
+grfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_4_bias
+
+grfalse_4_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_4_chan
+
+grfalse_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen4:
+	CMPQ R8, $0x05
+	JNE  grfalsen5
+	XORQ R8, R8
+
+grfalse_5_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_5_bias
+
+grfalse_5_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_5_chan
+
+grfalse_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen5:
+	CMPQ R8, $0x06
+	JNE  grfalsen6
+	XORQ R8, R8
+
+grfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grfalse_6_bias
+
+grfalse_6_zero:
+	VXORPS Y2, Y2, Y2
+
+grfalse_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_6_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_6_chan
+
+grfalse_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000d, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen6:
+	JMP next
+
+grtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grtruen0
+	XORQ R8, R8
+
+grtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_0_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_0_bias
+
+grtrue_0_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_0_bias:
+	VMOVAPS Y2, Y3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_0_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_0_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_0_chan
+
+grtrue_0_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen0:
+	CMPQ R8, $0x01
+	JNE  grtruen1
+	XORQ R8, R8
+
+grtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_1_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_1_bias
+
+grtrue_1_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_1_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_1_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_1_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_1_chan
+
+grtrue_1_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen1:
+	CMPQ R8, $0x02
+	JNE  grtruen2
+	XORQ R8, R8
+
+grtrue_2_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_2_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_2_bias
+
+grtrue_2_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_2_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_2_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_2_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_2_chan
+
+grtrue_2_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen2:
+	CMPQ R8, $0x03
+	JNE  grtruen3
+	XORQ R8, R8
+
+grtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_3_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_3_bias
+
+grtrue_3_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_3_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_3_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_3_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_3_chan
+
+grtrue_3_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen3:
+	CMPQ R8, $0x04
+	JNE  grtruen4
+	XORQ R8, R8
+
+grtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_4_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_4_bias
+
+grtrue_4_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_4_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_4_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_4_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_4_chan
+
+grtrue_4_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen4:
+	CMPQ R8, $0x05
+	JNE  grtruen5
+	XORQ R8, R8
+
+grtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_5_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_5_bias
+
+grtrue_5_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_5_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_5_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y2
+	VFMADD231PS Y10, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y3
+	VFMADD231PS Y10, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y4
+	VFMADD231PS Y10, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y5
+	VFMADD231PS Y10, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y6
+	VFMADD231PS Y10, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y12, Y13, Y7
+	VFMADD231PS Y10, Y13, Y8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Y2, Y0, Y2
+	VMINPS      Y2, Y1, Y2
+	VMOVUPS     Y2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y3, Y0, Y3
+	VMINPS      Y3, Y1, Y3
+	VMOVUPS     Y3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y4, Y0, Y4
+	VMINPS      Y4, Y1, Y4
+	VMOVUPS     Y4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y5, Y0, Y5
+	VMINPS      Y5, Y1, Y5
+	VMOVUPS     Y5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y6, Y0, Y6
+	VMINPS      Y6, Y1, Y6
+	VMOVUPS     Y6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y7, Y0, Y7
+	VMINPS      Y7, Y1, Y7
+	VMOVUPS     Y7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Y8, Y0, Y8
+	VMINPS      Y8, Y1, Y8
+	VMOVUPS     Y8, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_5_done
+	ADDQ        $0x20, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_5_chan
+
+grtrue_5_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen5:
+	CMPQ R8, $0x06
+	JNE  grtruen6
+	XORQ R8, R8
+
+grtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_6_zero
+	VMOVUPS (BX)(R8*1), Y2
+	JMP     grtrue_6_bias
+
+grtrue_6_zero:
+	VXORPS Y2, Y2, Y2
+
+grtrue_6_bias:
+	VMOVAPS Y2, Y3
+	VMOVAPS Y2, Y4
+	VMOVAPS Y2, Y5
+	VMOVAPS Y2, Y6
+	VMOVAPS Y2, Y7
+	VMOVAPS Y2, Y8
+	VMOVAPS Y2, Y9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_6_rows:
+	VMOVUPS     (R10), Y10
+	VMOVUPS     (R10)(SI*1), Y11
+	VMOVUPS     (R10)(SI*2), Y12
+	MOVQ        R9, R12
 	VMOVUPS     (R12), Y13
 	VFMADD231PS Y11, Y13, Y2
 	ADDQ        SI, R12
@@ -2581,16 +7130,13 @@ brows:
 	VFMADD231PS Y12, Y13, Y8
 	VFMADD231PS Y10, Y13, Y9
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Y10
-	VFMADD231PS Y11, Y10, Y9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y10
-	VFMADD231PS Y12, Y10, Y9
+	VMOVUPS     (R12), Y13
+	VFMADD231PS Y11, Y13, Y9
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         brows
+	JNZ         grtrue_6_rows
 	LEAQ        (AX)(R8*1), R12
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
@@ -2624,282 +7170,20 @@ brows:
 	VMINPS      Y9, Y1, Y9
 	VMOVUPS     Y9, (R12)
 	CMPQ        R8, DI
-	JEQ         bdone
+	JEQ         grtrue_6_done
 	ADDQ        $0x20, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         bchan
+	JMP         grtrue_6_chan
 
-bdone:
+grtrue_6_done:
 	IMUL3Q $0x00000008, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000010, SI, R8
+	IMUL3Q $0x0000000d, SI, R8
 	ADDQ   R8, CX
-	SUBQ   $0x08, 8(SP)
-	JMP    block
+	JMP    next
 
-	// Fewer than block pixels left: a run of each power of two below block.
-rest:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000004, R8
-	JZ    rest4
-	XORQ  R8, R8
-
-p4chan:
-	TESTQ   BX, BX
-	JZ      p4zero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     p4bias
-
-p4zero:
-	VXORPS Y2, Y2, Y2
-
-p4bias:
-	VMOVAPS Y2, Y3
-	VMOVAPS Y2, Y4
-	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
-
-p4rows:
-	VMOVUPS     (R10), Y6
-	VMOVUPS     (R10)(SI*1), Y7
-	VMOVUPS     (R10)(SI*2), Y8
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y6, Y9, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y7, Y9, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y8, Y9, Y2
-	VFMADD231PS Y6, Y9, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y7, Y9, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y8, Y9, Y3
-	VFMADD231PS Y6, Y9, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y7, Y9, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y9
-	VFMADD231PS Y8, Y9, Y4
-	VFMADD231PS Y6, Y9, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y6
-	VFMADD231PS Y7, Y6, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y6
-	VFMADD231PS Y8, Y6, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         p4rows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y3, Y0, Y3
-	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y4, Y0, Y4
-	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y5, Y0, Y5
-	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
-	JEQ         p4done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         p4chan
-
-p4done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
-
-rest4:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000002, R8
-	JZ    rest2
-	XORQ  R8, R8
-
-p2chan:
-	TESTQ   BX, BX
-	JZ      p2zero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     p2bias
-
-p2zero:
-	VXORPS Y2, Y2, Y2
-
-p2bias:
-	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
-
-p2rows:
-	VMOVUPS     (R10), Y4
-	VMOVUPS     (R10)(SI*1), Y5
-	VMOVUPS     (R10)(SI*2), Y6
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y7
-	VFMADD231PS Y4, Y7, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y7
-	VFMADD231PS Y5, Y7, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y7
-	VFMADD231PS Y6, Y7, Y2
-	VFMADD231PS Y4, Y7, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y4
-	VFMADD231PS Y5, Y4, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y4
-	VFMADD231PS Y6, Y4, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         p2rows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Y3, Y0, Y3
-	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
-	JEQ         p2done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         p2chan
-
-p2done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
-
-rest2:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000001, R8
-	JZ    rest1
-	XORQ  R8, R8
-
-p1chan:
-	TESTQ   BX, BX
-	JZ      p1zero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     p1bias
-
-p1zero:
-	VXORPS Y2, Y2, Y2
-
-p1bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
-
-p1rows:
-	VMOVUPS     (R10), Y3
-	VMOVUPS     (R10)(SI*1), Y4
-	VMOVUPS     (R10)(SI*2), Y5
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y6
-	VFMADD231PS Y3, Y6, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y4, Y3, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y5, Y3, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         p1rows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
-	JEQ         p1done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         p1chan
-
-p1done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
-
-rest1:
-	CMPQ padR+136(FP), $0x00
-	JEQ  next
-	XORQ R8, R8
-
-rchan:
-	TESTQ   BX, BX
-	JZ      rzero
-	VMOVUPS (BX)(R8*1), Y2
-	JMP     rbias
-
-rzero:
-	VXORPS Y2, Y2, Y2
-
-rbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
-
-rrows:
-	VMOVUPS     (R10), Y3
-	VMOVUPS     (R10)(SI*1), Y4
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y5
-	VFMADD231PS Y3, Y5, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y3
-	VFMADD231PS Y4, Y3, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         rrows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Y2, Y0, Y2
-	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
-	JEQ         rdone
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         rchan
-
-rdone:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-
+grtruen6:
 next:
 	ADDQ outRowSkip+160(FP), AX
 	ADDQ inRowSkip+152(FP), CX
@@ -6791,7 +11075,9 @@ row:
 	MOVQ n+120(FP), R8
 	MOVQ R8, 8(SP)
 	CMPQ padL+128(FP), $0x00
-	JEQ  block
+	JEQ  run
+	CMPQ 8(SP), $0x0c
+	JBE  lastL
 	XORQ R8, R8
 
 lchan:
@@ -6804,19 +11090,92 @@ lzero:
 	VPXORD Z2, Z2, Z2
 
 lbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	VMOVAPS Z2, Z14
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
 lrows:
-	VMOVUPS     (R10)(SI*1), Z3
-	VMOVUPS     (R10)(SI*2), Z4
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z5
-	VFMADD231PS Z3, Z5, Z2
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z4, Z3, Z2
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	VFMADD231PS Z16, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	VFMADD231PS Z17, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z14
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
@@ -6826,100 +11185,6 @@ lrows:
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
 	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
-	JEQ         ldone
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         lchan
-
-ldone:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-
-block:
-	CMPQ 8(SP), $0x08
-	JB   rest
-	XORQ R8, R8
-
-bchan:
-	TESTQ   BX, BX
-	JZ      bzero
-	VMOVUPS (BX)(R8*1), Z6
-	JMP     bbias
-
-bzero:
-	VPXORD Z6, Z6, Z6
-
-bbias:
-	VMOVAPS Z6, Z3
-	VMOVAPS Z6, Z4
-	VMOVAPS Z6, Z5
-	VMOVAPS Z6, Z11
-	VMOVAPS Z6, Z12
-	VMOVAPS Z6, Z13
-	VMOVAPS Z6, Z14
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
-
-brows:
-	VMOVUPS     (R10), Z15
-	VMOVUPS     (R10)(SI*1), Z16
-	VMOVUPS     (R10)(SI*2), Z17
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z15, Z18, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z6
-	VFMADD231PS Z15, Z18, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z6
-	VFMADD231PS Z16, Z18, Z3
-	VFMADD231PS Z15, Z18, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z3
-	VFMADD231PS Z16, Z18, Z4
-	VFMADD231PS Z15, Z18, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z4
-	VFMADD231PS Z16, Z18, Z5
-	VFMADD231PS Z15, Z18, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z5
-	VFMADD231PS Z16, Z18, Z11
-	VFMADD231PS Z15, Z18, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z11
-	VFMADD231PS Z16, Z18, Z12
-	VFMADD231PS Z15, Z18, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z12
-	VFMADD231PS Z16, Z18, Z13
-	VFMADD231PS Z15, Z18, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z15
-	VFMADD231PS Z17, Z15, Z13
-	VFMADD231PS Z16, Z15, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z15
-	VFMADD231PS Z17, Z15, Z14
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         brows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Z6, Z0, Z6
-	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
@@ -6932,6 +11197,26 @@ brows:
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
 	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
@@ -6949,6 +11234,171 @@ brows:
 	VMINPS      Z14, Z1, Z14
 	VMOVUPS     Z14, (R12)
 	CMPQ        R8, DI
+	JEQ         ldone
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         lchan
+
+ldone:
+	IMUL3Q $0x0000000d, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	SUBQ   $0x0c, 8(SP)
+
+run:
+	CMPQ 8(SP), $0x0c
+	JBE  last
+	XORQ R8, R8
+
+bchan:
+	TESTQ   BX, BX
+	JZ      bzero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     bbias
+
+bzero:
+	VPXORD Z2, Z2, Z2
+
+bbias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+brows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         brows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	CMPQ        R8, DI
 	JEQ         bdone
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
@@ -6956,74 +11406,273 @@ brows:
 	JMP         bchan
 
 bdone:
-	IMUL3Q $0x00000008, SI, R8
+	IMUL3Q $0x0000000c, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
+	IMUL3Q $0x0000000c, SI, R8
 	ADDQ   R8, CX
-	SUBQ   $0x08, 8(SP)
-	JMP    block
+	SUBQ   $0x0c, 8(SP)
+	JMP    run
 
-	// Fewer than block pixels left: a run of each power of two below block.
-rest:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000004, R8
-	JZ    rest4
-	XORQ  R8, R8
+	// The last run: at most run interior pixels and the borders.
+last:
+	CMPQ padR+136(FP), $0x00
+	JNE  frtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JEQ  next
+	CMPQ R8, $0x01
+	JNE  frfalsen1
+	XORQ R8, R8
 
-p4chan:
+frfalse_1_chan:
 	TESTQ   BX, BX
-	JZ      p4zero
-	VMOVUPS (BX)(R8*1), Z7
-	JMP     p4bias
+	JZ      frfalse_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_1_bias
 
-p4zero:
-	VPXORD Z7, Z7, Z7
+frfalse_1_zero:
+	VPXORD Z2, Z2, Z2
 
-p4bias:
-	VMOVAPS Z7, Z3
-	VMOVAPS Z7, Z4
-	VMOVAPS Z7, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+frfalse_1_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
 
-p4rows:
-	VMOVUPS     (R10), Z11
-	VMOVUPS     (R10)(SI*1), Z12
-	VMOVUPS     (R10)(SI*2), Z13
+frfalse_1_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z11, Z14, Z7
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z12, Z14, Z7
-	VFMADD231PS Z11, Z14, Z3
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z13, Z14, Z7
-	VFMADD231PS Z12, Z14, Z3
-	VFMADD231PS Z11, Z14, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z13, Z14, Z3
-	VFMADD231PS Z12, Z14, Z4
-	VFMADD231PS Z11, Z14, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z11
-	VFMADD231PS Z13, Z11, Z4
-	VFMADD231PS Z12, Z11, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z11
-	VFMADD231PS Z13, Z11, Z5
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         p4rows
+	JNZ         frfalse_1_rows
 	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Z7, Z0, Z7
-	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_1_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_1_chan
+
+frfalse_1_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen1:
+	CMPQ R8, $0x02
+	JNE  frfalsen2
+	XORQ R8, R8
+
+frfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_2_bias
+
+frfalse_2_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_2_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_2_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_2_chan
+
+frfalse_2_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen2:
+	CMPQ R8, $0x03
+	JNE  frfalsen3
+	XORQ R8, R8
+
+frfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_3_bias
+
+frfalse_3_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_3_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_3_chan
+
+frfalse_3_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen3:
+	CMPQ R8, $0x04
+	JNE  frfalsen4
+	XORQ R8, R8
+
+frfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_4_bias
+
+frfalse_4_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_4_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
@@ -7037,186 +11686,5525 @@ p4rows:
 	VMINPS      Z5, Z1, Z5
 	VMOVUPS     Z5, (R12)
 	CMPQ        R8, DI
-	JEQ         p4done
+	JEQ         frfalse_4_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         p4chan
+	JMP         frfalse_4_chan
 
-p4done:
+frfalse_4_done:
 	IMUL3Q $0x00000004, SI, R8
 	ADDQ   R8, AX
 	IMUL3Q $0x00000004, SI, R8
 	ADDQ   R8, CX
+	JMP    next
 
-rest4:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000002, R8
-	JZ    rest2
-	XORQ  R8, R8
+frfalsen4:
+	CMPQ R8, $0x05
+	JNE  frfalsen5
+	XORQ R8, R8
 
-p2chan:
+frfalse_5_chan:
 	TESTQ   BX, BX
-	JZ      p2zero
-	VMOVUPS (BX)(R8*1), Z8
-	JMP     p2bias
+	JZ      frfalse_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_5_bias
 
-p2zero:
-	VPXORD Z8, Z8, Z8
+frfalse_5_zero:
+	VPXORD Z2, Z2, Z2
 
-p2bias:
-	VMOVAPS Z8, Z3
+frfalse_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
 	LEAQ    (CX)(R8*1), R9
 	LEAQ    (DX)(R8*1), R10
 	MOVQ    rows+104(FP), R11
 
-p2rows:
-	VMOVUPS     (R10), Z4
-	VMOVUPS     (R10)(SI*1), Z5
-	VMOVUPS     (R10)(SI*2), Z11
+frfalse_5_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z12
-	VFMADD231PS Z4, Z12, Z8
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z12
-	VFMADD231PS Z5, Z12, Z8
-	VFMADD231PS Z4, Z12, Z3
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z4
-	VFMADD231PS Z11, Z4, Z8
-	VFMADD231PS Z5, Z4, Z3
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z4
-	VFMADD231PS Z11, Z4, Z3
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         p2rows
+	JNZ         frfalse_5_rows
 	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_5_chan
+
+frfalse_5_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen5:
+	CMPQ R8, $0x06
+	JNE  frfalsen6
+	XORQ R8, R8
+
+frfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_6_bias
+
+frfalse_6_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_6_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_6_chan
+
+frfalse_6_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen6:
+	CMPQ R8, $0x07
+	JNE  frfalsen7
+	XORQ R8, R8
+
+frfalse_7_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_7_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_7_bias
+
+frfalse_7_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_7_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_7_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_7_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
 	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_7_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_7_chan
+
+frfalse_7_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen7:
+	CMPQ R8, $0x08
+	JNE  frfalsen8
+	XORQ R8, R8
+
+frfalse_8_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_8_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_8_bias
+
+frfalse_8_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_8_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_8_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_8_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_8_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_8_chan
+
+frfalse_8_done:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen8:
+	CMPQ R8, $0x09
+	JNE  frfalsen9
+	XORQ R8, R8
+
+frfalse_9_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_9_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_9_bias
+
+frfalse_9_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_9_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_9_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_9_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_9_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_9_chan
+
+frfalse_9_done:
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen9:
+	CMPQ R8, $0x0a
+	JNE  frfalsen10
+	XORQ R8, R8
+
+frfalse_10_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_10_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_10_bias
+
+frfalse_10_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_10_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_10_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_10_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_10_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_10_chan
+
+frfalse_10_done:
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen10:
+	CMPQ R8, $0x0b
+	JNE  frfalsen11
+	XORQ R8, R8
+
+frfalse_11_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_11_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_11_bias
+
+frfalse_11_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_11_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_11_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_11_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_11_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_11_chan
+
+frfalse_11_done:
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen11:
+	CMPQ R8, $0x0c
+	JNE  frfalsen12
+	XORQ R8, R8
+
+frfalse_12_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_12_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_12_bias
+
+frfalse_12_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_12_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_12_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_12_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_12_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_12_chan
+
+frfalse_12_done:
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen12:
+	JMP next
+
+frtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  frtruen0
+	XORQ R8, R8
+
+frtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_0_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_0_bias
+
+frtrue_0_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+frtrue_0_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_0_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_0_chan
+
+frtrue_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+frtruen0:
+	CMPQ R8, $0x01
+	JNE  frtruen1
+	XORQ R8, R8
+
+frtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_1_bias
+
+frtrue_1_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_1_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_1_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
 	VMOVUPS     Z3, (R12)
 	CMPQ        R8, DI
-	JEQ         p2done
+	JEQ         frtrue_1_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         p2chan
+	JMP         frtrue_1_chan
 
-p2done:
+frtrue_1_done:
 	IMUL3Q $0x00000002, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
+	IMUL3Q $0x00000001, SI, R8
 	ADDQ   R8, CX
+	JMP    next
 
-rest2:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000001, R8
-	JZ    rest1
-	XORQ  R8, R8
+frtruen1:
+	CMPQ R8, $0x02
+	JNE  frtruen2
+	XORQ R8, R8
 
-p1chan:
+frtrue_2_chan:
 	TESTQ   BX, BX
-	JZ      p1zero
-	VMOVUPS (BX)(R8*1), Z9
-	JMP     p1bias
+	JZ      frtrue_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_2_bias
 
-p1zero:
-	VPXORD Z9, Z9, Z9
+frtrue_2_zero:
+	VPXORD Z2, Z2, Z2
 
-p1bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+frtrue_2_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
-p1rows:
-	VMOVUPS     (R10), Z3
-	VMOVUPS     (R10)(SI*1), Z4
-	VMOVUPS     (R10)(SI*2), Z5
+frtrue_2_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z11
-	VFMADD231PS Z3, Z11, Z9
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z4, Z3, Z9
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z5, Z3, Z9
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         p1rows
+	JNZ         frtrue_2_rows
 	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_2_chan
+
+frtrue_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen2:
+	CMPQ R8, $0x03
+	JNE  frtruen3
+	XORQ R8, R8
+
+frtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_3_bias
+
+frtrue_3_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_3_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_3_chan
+
+frtrue_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen3:
+	CMPQ R8, $0x04
+	JNE  frtruen4
+	XORQ R8, R8
+
+frtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_4_bias
+
+frtrue_4_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_4_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_4_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_4_chan
+
+frtrue_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen4:
+	CMPQ R8, $0x05
+	JNE  frtruen5
+	XORQ R8, R8
+
+frtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_5_bias
+
+frtrue_5_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_5_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_5_chan
+
+frtrue_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen5:
+	CMPQ R8, $0x06
+	JNE  frtruen6
+	XORQ R8, R8
+
+frtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_6_bias
+
+frtrue_6_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_6_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_6_chan
+
+frtrue_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen6:
+	CMPQ R8, $0x07
+	JNE  frtruen7
+	XORQ R8, R8
+
+frtrue_7_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_7_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_7_bias
+
+frtrue_7_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_7_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_7_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_7_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
 	VMOVUPS     Z9, (R12)
 	CMPQ        R8, DI
-	JEQ         p1done
+	JEQ         frtrue_7_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         p1chan
+	JMP         frtrue_7_chan
 
-p1done:
-	IMUL3Q $0x00000001, SI, R8
+frtrue_7_done:
+	IMUL3Q $0x00000008, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
+	IMUL3Q $0x00000007, SI, R8
 	ADDQ   R8, CX
+	JMP    next
 
-rest1:
-	CMPQ padR+136(FP), $0x00
-	JEQ  next
+frtruen7:
+	CMPQ R8, $0x08
+	JNE  frtruen8
 	XORQ R8, R8
 
-rchan:
+frtrue_8_chan:
 	TESTQ   BX, BX
-	JZ      rzero
-	VMOVUPS (BX)(R8*1), Z10
-	JMP     rbias
+	JZ      frtrue_8_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_8_bias
 
-rzero:
-	VPXORD Z10, Z10, Z10
+frtrue_8_zero:
+	VPXORD Z2, Z2, Z2
 
-rbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+frtrue_8_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
-rrows:
-	VMOVUPS     (R10), Z3
-	VMOVUPS     (R10)(SI*1), Z4
+frtrue_8_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z5
-	VFMADD231PS Z3, Z5, Z10
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z4, Z3, Z10
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         rrows
+	JNZ         frtrue_8_rows
 	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
 	VMOVUPS     Z10, (R12)
 	CMPQ        R8, DI
-	JEQ         rdone
+	JEQ         frtrue_8_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         rchan
+	JMP         frtrue_8_chan
 
-rdone:
+frtrue_8_done:
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen8:
+	CMPQ R8, $0x09
+	JNE  frtruen9
+	XORQ R8, R8
+
+frtrue_9_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_9_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_9_bias
+
+frtrue_9_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_9_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_9_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_9_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_9_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_9_chan
+
+frtrue_9_done:
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen9:
+	CMPQ R8, $0x0a
+	JNE  frtruen10
+	XORQ R8, R8
+
+frtrue_10_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_10_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_10_bias
+
+frtrue_10_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_10_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_10_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_10_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_10_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_10_chan
+
+frtrue_10_done:
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen10:
+	CMPQ R8, $0x0b
+	JNE  frtruen11
+	XORQ R8, R8
+
+frtrue_11_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_11_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_11_bias
+
+frtrue_11_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_11_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_11_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_11_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_11_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_11_chan
+
+frtrue_11_done:
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen11:
+	CMPQ R8, $0x0c
+	JNE  frtruen12
+	XORQ R8, R8
+
+frtrue_12_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_12_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_12_bias
+
+frtrue_12_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_12_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	VMOVAPS Z2, Z14
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_12_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z16, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	VFMADD231PS Z16, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	VFMADD231PS Z17, Z19, Z14
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_12_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z14, Z0, Z14
+	VMINPS      Z14, Z1, Z14
+	VMOVUPS     Z14, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_12_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_12_chan
+
+frtrue_12_done:
+	IMUL3Q $0x0000000d, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen12:
+	JMP next
+
+lastL:
+	CMPQ padR+136(FP), $0x00
+	JNE  grtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grfalsen0
+	XORQ R8, R8
+
+grfalse_0_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_0_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_0_bias
+
+grfalse_0_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+grfalse_0_rows:
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_0_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_0_chan
+
+grfalse_0_done:
 	IMUL3Q $0x00000001, SI, R8
 	ADDQ   R8, AX
+	JMP    next
 
+grfalsen0:
+	CMPQ R8, $0x01
+	JNE  grfalsen1
+	XORQ R8, R8
+
+grfalse_1_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_1_bias
+
+grfalse_1_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_1_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_1_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_1_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_1_chan
+
+grfalse_1_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen1:
+	CMPQ R8, $0x02
+	JNE  grfalsen2
+	XORQ R8, R8
+
+grfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_2_bias
+
+grfalse_2_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_2_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_2_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_2_chan
+
+grfalse_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen2:
+	CMPQ R8, $0x03
+	JNE  grfalsen3
+	XORQ R8, R8
+
+grfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_3_bias
+
+grfalse_3_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_3_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_3_chan
+
+grfalse_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen3:
+	CMPQ R8, $0x04
+	JNE  grfalsen4
+	XORQ R8, R8
+
+grfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_4_bias
+
+grfalse_4_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_4_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_4_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_4_chan
+
+grfalse_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen4:
+	CMPQ R8, $0x05
+	JNE  grfalsen5
+	XORQ R8, R8
+
+grfalse_5_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_5_bias
+
+grfalse_5_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_5_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_5_chan
+
+grfalse_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen5:
+	CMPQ R8, $0x06
+	JNE  grfalsen6
+	XORQ R8, R8
+
+grfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_6_bias
+
+grfalse_6_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_6_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_6_chan
+
+grfalse_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen6:
+	CMPQ R8, $0x07
+	JNE  grfalsen7
+	XORQ R8, R8
+
+grfalse_7_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_7_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_7_bias
+
+grfalse_7_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_7_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_7_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_7_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_7_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_7_chan
+
+grfalse_7_done:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen7:
+	CMPQ R8, $0x08
+	JNE  grfalsen8
+	XORQ R8, R8
+
+grfalse_8_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_8_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_8_bias
+
+grfalse_8_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_8_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_8_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_8_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_8_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_8_chan
+
+grfalse_8_done:
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen8:
+	CMPQ R8, $0x09
+	JNE  grfalsen9
+	XORQ R8, R8
+
+grfalse_9_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_9_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_9_bias
+
+grfalse_9_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_9_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_9_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_9_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_9_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_9_chan
+
+grfalse_9_done:
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen9:
+	CMPQ R8, $0x0a
+	JNE  grfalsen10
+	XORQ R8, R8
+
+grfalse_10_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_10_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_10_bias
+
+grfalse_10_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_10_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_10_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_10_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_10_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_10_chan
+
+grfalse_10_done:
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen10:
+	CMPQ R8, $0x0b
+	JNE  grfalsen11
+	XORQ R8, R8
+
+grfalse_11_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_11_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_11_bias
+
+grfalse_11_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_11_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_11_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_11_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_11_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_11_chan
+
+grfalse_11_done:
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen11:
+	CMPQ R8, $0x0c
+	JNE  grfalsen12
+	XORQ R8, R8
+
+grfalse_12_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_12_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_12_bias
+
+grfalse_12_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_12_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	VMOVAPS Z2, Z14
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_12_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	VFMADD231PS Z16, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	VFMADD231PS Z17, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z14
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_12_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z14, Z0, Z14
+	VMINPS      Z14, Z1, Z14
+	VMOVUPS     Z14, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_12_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_12_chan
+
+grfalse_12_done:
+	IMUL3Q $0x0000000d, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen12:
+	JMP next
+
+grtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grtruen0
+	XORQ R8, R8
+
+grtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_0_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_0_bias
+
+grtrue_0_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_0_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_0_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_0_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_0_chan
+
+grtrue_0_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+grtruen0:
+	CMPQ R8, $0x01
+	JNE  grtruen1
+	XORQ R8, R8
+
+grtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_1_bias
+
+grtrue_1_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_1_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_1_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_1_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_1_chan
+
+grtrue_1_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen1:
+	CMPQ R8, $0x02
+	JNE  grtruen2
+	XORQ R8, R8
+
+grtrue_2_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_2_bias
+
+grtrue_2_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_2_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_2_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_2_chan
+
+grtrue_2_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen2:
+	CMPQ R8, $0x03
+	JNE  grtruen3
+	XORQ R8, R8
+
+grtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_3_bias
+
+grtrue_3_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_3_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_3_chan
+
+grtrue_3_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen3:
+	CMPQ R8, $0x04
+	JNE  grtruen4
+	XORQ R8, R8
+
+grtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_4_bias
+
+grtrue_4_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_4_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_4_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_4_chan
+
+grtrue_4_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen4:
+	CMPQ R8, $0x05
+	JNE  grtruen5
+	XORQ R8, R8
+
+grtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_5_bias
+
+grtrue_5_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_5_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_5_chan
+
+grtrue_5_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen5:
+	CMPQ R8, $0x06
+	JNE  grtruen6
+	XORQ R8, R8
+
+grtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_6_bias
+
+grtrue_6_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_6_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_6_chan
+
+grtrue_6_done:
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen6:
+	CMPQ R8, $0x07
+	JNE  grtruen7
+	XORQ R8, R8
+
+grtrue_7_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_7_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_7_bias
+
+grtrue_7_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_7_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_7_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_7_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_7_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_7_chan
+
+grtrue_7_done:
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen7:
+	CMPQ R8, $0x08
+	JNE  grtruen8
+	XORQ R8, R8
+
+grtrue_8_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_8_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_8_bias
+
+grtrue_8_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_8_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_8_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_8_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_8_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_8_chan
+
+grtrue_8_done:
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen8:
+	CMPQ R8, $0x09
+	JNE  grtruen9
+	XORQ R8, R8
+
+grtrue_9_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_9_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_9_bias
+
+grtrue_9_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_9_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_9_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_9_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_9_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_9_chan
+
+grtrue_9_done:
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen9:
+	CMPQ R8, $0x0a
+	JNE  grtruen10
+	XORQ R8, R8
+
+grtrue_10_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_10_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_10_bias
+
+grtrue_10_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_10_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_10_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_10_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_10_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_10_chan
+
+grtrue_10_done:
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen10:
+	CMPQ R8, $0x0b
+	JNE  grtruen11
+	XORQ R8, R8
+
+grtrue_11_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_11_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_11_bias
+
+grtrue_11_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_11_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	VMOVAPS Z2, Z14
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_11_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	VFMADD231PS Z16, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	VFMADD231PS Z17, Z19, Z14
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_11_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z14, Z0, Z14
+	VMINPS      Z14, Z1, Z14
+	VMOVUPS     Z14, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_11_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_11_chan
+
+grtrue_11_done:
+	IMUL3Q $0x0000000d, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen11:
+	CMPQ R8, $0x0c
+	JNE  grtruen12
+	XORQ R8, R8
+
+grtrue_12_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_12_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_12_bias
+
+grtrue_12_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_12_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	VMOVAPS Z2, Z10
+	VMOVAPS Z2, Z11
+	VMOVAPS Z2, Z12
+	VMOVAPS Z2, Z13
+	VMOVAPS Z2, Z14
+	VMOVAPS Z2, Z15
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_12_rows:
+	VMOVUPS     (R10), Z16
+	VMOVUPS     (R10)(SI*1), Z17
+	VMOVUPS     (R10)(SI*2), Z18
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z17, Z19, Z2
+	VFMADD231PS Z16, Z19, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z2
+	VFMADD231PS Z17, Z19, Z3
+	VFMADD231PS Z16, Z19, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z3
+	VFMADD231PS Z17, Z19, Z4
+	VFMADD231PS Z16, Z19, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z4
+	VFMADD231PS Z17, Z19, Z5
+	VFMADD231PS Z16, Z19, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z5
+	VFMADD231PS Z17, Z19, Z6
+	VFMADD231PS Z16, Z19, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z6
+	VFMADD231PS Z17, Z19, Z7
+	VFMADD231PS Z16, Z19, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z7
+	VFMADD231PS Z17, Z19, Z8
+	VFMADD231PS Z16, Z19, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z8
+	VFMADD231PS Z17, Z19, Z9
+	VFMADD231PS Z16, Z19, Z10
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z9
+	VFMADD231PS Z17, Z19, Z10
+	VFMADD231PS Z16, Z19, Z11
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z10
+	VFMADD231PS Z17, Z19, Z11
+	VFMADD231PS Z16, Z19, Z12
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z11
+	VFMADD231PS Z17, Z19, Z12
+	VFMADD231PS Z16, Z19, Z13
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z12
+	VFMADD231PS Z17, Z19, Z13
+	VFMADD231PS Z16, Z19, Z14
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z13
+	VFMADD231PS Z17, Z19, Z14
+	VFMADD231PS Z16, Z19, Z15
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z19
+	VFMADD231PS Z18, Z19, Z14
+	VFMADD231PS Z17, Z19, Z15
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_12_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z9, Z0, Z9
+	VMINPS      Z9, Z1, Z9
+	VMOVUPS     Z9, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z10, Z0, Z10
+	VMINPS      Z10, Z1, Z10
+	VMOVUPS     Z10, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z11, Z0, Z11
+	VMINPS      Z11, Z1, Z11
+	VMOVUPS     Z11, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z12, Z0, Z12
+	VMINPS      Z12, Z1, Z12
+	VMOVUPS     Z12, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z13, Z0, Z13
+	VMINPS      Z13, Z1, Z13
+	VMOVUPS     Z13, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z14, Z0, Z14
+	VMINPS      Z14, Z1, Z14
+	VMOVUPS     Z14, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z15, Z0, Z15
+	VMINPS      Z15, Z1, Z15
+	VMOVUPS     Z15, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_12_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_12_chan
+
+grtrue_12_done:
+	IMUL3Q $0x0000000e, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen12:
 next:
 	ADDQ outRowSkip+160(FP), AX
 	ADDQ inRowSkip+152(FP), CX
@@ -7250,7 +17238,9 @@ row:
 	MOVQ n+120(FP), R8
 	MOVQ R8, 8(SP)
 	CMPQ padL+128(FP), $0x00
-	JEQ  block
+	JEQ  run
+	CMPQ 8(SP), $0x06
+	JBE  lastL
 	XORQ R8, R8
 
 lchan:
@@ -7263,19 +17253,68 @@ lzero:
 	VPXORD Z2, Z2, Z2
 
 lbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
 lrows:
-	VMOVUPS     (R10)(SI*1), Z3
-	VMOVUPS     (R10)(SI*2), Z4
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z5
-	VFMADD231PS Z3, Z5, Z2
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z4, Z3, Z2
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z10, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z8
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
@@ -7285,6 +17324,30 @@ lrows:
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
 	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
 	CMPQ        R8, DI
 	JEQ         ldone
 	ADDQ        $0x40, R8
@@ -7293,108 +17356,93 @@ lrows:
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x00000001, SI, R8
+	IMUL3Q $0x00000007, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
+	IMUL3Q $0x0000000d, SI, R8
 	ADDQ   R8, CX
+	SUBQ   $0x06, 8(SP)
 
-block:
-	CMPQ 8(SP), $0x08
-	JB   rest
+run:
+	CMPQ 8(SP), $0x06
+	JBE  last
 	XORQ R8, R8
 
 bchan:
 	TESTQ   BX, BX
 	JZ      bzero
-	VMOVUPS (BX)(R8*1), Z6
+	VMOVUPS (BX)(R8*1), Z2
 	JMP     bbias
 
 bzero:
-	VPXORD Z6, Z6, Z6
+	VPXORD Z2, Z2, Z2
 
 bbias:
-	VMOVAPS Z6, Z3
-	VMOVAPS Z6, Z4
-	VMOVAPS Z6, Z5
-	VMOVAPS Z6, Z11
-	VMOVAPS Z6, Z12
-	VMOVAPS Z6, Z13
-	VMOVAPS Z6, Z14
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
 	LEAQ    (CX)(R8*1), R9
 	LEAQ    (DX)(R8*1), R10
 	MOVQ    rows+104(FP), R11
 
 brows:
-	VMOVUPS     (R10), Z15
-	VMOVUPS     (R10)(SI*1), Z16
-	VMOVUPS     (R10)(SI*2), Z17
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z15, Z18, Z6
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z6
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z6
-	VFMADD231PS Z15, Z18, Z3
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z3
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z3
-	VFMADD231PS Z15, Z18, Z4
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z4
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z4
-	VFMADD231PS Z15, Z18, Z5
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z5
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z5
-	VFMADD231PS Z15, Z18, Z11
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z11
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z11
-	VFMADD231PS Z15, Z18, Z12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z12
-	VFMADD231PS Z15, Z18, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z16, Z18, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z18
-	VFMADD231PS Z17, Z18, Z13
-	VFMADD231PS Z15, Z18, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z15
-	VFMADD231PS Z16, Z15, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z15
-	VFMADD231PS Z17, Z15, Z14
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
 	JNZ         brows
 	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Z6, Z0, Z6
-	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
@@ -7408,21 +17456,13 @@ brows:
 	VMINPS      Z5, Z1, Z5
 	VMOVUPS     Z5, (R12)
 	ADDQ        SI, R12
-	VMAXPS      Z11, Z0, Z11
-	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
 	ADDQ        SI, R12
-	VMAXPS      Z12, Z0, Z12
-	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Z13, Z0, Z13
-	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	ADDQ        SI, R12
-	VMAXPS      Z14, Z0, Z14
-	VMINPS      Z14, Z1, Z14
-	VMOVUPS     Z14, (R12)
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
 	CMPQ        R8, DI
 	JEQ         bdone
 	ADDQ        $0x40, R8
@@ -7431,80 +17471,285 @@ brows:
 	JMP         bchan
 
 bdone:
-	IMUL3Q $0x00000008, SI, R8
+	IMUL3Q $0x00000006, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000010, SI, R8
+	IMUL3Q $0x0000000c, SI, R8
 	ADDQ   R8, CX
-	SUBQ   $0x08, 8(SP)
-	JMP    block
+	SUBQ   $0x06, 8(SP)
+	JMP    run
 
-	// Fewer than block pixels left: a run of each power of two below block.
-rest:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000004, R8
-	JZ    rest4
-	XORQ  R8, R8
+	// The last run: at most run interior pixels and the borders.
+last:
+	CMPQ padR+136(FP), $0x00
+	JNE  frtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JEQ  next
+	CMPQ R8, $0x01
+	JNE  frfalsen1
+	XORQ R8, R8
 
-p4chan:
+frfalse_1_chan:
 	TESTQ   BX, BX
-	JZ      p4zero
-	VMOVUPS (BX)(R8*1), Z7
-	JMP     p4bias
+	JZ      frfalse_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_1_bias
 
-p4zero:
-	VPXORD Z7, Z7, Z7
+frfalse_1_zero:
+	VPXORD Z2, Z2, Z2
 
-p4bias:
-	VMOVAPS Z7, Z3
-	VMOVAPS Z7, Z4
-	VMOVAPS Z7, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+frfalse_1_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
 
-p4rows:
-	VMOVUPS     (R10), Z11
-	VMOVUPS     (R10)(SI*1), Z12
-	VMOVUPS     (R10)(SI*2), Z13
+frfalse_1_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z11, Z14, Z7
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z12, Z14, Z7
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z13, Z14, Z7
-	VFMADD231PS Z11, Z14, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z12, Z14, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z13, Z14, Z3
-	VFMADD231PS Z11, Z14, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z12, Z14, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z14
-	VFMADD231PS Z13, Z14, Z4
-	VFMADD231PS Z11, Z14, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z11
-	VFMADD231PS Z12, Z11, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z11
-	VFMADD231PS Z13, Z11, Z5
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         p4rows
+	JNZ         frfalse_1_rows
 	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Z7, Z0, Z7
-	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_1_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_1_chan
+
+frfalse_1_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen1:
+	CMPQ R8, $0x02
+	JNE  frfalsen2
+	XORQ R8, R8
+
+frfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_2_bias
+
+frfalse_2_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_2_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_2_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_2_chan
+
+frfalse_2_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen2:
+	CMPQ R8, $0x03
+	JNE  frfalsen3
+	XORQ R8, R8
+
+frfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_3_bias
+
+frfalse_3_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_3_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_3_chan
+
+frfalse_3_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen3:
+	CMPQ R8, $0x04
+	JNE  frfalsen4
+	XORQ R8, R8
+
+frfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_4_bias
+
+frfalse_4_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_4_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
@@ -7518,188 +17763,2159 @@ p4rows:
 	VMINPS      Z5, Z1, Z5
 	VMOVUPS     Z5, (R12)
 	CMPQ        R8, DI
-	JEQ         p4done
+	JEQ         frfalse_4_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         p4chan
+	JMP         frfalse_4_chan
 
-p4done:
+frfalse_4_done:
 	IMUL3Q $0x00000004, SI, R8
 	ADDQ   R8, AX
 	IMUL3Q $0x00000008, SI, R8
 	ADDQ   R8, CX
+	JMP    next
 
-rest4:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000002, R8
-	JZ    rest2
-	XORQ  R8, R8
+frfalsen4:
+	CMPQ R8, $0x05
+	JNE  frfalsen5
+	XORQ R8, R8
 
-p2chan:
+frfalse_5_chan:
 	TESTQ   BX, BX
-	JZ      p2zero
-	VMOVUPS (BX)(R8*1), Z8
-	JMP     p2bias
+	JZ      frfalse_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_5_bias
 
-p2zero:
-	VPXORD Z8, Z8, Z8
+frfalse_5_zero:
+	VPXORD Z2, Z2, Z2
 
-p2bias:
-	VMOVAPS Z8, Z3
+frfalse_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
 	LEAQ    (CX)(R8*1), R9
 	LEAQ    (DX)(R8*1), R10
 	MOVQ    rows+104(FP), R11
 
-p2rows:
-	VMOVUPS     (R10), Z4
-	VMOVUPS     (R10)(SI*1), Z5
-	VMOVUPS     (R10)(SI*2), Z11
+frfalse_5_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z12
-	VFMADD231PS Z4, Z12, Z8
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z12
-	VFMADD231PS Z5, Z12, Z8
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z12
-	VFMADD231PS Z11, Z12, Z8
-	VFMADD231PS Z4, Z12, Z3
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z4
-	VFMADD231PS Z5, Z4, Z3
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z4
-	VFMADD231PS Z11, Z4, Z3
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         p2rows
+	JNZ         frfalse_5_rows
 	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Z8, Z0, Z8
-	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_5_chan
+
+frfalse_5_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen5:
+	CMPQ R8, $0x06
+	JNE  frfalsen6
+	XORQ R8, R8
+
+frfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      frfalse_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frfalse_6_bias
+
+frfalse_6_zero:
+	VPXORD Z2, Z2, Z2
+
+frfalse_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frfalse_6_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         frfalse_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frfalse_6_chan
+
+frfalse_6_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frfalsen6:
+	JMP next
+
+frtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  frtruen0
+	XORQ R8, R8
+
+frtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_0_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_0_bias
+
+frtrue_0_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+frtrue_0_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_0_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_0_chan
+
+frtrue_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	JMP    next
+
+frtruen0:
+	CMPQ R8, $0x01
+	JNE  frtruen1
+	XORQ R8, R8
+
+frtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_1_bias
+
+frtrue_1_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_1_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_1_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
 	ADDQ        SI, R12
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
 	VMOVUPS     Z3, (R12)
 	CMPQ        R8, DI
-	JEQ         p2done
+	JEQ         frtrue_1_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         p2chan
+	JMP         frtrue_1_chan
 
-p2done:
+frtrue_1_done:
 	IMUL3Q $0x00000002, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
+	IMUL3Q $0x00000002, SI, R8
 	ADDQ   R8, CX
+	JMP    next
 
-rest2:
-	MOVQ  8(SP), R8
-	TESTQ $0x00000001, R8
-	JZ    rest1
-	XORQ  R8, R8
+frtruen1:
+	CMPQ R8, $0x02
+	JNE  frtruen2
+	XORQ R8, R8
 
-p1chan:
+frtrue_2_chan:
 	TESTQ   BX, BX
-	JZ      p1zero
-	VMOVUPS (BX)(R8*1), Z9
-	JMP     p1bias
+	JZ      frtrue_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_2_bias
 
-p1zero:
-	VPXORD Z9, Z9, Z9
+frtrue_2_zero:
+	VPXORD Z2, Z2, Z2
 
-p1bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+frtrue_2_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
 
-p1rows:
-	VMOVUPS     (R10), Z3
-	VMOVUPS     (R10)(SI*1), Z4
-	VMOVUPS     (R10)(SI*2), Z5
+frtrue_2_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
 	MOVQ        R9, R12
-	VMOVUPS     (R12), Z11
-	VFMADD231PS Z3, Z11, Z9
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z4, Z3, Z9
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
 	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z5, Z3, Z9
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
 	ADDQ        inRowBytes+144(FP), R9
 	LEAQ        (R10)(SI*2), R10
 	ADDQ        SI, R10
 	DECQ        R11
-	JNZ         p1rows
+	JNZ         frtrue_2_rows
 	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_2_chan
+
+frtrue_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen2:
+	CMPQ R8, $0x03
+	JNE  frtruen3
+	XORQ R8, R8
+
+frtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_3_bias
+
+frtrue_3_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_3_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_3_chan
+
+frtrue_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen3:
+	CMPQ R8, $0x04
+	JNE  frtruen4
+	XORQ R8, R8
+
+frtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_4_bias
+
+frtrue_4_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_4_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_4_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_4_chan
+
+frtrue_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000008, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen4:
+	CMPQ R8, $0x05
+	JNE  frtruen5
+	XORQ R8, R8
+
+frtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_5_bias
+
+frtrue_5_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_5_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_5_chan
+
+frtrue_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000a, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen5:
+	CMPQ R8, $0x06
+	JNE  frtruen6
+	XORQ R8, R8
+
+frtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      frtrue_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     frtrue_6_bias
+
+frtrue_6_zero:
+	VPXORD Z2, Z2, Z2
+
+frtrue_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+frtrue_6_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z10, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z10, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         frtrue_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         frtrue_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         frtrue_6_chan
+
+frtrue_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000c, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+frtruen6:
+	JMP next
+
+lastL:
+	CMPQ padR+136(FP), $0x00
+	JNE  grtrue
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grfalsen0
+	XORQ R8, R8
+
+grfalse_0_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_0_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_0_bias
+
+grfalse_0_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_0_bias:
+	LEAQ (CX)(R8*1), R9
+	LEAQ (DX)(R8*1), R10
+	MOVQ rows+104(FP), R11
+
+grfalse_0_rows:
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_0_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_0_chan
+
+grfalse_0_done:
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen0:
+	CMPQ R8, $0x01
+	JNE  grfalsen1
+	XORQ R8, R8
+
+grfalse_1_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_1_bias
+
+grfalse_1_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_1_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_1_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_1_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_1_chan
+
+grfalse_1_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen1:
+	CMPQ R8, $0x02
+	JNE  grfalsen2
+	XORQ R8, R8
+
+grfalse_2_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_2_bias
+
+grfalse_2_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_2_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_2_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_2_chan
+
+grfalse_2_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen2:
+	CMPQ R8, $0x03
+	JNE  grfalsen3
+	XORQ R8, R8
+
+grfalse_3_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_3_bias
+
+grfalse_3_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_3_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_3_chan
+
+grfalse_3_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen3:
+	CMPQ R8, $0x04
+	JNE  grfalsen4
+	XORQ R8, R8
+
+grfalse_4_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_4_bias
+
+grfalse_4_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_4_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_4_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_4_chan
+
+grfalse_4_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen4:
+	CMPQ R8, $0x05
+	JNE  grfalsen5
+	XORQ R8, R8
+
+grfalse_5_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_5_bias
+
+grfalse_5_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_5_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_5_chan
+
+grfalse_5_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen5:
+	CMPQ R8, $0x06
+	JNE  grfalsen6
+	XORQ R8, R8
+
+grfalse_6_chan:
+	TESTQ   BX, BX
+	JZ      grfalse_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grfalse_6_bias
+
+grfalse_6_zero:
+	VPXORD Z2, Z2, Z2
+
+grfalse_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grfalse_6_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z10, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grfalse_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         grfalse_6_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grfalse_6_chan
+
+grfalse_6_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000d, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grfalsen6:
+	JMP next
+
+grtrue:
+	MOVQ 8(SP), R8
+	CMPQ R8, $0x00
+	JNE  grtruen0
+	XORQ R8, R8
+
+grtrue_0_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_0_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_0_bias
+
+grtrue_0_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_0_bias:
+	VMOVAPS Z2, Z3
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_0_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_0_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_0_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_0_chan
+
+grtrue_0_done:
+	IMUL3Q $0x00000002, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen0:
+	CMPQ R8, $0x01
+	JNE  grtruen1
+	XORQ R8, R8
+
+grtrue_1_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_1_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_1_bias
+
+grtrue_1_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_1_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_1_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_1_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_1_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_1_chan
+
+grtrue_1_done:
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000003, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen1:
+	CMPQ R8, $0x02
+	JNE  grtruen2
+	XORQ R8, R8
+
+grtrue_2_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_2_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_2_bias
+
+grtrue_2_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_2_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_2_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_2_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_2_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_2_chan
+
+grtrue_2_done:
+	IMUL3Q $0x00000004, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen2:
+	CMPQ R8, $0x03
+	JNE  grtruen3
+	XORQ R8, R8
+
+grtrue_3_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_3_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_3_bias
+
+grtrue_3_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_3_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_3_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_3_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_3_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_3_chan
+
+grtrue_3_done:
+	IMUL3Q $0x00000005, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen3:
+	CMPQ R8, $0x04
+	JNE  grtruen4
+	XORQ R8, R8
+
+grtrue_4_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_4_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_4_bias
+
+grtrue_4_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_4_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_4_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_4_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_4_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_4_chan
+
+grtrue_4_done:
+	IMUL3Q $0x00000006, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x00000009, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen4:
+	CMPQ R8, $0x05
+	JNE  grtruen5
+	XORQ R8, R8
+
+grtrue_5_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_5_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_5_bias
+
+grtrue_5_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_5_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_5_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z10, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z8
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_5_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	CMPQ        R8, DI
+	JEQ         grtrue_5_done
+	ADDQ        $0x40, R8
+	CMPQ        R8, DI
+	CMOVQGT     DI, R8
+	JMP         grtrue_5_chan
+
+grtrue_5_done:
+	IMUL3Q $0x00000007, SI, R8
+	ADDQ   R8, AX
+	IMUL3Q $0x0000000b, SI, R8
+	ADDQ   R8, CX
+	JMP    next
+
+grtruen5:
+	CMPQ R8, $0x06
+	JNE  grtruen6
+	XORQ R8, R8
+
+grtrue_6_chan:
+	TESTQ   BX, BX
+	JZ      grtrue_6_zero
+	VMOVUPS (BX)(R8*1), Z2
+	JMP     grtrue_6_bias
+
+grtrue_6_zero:
+	VPXORD Z2, Z2, Z2
+
+grtrue_6_bias:
+	VMOVAPS Z2, Z3
+	VMOVAPS Z2, Z4
+	VMOVAPS Z2, Z5
+	VMOVAPS Z2, Z6
+	VMOVAPS Z2, Z7
+	VMOVAPS Z2, Z8
+	VMOVAPS Z2, Z9
+	LEAQ    (CX)(R8*1), R9
+	LEAQ    (DX)(R8*1), R10
+	MOVQ    rows+104(FP), R11
+
+grtrue_6_rows:
+	VMOVUPS     (R10), Z10
+	VMOVUPS     (R10)(SI*1), Z11
+	VMOVUPS     (R10)(SI*2), Z12
+	MOVQ        R9, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z2
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z2
+	VFMADD231PS Z10, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z3
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z3
+	VFMADD231PS Z10, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z4
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z4
+	VFMADD231PS Z10, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z5
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z5
+	VFMADD231PS Z10, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z6
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z6
+	VFMADD231PS Z10, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z7
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z7
+	VFMADD231PS Z10, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z8
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z12, Z13, Z8
+	VFMADD231PS Z10, Z13, Z9
+	ADDQ        SI, R12
+	VMOVUPS     (R12), Z13
+	VFMADD231PS Z11, Z13, Z9
+	ADDQ        inRowBytes+144(FP), R9
+	LEAQ        (R10)(SI*2), R10
+	ADDQ        SI, R10
+	DECQ        R11
+	JNZ         grtrue_6_rows
+	LEAQ        (AX)(R8*1), R12
+	VMAXPS      Z2, Z0, Z2
+	VMINPS      Z2, Z1, Z2
+	VMOVUPS     Z2, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z3, Z0, Z3
+	VMINPS      Z3, Z1, Z3
+	VMOVUPS     Z3, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z4, Z0, Z4
+	VMINPS      Z4, Z1, Z4
+	VMOVUPS     Z4, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z5, Z0, Z5
+	VMINPS      Z5, Z1, Z5
+	VMOVUPS     Z5, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z6, Z0, Z6
+	VMINPS      Z6, Z1, Z6
+	VMOVUPS     Z6, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z7, Z0, Z7
+	VMINPS      Z7, Z1, Z7
+	VMOVUPS     Z7, (R12)
+	ADDQ        SI, R12
+	VMAXPS      Z8, Z0, Z8
+	VMINPS      Z8, Z1, Z8
+	VMOVUPS     Z8, (R12)
+	ADDQ        SI, R12
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
 	VMOVUPS     Z9, (R12)
 	CMPQ        R8, DI
-	JEQ         p1done
+	JEQ         grtrue_6_done
 	ADDQ        $0x40, R8
 	CMPQ        R8, DI
 	CMOVQGT     DI, R8
-	JMP         p1chan
+	JMP         grtrue_6_chan
 
-p1done:
-	IMUL3Q $0x00000001, SI, R8
+grtrue_6_done:
+	IMUL3Q $0x00000008, SI, R8
 	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
+	IMUL3Q $0x0000000d, SI, R8
 	ADDQ   R8, CX
+	JMP    next
 
-rest1:
-	CMPQ padR+136(FP), $0x00
-	JEQ  next
-	XORQ R8, R8
-
-rchan:
-	TESTQ   BX, BX
-	JZ      rzero
-	VMOVUPS (BX)(R8*1), Z10
-	JMP     rbias
-
-rzero:
-	VPXORD Z10, Z10, Z10
-
-rbias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
-
-rrows:
-	VMOVUPS     (R10), Z3
-	VMOVUPS     (R10)(SI*1), Z4
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z5
-	VFMADD231PS Z3, Z5, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z3
-	VFMADD231PS Z4, Z3, Z10
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
-	JNZ         rrows
-	LEAQ        (AX)(R8*1), R12
-	VMAXPS      Z10, Z0, Z10
-	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	CMPQ        R8, DI
-	JEQ         rdone
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
-	JMP         rchan
-
-rdone:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-
+grtruen6:
 next:
 	ADDQ outRowSkip+160(FP), AX
 	ADDQ inRowSkip+152(FP), CX

@@ -386,15 +386,25 @@ func row(s *simd.ISA, stride int) {
 }
 
 // rowChan emits depthwise3x3RowsChanS<stride><ISA>, Depthwise3x3Rows with
-// the channels innermost: for each output row, for each run of up to block
-// output pixels, for each vector of channels. With many channels the pixels
+// the channels innermost: for each output row, for each run of up to 6
+// (AVX2) or 12 (AVX-512) output pixels, for each vector of channels. With many channels the pixels
 // of one vector of channels are thousands of bytes apart and share a few L1
 // sets, so row's walk (a vector of channels over all rows) misses L1 on
 // nearly every load; walking the channels of a few pixels instead reads the
-// input in order, line after line. The last vector of channels overlaps the
-// one before it when lanes does not divide c (the overlap recomputes
-// identical values), so no load or store is masked; c >= lanes.
+// input in order, line after line. The border pixels join the first and
+// last runs (a row of up to run+2 pixels is one run), so that every
+// sweep over the channels loads each filter vector for several pixels. The
+// last vector of channels overlaps the one before it when lanes does not
+// divide c (the overlap recomputes identical values), so no load or store
+// is masked; c >= lanes.
 func rowChan(s *simd.ISA, stride int) {
+	// Interior pixels per run: a run of up to run+2 pixels keeps its
+	// accumulators, three filter vectors, the input vector and the clamp
+	// bounds in registers (AVX-512: a 14-pixel row is one run).
+	run := 6
+	if s.Lanes == 16 && stride == 1 {
+		run = 12
+	}
 	name := fmt.Sprintf("depthwise3x3RowsChanS%d%s", stride, s.Name)
 	TEXT(name, NOSPLIT, "func(out, in, filter, bias []float32, c, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)")
 	Pragma("noescape")
@@ -428,15 +438,45 @@ func rowChan(s *simd.ISA, stride int) {
 		MOVQ(t, rowsLeft)
 	}
 
-	// pass emits nb output pixels at po from the input at pi, over every
-	// vector of channels: input column t of each kernel row feeds output i
-	// with filter column ks[t - i*stride] (ks lists the columns present).
-	// It then moves po past the nb pixels and pi by inPix pixels.
-	pass := func(lp string, nb int, ks []int, inPix int) {
+	// The vector registers of every run: one set shared by all the runs
+	// (with fresh registers per run avo's allocator runs out).
+	accs, fs, x := s.Vecs(run+2), s.Vecs(3), s.Vec()
+
+	// pass emits a run of output pixels at po from the input at pi, over
+	// every vector of channels: a left border pixel if left (filter
+	// columns 1, 2), nb interior pixels, a right border pixel if right
+	// (columns 0, 1). It then moves po past the run and pi past the input
+	// of the left and interior pixels.
+	pass := func(lp string, left bool, nb int, right bool) {
+		type pixel struct {
+			col int   // first input column
+			ks  []int // filter columns, one per input column from col
+		}
+		var px []pixel
+		x0 := 0
+		if left {
+			px = append(px, pixel{0, []int{1, 2}})
+			x0 = stride - 1
+		}
+		for i := 0; i < nb; i++ {
+			px = append(px, pixel{x0 + i*stride, []int{0, 1, 2}})
+		}
+		if right {
+			px = append(px, pixel{x0 + nb*stride, []int{0, 1}})
+		}
+		cols := 0
+		used := [3]bool{}
+		for _, p := range px {
+			cols = max(cols, p.col+len(p.ks))
+			for _, k := range p.ks {
+				used[k] = true
+			}
+		}
+
 		g := GP64() // byte offset of the vector of channels
 		XORQ(g, g)
 		Label(lp + "chan")
-		acc := s.Vecs(nb)
+		acc := accs[:len(px)]
 		TESTQ(bp, bp)
 		JZ(LabelRef(lp + "zero"))
 		VMOVUPS(Mem{Base: bp, Index: g, Scale: 1}, acc[0])
@@ -452,9 +492,11 @@ func rowChan(s *simd.ISA, stride int) {
 		LEAQ(Mem{Base: fp, Index: g, Scale: 1}, fr)
 		MOVQ(paramMem(Param("rows")), r)
 		Label(lp + "rows")
-		f := make([]VecVirtual, 3)
-		for _, k := range ks {
-			f[k] = s.Vec()
+		f := fs
+		for k := range f {
+			if !used[k] {
+				continue
+			}
 			if k == 0 {
 				VMOVUPS(Mem{Base: fr}, f[k])
 			} else {
@@ -462,13 +504,11 @@ func rowChan(s *simd.ISA, stride int) {
 			}
 		}
 		MOVQ(rp, tp)
-		cols := (nb-1)*stride + len(ks)
 		for t := 0; t < cols; t++ {
-			x := s.Vec()
 			VMOVUPS(Mem{Base: tp}, x)
-			for i := range acc {
-				if k := t - i*stride; k >= 0 && k < len(ks) {
-					VFMADD231PS(f[ks[k]], x, acc[i]) // acc[i] += x * f[k]
+			for i, p := range px {
+				if k := t - p.col; k >= 0 && k < len(p.ks) {
+					VFMADD231PS(f[p.ks[k]], x, acc[i]) // acc[i] += x * f[k]
 				}
 			}
 			if t < cols-1 {
@@ -485,7 +525,7 @@ func rowChan(s *simd.ISA, stride int) {
 		for i, a := range acc {
 			clamp(a, lo, hi)
 			VMOVUPS(a, Mem{Base: tp})
-			if i < nb-1 {
+			if i < len(acc)-1 {
 				ADDQ(c4, tp)
 			}
 		}
@@ -498,11 +538,41 @@ func rowChan(s *simd.ISA, stride int) {
 		Label(lp + "done")
 
 		t := GP64()
-		IMUL3Q(U32(nb), c4, t)
+		IMUL3Q(U32(len(px)), c4, t)
 		ADDQ(t, po)
-		if inPix != 0 {
-			IMUL3Q(U32(inPix), c4, t)
+		if in := x0 + nb*stride; in != 0 {
+			IMUL3Q(U32(in), c4, t)
 			ADDQ(t, pi)
+		}
+	}
+
+	// final emits the row's last run: j (0..run, in pixLeft) interior
+	// pixels, the left border if left, the right one if padR.
+	final := func(pfx string, left bool) {
+		for _, right := range []bool{false, true} {
+			rl := fmt.Sprintf("%sr%v", pfx, right)
+			if !right {
+				CMPQ(paramMem(Param("padR")), U8(0))
+				JNE(LabelRef(pfx + "rtrue"))
+			} else {
+				Label(rl)
+			}
+			t := GP64()
+			MOVQ(pixLeft, t)
+			for nb := 0; nb <= run; nb++ {
+				if nb == 0 && !left && !right {
+					CMPQ(t, U8(0))
+					JEQ(LabelRef("next"))
+					continue
+				}
+				skip := fmt.Sprintf("%sn%d", rl, nb)
+				CMPQ(t, U8(nb))
+				JNE(LabelRef(skip))
+				pass(fmt.Sprintf("%s_%d_", rl, nb), left, nb, right)
+				JMP(LabelRef("next"))
+				Label(skip)
+			}
+			JMP(LabelRef("next"))
 		}
 	}
 
@@ -512,31 +582,24 @@ func rowChan(s *simd.ISA, stride int) {
 		MOVQ(t, pixLeft)
 	}
 	CMPQ(paramMem(Param("padL")), U8(0))
-	JEQ(LabelRef("block"))
-	pass("l", 1, []int{1, 2}, stride-1)
+	JEQ(LabelRef("run"))
+	CMPQ(pixLeft, U8(run))
+	JBE(LabelRef("lastL"))
+	pass("l", true, run, false)
+	SUBQ(U8(run), pixLeft)
 
-	Label("block")
-	CMPQ(pixLeft, U8(block))
-	JB(LabelRef("rest"))
-	pass("b", block, []int{0, 1, 2}, block*stride)
-	SUBQ(U8(block), pixLeft)
-	JMP(LabelRef("block"))
+	Label("run")
+	CMPQ(pixLeft, U8(run))
+	JBE(LabelRef("last"))
+	pass("b", false, run, false)
+	SUBQ(U8(run), pixLeft)
+	JMP(LabelRef("run"))
 
-	Comment("Fewer than block pixels left: a run of each power of two below block.")
-	Label("rest")
-	for nb := block / 2; nb >= 1; nb /= 2 {
-		skip := fmt.Sprintf("rest%d", nb)
-		t := GP64()
-		MOVQ(pixLeft, t)
-		TESTQ(U32(nb), t)
-		JZ(LabelRef(skip))
-		pass(fmt.Sprintf("p%d", nb), nb, []int{0, 1, 2}, nb*stride)
-		Label(skip)
-	}
-
-	CMPQ(paramMem(Param("padR")), U8(0))
-	JEQ(LabelRef("next"))
-	pass("r", 1, []int{0, 1}, 0)
+	Comment("The last run: at most run interior pixels and the borders.")
+	Label("last")
+	final("f", false)
+	Label("lastL")
+	final("g", true)
 
 	Label("next")
 	// pass leaves po and pi at the end of the row's pixels (pi before the
