@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/facecluster/facecluster/asm"
+	"github.com/facecluster/facecluster/kernels"
 	"github.com/facecluster/facecluster/vec"
 )
 
@@ -223,7 +224,7 @@ func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, workers int) *n
 		wg.Go(func() {
 			g := newNeighbours(n, k)
 			heaps[w] = g
-			var buf []float32
+			var qs, dots []float32
 			for {
 				t := int(next.Add(1)) - 1
 				if t >= lists {
@@ -234,21 +235,7 @@ func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, workers int) *n
 				if lo == hi {
 					continue
 				}
-				blk := vec.Matrix{Rows: hi - lo, Dim: x.Dim, Data: ix.data.Data[lo*x.Dim : hi*x.Dim]}
-				if cap(buf) < hi-lo {
-					buf = make([]float32, hi-lo)
-				}
-				out := buf[:hi-lo]
-				for _, q := range probing[l] {
-					vec.Distances(x.Row(int(q)), blk, vec.Cosine, out)
-					for p, d := range out {
-						if d <= maxDist {
-							if j := ix.order[lo+p]; j != q && g.accepts(int(q), j, d) {
-								g.push(int(q), j, d)
-							}
-						}
-					}
-				}
+				ix.searchList(g, x, lo, hi, probing[l], maxDist, &qs, &dots)
 			}
 		})
 	}
@@ -259,4 +246,46 @@ func (ix *ivfIndex) search(x vec.Matrix, k int, maxDist float32, workers int) *n
 	}
 	g.sortRows()
 	return g
+}
+
+// searchQueries is the number of rows searchList gathers for one matrix
+// product with a list: the list is packed once per product, so longer
+// blocks spread that cost thinner (on 200,000 128-d faces 256 rows took
+// 8% less CPU time than 64).
+const searchQueries = 256
+
+// searchList offers to g the rows of list lo..hi (of ix.data) within maxDist
+// of each row of x in queries. The rows of queries are gathered in blocks
+// into qs and multiplied with the list at once (kernels.SgemmSerial, one
+// list row per column of dots): a product loads each element once per
+// register tile instead of once per multiply-add.
+func (ix *ivfIndex) searchList(g *neighbours, x vec.Matrix, lo, hi int, queries []int32, maxDist float32, qs, dots *[]float32) {
+	dim, m := x.Dim, hi-lo
+	blk := ix.data.Data[lo*dim : hi*dim]
+	*qs = grow(*qs, searchQueries*dim)
+	*dots = grow(*dots, searchQueries*m)
+	for q0 := 0; q0 < len(queries); q0 += searchQueries {
+		qb := queries[q0:min(q0+searchQueries, len(queries))]
+		for r, q := range qb {
+			copy((*qs)[r*dim:(r+1)*dim], x.Row(int(q)))
+		}
+		kernels.SgemmSerial(false, true, len(qb), m, dim, 1, *qs, dim, blk, dim, 0, *dots, m)
+		for r, q := range qb {
+			for p, v := range (*dots)[r*m : (r+1)*m] {
+				if d := 1 - v; d <= maxDist {
+					if j := ix.order[lo+p]; j != q && g.accepts(int(q), j, d) {
+						g.push(int(q), j, d)
+					}
+				}
+			}
+		}
+	}
+}
+
+// grow returns s with length n, reallocated only if its capacity is short.
+func grow(s []float32, n int) []float32 {
+	if cap(s) < n {
+		return make([]float32, n)
+	}
+	return s[:n]
 }

@@ -28,6 +28,15 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, nil, Threads())
 }
 
+// SgemmSerial is Sgemm computed on the calling goroutine alone, whatever
+// SetThreads says, for callers that spread their own work across
+// goroutines (several serial products side by side beat one split product
+// when each is small). Its result is bit for bit Sgemm's.
+func SgemmSerial(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkGemm(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, nil, nil, 1)
+}
+
 // checkGemm panics unless the arguments describe valid matrices.
 func checkGemm(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if m < 0 {

@@ -261,17 +261,24 @@ func TestSgemmThreads(t *testing.T) {
 		for _, s := range [][3]int{{300, 70, 150}, {40, 700, 300}, {129, 129, 257}} {
 			tc := randomFlags(rng, gemmCase{m: s[0], n: s[1], k: s[2]})
 			o := tc.operands(rng)
-			var out [2][]float32
-			for i, th := range []int{1, 2} {
+			// Sgemm with 1 and 2 threads, then SgemmSerial with 2 set.
+			var out [3][]float32
+			for i, th := range []int{1, 2, 2} {
 				prev := SetThreads(th)
 				r := o.clone()
-				Sgemm(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, r.a, r.lda, r.b, r.ldb, tc.beta, r.c, r.ldc)
+				f := Sgemm
+				if i == 2 {
+					f = SgemmSerial
+				}
+				f(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, r.a, r.lda, r.b, r.ldb, tc.beta, r.c, r.ldc)
 				SetThreads(prev)
 				out[i] = r.c
 			}
-			for i := range out[0] {
-				if math.Float32bits(out[0][i]) != math.Float32bits(out[1][i]) {
-					t.Fatalf("%v: C[%d] = %v with 1 thread, %v with 2", tc, i, out[0][i], out[1][i])
+			for v, name := range []string{"2 threads", "SgemmSerial"} {
+				for i := range out[0] {
+					if math.Float32bits(out[0][i]) != math.Float32bits(out[v+1][i]) {
+						t.Fatalf("%v: C[%d] = %v with 1 thread, %v with %s", tc, i, out[0][i], out[v+1][i], name)
+					}
 				}
 			}
 		}
@@ -296,6 +303,7 @@ func TestSgemmPanics(t *testing.T) {
 		{"lenA", func() { Sgemm(false, false, 20, 3, 10, 1, buf, 10, buf, 3, 0, buf, 3) }, "length of a"},
 		{"lenB", func() { Sgemm(false, false, 2, 30, 10, 1, buf, 10, buf, 30, 0, buf[:60], 30) }, "length of b"},
 		{"lenC", func() { Sgemm(false, false, 2, 3, 1, 1, buf, 1, buf, 3, 0, buf[:5], 3) }, "length of c"},
+		{"serial", func() { SgemmSerial(false, false, 2, 3, 1, 1, buf, 1, buf, 3, 0, buf[:5], 3) }, "length of c"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
