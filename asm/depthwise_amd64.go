@@ -19,20 +19,22 @@ func depthwise3x3RowsS1AVX2(out []float32, in []float32, filter []float32, bias 
 func depthwise3x3RowsS2AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 
 // depthwise3x3RowsChanS1AVX2 is the AVX2 version of Depthwise3x3Rows for stride 1 with the channels
-// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inRowBytes between
-// input rows, inRowSkip and outRowSkip from the end of one row's pixels to the start of the next.
-// c >= 8, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
+// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inPixBytes between
+// input pixels, inRowBytes between input rows, inRowSkip and outRowSkip from the end of one row's
+// pixels to the start of the next.
+// c >= 8, inPixBytes >= 4*c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
 //
 //go:noescape
-func depthwise3x3RowsChanS1AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+func depthwise3x3RowsChanS1AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 
 // depthwise3x3RowsChanS2AVX2 is the AVX2 version of Depthwise3x3Rows for stride 2 with the channels
-// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inRowBytes between
-// input rows, inRowSkip and outRowSkip from the end of one row's pixels to the start of the next.
-// c >= 8, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
+// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inPixBytes between
+// input pixels, inRowBytes between input rows, inRowSkip and outRowSkip from the end of one row's
+// pixels to the start of the next.
+// c >= 8, inPixBytes >= 4*c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
 //
 //go:noescape
-func depthwise3x3RowsChanS2AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+func depthwise3x3RowsChanS2AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 
 // depthwise3x3PixelAVX2 is the AVX2 version of Depthwise3x3Pixel; see depthwise_generic.go.
 // rowBytes is the input row stride in bytes; c >= 1, rows and cols in 1..3, slices long enough.
@@ -55,20 +57,22 @@ func depthwise3x3RowsS1AVX512(out []float32, in []float32, filter []float32, bia
 func depthwise3x3RowsS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 
 // depthwise3x3RowsChanS1AVX512 is the AVX512 version of Depthwise3x3Rows for stride 1 with the channels
-// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inRowBytes between
-// input rows, inRowSkip and outRowSkip from the end of one row's pixels to the start of the next.
-// c >= 16, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
+// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inPixBytes between
+// input pixels, inRowBytes between input rows, inRowSkip and outRowSkip from the end of one row's
+// pixels to the start of the next.
+// c >= 16, inPixBytes >= 4*c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
 //
 //go:noescape
-func depthwise3x3RowsChanS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+func depthwise3x3RowsChanS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 
 // depthwise3x3RowsChanS2AVX512 is the AVX512 version of Depthwise3x3Rows for stride 2 with the channels
-// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inRowBytes between
-// input rows, inRowSkip and outRowSkip from the end of one row's pixels to the start of the next.
-// c >= 16, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
+// innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inPixBytes between
+// input pixels, inRowBytes between input rows, inRowSkip and outRowSkip from the end of one row's
+// pixels to the start of the next.
+// c >= 16, inPixBytes >= 4*c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
 //
 //go:noescape
-func depthwise3x3RowsChanS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+func depthwise3x3RowsChanS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 
 // depthwise3x3PixelAVX512 is the AVX512 version of Depthwise3x3Pixel; see depthwise_generic.go.
 // rowBytes is the input row stride in bytes; c >= 1, rows and cols in 1..3, slices long enough.

@@ -1966,9 +1966,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func depthwise3x3RowsChanS1AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// func depthwise3x3RowsChanS1AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 // Requires: AVX, CMOV, FMA3
-TEXT ·depthwise3x3RowsChanS1AVX2(SB), NOSPLIT, $16-176
+TEXT ·depthwise3x3RowsChanS1AVX2(SB), NOSPLIT, $16-184
 	MOVQ out_base+0(FP), AX
 	MOVQ in_base+24(FP), CX
 	MOVQ filter_base+48(FP), DX
@@ -1980,26 +1980,27 @@ TEXT ·depthwise3x3RowsChanS1AVX2(SB), NOSPLIT, $16-176
 nobias:
 	MOVQ         c+96(FP), SI
 	SHLQ         $0x02, SI
-	MOVQ         SI, DI
-	SUBQ         $0x20, DI
-	VBROADCASTSS lo+168(FP), Y0
-	VBROADCASTSS hi+172(FP), Y1
-	MOVQ         m+112(FP), R8
-	MOVQ         R8, (SP)
+	MOVQ         inPixBytes+104(FP), DI
+	MOVQ         SI, R8
+	SUBQ         $0x20, R8
+	VBROADCASTSS lo+176(FP), Y0
+	VBROADCASTSS hi+180(FP), Y1
+	MOVQ         m+120(FP), R9
+	MOVQ         R9, (SP)
 
 row:
-	MOVQ n+120(FP), R8
-	MOVQ R8, 8(SP)
-	CMPQ padL+128(FP), $0x00
+	MOVQ n+128(FP), R9
+	MOVQ R9, 8(SP)
+	CMPQ padL+136(FP), $0x00
 	JEQ  run
 	CMPQ 8(SP), $0x06
 	JBE  lastL
-	XORQ R8, R8
+	XORQ R9, R9
 
 lchan:
 	TESTQ   BX, BX
 	JZ      lzero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     lbias
 
 lzero:
@@ -2012,106 +2013,106 @@ lbias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 lrows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         lrows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         ldone
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x06, 8(SP)
 
 run:
 	CMPQ 8(SP), $0x06
 	JBE  last
-	XORQ R8, R8
+	XORQ R9, R9
 
 bchan:
 	TESTQ   BX, BX
 	JZ      bzero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     bbias
 
 bzero:
@@ -2123,162 +2124,162 @@ bbias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 brows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         brows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         bdone
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         bchan
 
 bdone:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x06, 8(SP)
 	JMP    run
 
 	// The last run: at most run interior pixels and the borders.
 last:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  frtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JEQ  next
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_1_bias
 
 frfalse_1_zero:
 	VXORPS Y2, Y2, Y2
 
 frfalse_1_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frfalse_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y2, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_1_chan
 
 frfalse_1_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_2_bias
 
 frfalse_2_zero:
@@ -2286,64 +2287,64 @@ frfalse_2_zero:
 
 frfalse_2_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_2_chan
 
 frfalse_2_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_3_bias
 
 frfalse_3_zero:
@@ -2352,73 +2353,73 @@ frfalse_3_zero:
 frfalse_3_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_3_chan
 
 frfalse_3_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_4_bias
 
 frfalse_4_zero:
@@ -2428,82 +2429,82 @@ frfalse_4_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_4_chan
 
 frfalse_4_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_5_bias
 
 frfalse_5_zero:
@@ -2514,91 +2515,91 @@ frfalse_5_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_5_chan
 
 frfalse_5_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_6_bias
 
 frfalse_6_zero:
@@ -2610,153 +2611,153 @@ frfalse_6_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_6_chan
 
 frfalse_6_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen6:
 	JMP next
 
 frtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  frtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_0_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_0_bias
 
 frtrue_0_zero:
 	VXORPS Y2, Y2, Y2
 
 frtrue_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frtrue_0_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y2, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_0_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_0_chan
 
 frtrue_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 frtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_1_bias
 
 frtrue_1_zero:
@@ -2764,61 +2765,61 @@ frtrue_1_zero:
 
 frtrue_1_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_1_chan
 
 frtrue_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_2_bias
 
 frtrue_2_zero:
@@ -2827,70 +2828,70 @@ frtrue_2_zero:
 frtrue_2_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_2_chan
 
 frtrue_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_3_bias
 
 frtrue_3_zero:
@@ -2900,79 +2901,79 @@ frtrue_3_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_3_chan
 
 frtrue_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_4_bias
 
 frtrue_4_zero:
@@ -2983,88 +2984,88 @@ frtrue_4_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_4_chan
 
 frtrue_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_5_bias
 
 frtrue_5_zero:
@@ -3076,97 +3077,97 @@ frtrue_5_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_5_chan
 
 frtrue_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_6_bias
 
 frtrue_6_zero:
@@ -3179,161 +3180,161 @@ frtrue_6_bias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_6_chan
 
 frtrue_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen6:
 	JMP next
 
 lastL:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  grtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grfalsen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_0_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_0_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_0_bias
 
 grfalse_0_zero:
 	VXORPS Y2, Y2, Y2
 
 grfalse_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 grfalse_0_rows:
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y2, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_0_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_0_chan
 
 grfalse_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 grfalsen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_1_bias
 
 grfalse_1_zero:
@@ -3341,61 +3342,61 @@ grfalse_1_zero:
 
 grfalse_1_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_1_chan
 
 grfalse_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_2_bias
 
 grfalse_2_zero:
@@ -3404,70 +3405,70 @@ grfalse_2_zero:
 grfalse_2_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_2_chan
 
 grfalse_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_3_bias
 
 grfalse_3_zero:
@@ -3477,79 +3478,79 @@ grfalse_3_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_3_chan
 
 grfalse_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_4_bias
 
 grfalse_4_zero:
@@ -3560,88 +3561,88 @@ grfalse_4_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_4_chan
 
 grfalse_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_5_bias
 
 grfalse_5_zero:
@@ -3653,97 +3654,97 @@ grfalse_5_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_5_chan
 
 grfalse_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_6_bias
 
 grfalse_6_zero:
@@ -3756,110 +3757,110 @@ grfalse_6_bias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_6_chan
 
 grfalse_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen6:
 	JMP next
 
 grtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_0_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_0_bias
 
 grtrue_0_zero:
@@ -3867,56 +3868,56 @@ grtrue_0_zero:
 
 grtrue_0_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_0_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_0_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_0_chan
 
 grtrue_0_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 grtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_1_bias
 
 grtrue_1_zero:
@@ -3925,67 +3926,67 @@ grtrue_1_zero:
 grtrue_1_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_1_chan
 
 grtrue_1_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_2_bias
 
 grtrue_2_zero:
@@ -3995,76 +3996,76 @@ grtrue_2_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_2_chan
 
 grtrue_2_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_3_bias
 
 grtrue_3_zero:
@@ -4075,85 +4076,85 @@ grtrue_3_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_3_chan
 
 grtrue_3_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_4_bias
 
 grtrue_4_zero:
@@ -4165,94 +4166,94 @@ grtrue_4_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_4_chan
 
 grtrue_4_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_5_bias
 
 grtrue_5_zero:
@@ -4265,103 +4266,103 @@ grtrue_5_bias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_5_chan
 
 grtrue_5_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_6_bias
 
 grtrue_6_zero:
@@ -4375,115 +4376,115 @@ grtrue_6_bias:
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
 	VMOVAPS Y2, Y9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y11, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y11, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y11, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y11, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y11, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y11, Y13, Y8
 	VFMADD231PS Y10, Y13, Y9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y8
 	VFMADD231PS Y11, Y13, Y9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y9, Y0, Y9
 	VMINPS      Y9, Y1, Y9
-	VMOVUPS     Y9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y9, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_6_chan
 
 grtrue_6_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen6:
 next:
-	ADDQ outRowSkip+160(FP), AX
-	ADDQ inRowSkip+152(FP), CX
+	ADDQ outRowSkip+168(FP), AX
+	ADDQ inRowSkip+160(FP), CX
 	DECQ (SP)
 	JNZ  row
 	VZEROUPPER
 	RET
 
-// func depthwise3x3RowsChanS2AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// func depthwise3x3RowsChanS2AVX2(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 // Requires: AVX, CMOV, FMA3
-TEXT ·depthwise3x3RowsChanS2AVX2(SB), NOSPLIT, $16-176
+TEXT ·depthwise3x3RowsChanS2AVX2(SB), NOSPLIT, $16-184
 	MOVQ out_base+0(FP), AX
 	MOVQ in_base+24(FP), CX
 	MOVQ filter_base+48(FP), DX
@@ -4495,26 +4496,27 @@ TEXT ·depthwise3x3RowsChanS2AVX2(SB), NOSPLIT, $16-176
 nobias:
 	MOVQ         c+96(FP), SI
 	SHLQ         $0x02, SI
-	MOVQ         SI, DI
-	SUBQ         $0x20, DI
-	VBROADCASTSS lo+168(FP), Y0
-	VBROADCASTSS hi+172(FP), Y1
-	MOVQ         m+112(FP), R8
-	MOVQ         R8, (SP)
+	MOVQ         inPixBytes+104(FP), DI
+	MOVQ         SI, R8
+	SUBQ         $0x20, R8
+	VBROADCASTSS lo+176(FP), Y0
+	VBROADCASTSS hi+180(FP), Y1
+	MOVQ         m+120(FP), R9
+	MOVQ         R9, (SP)
 
 row:
-	MOVQ n+120(FP), R8
-	MOVQ R8, 8(SP)
-	CMPQ padL+128(FP), $0x00
+	MOVQ n+128(FP), R9
+	MOVQ R9, 8(SP)
+	CMPQ padL+136(FP), $0x00
 	JEQ  run
 	CMPQ 8(SP), $0x06
 	JBE  lastL
-	XORQ R8, R8
+	XORQ R9, R9
 
 lchan:
 	TESTQ   BX, BX
 	JZ      lzero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     lbias
 
 lzero:
@@ -4527,118 +4529,118 @@ lbias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 lrows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         lrows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         ldone
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000d, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x06, 8(SP)
 
 run:
 	CMPQ 8(SP), $0x06
 	JBE  last
-	XORQ R8, R8
+	XORQ R9, R9
 
 bchan:
 	TESTQ   BX, BX
 	JZ      bzero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     bbias
 
 bzero:
@@ -4650,172 +4652,172 @@ bbias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 brows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         brows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         bdone
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         bchan
 
 bdone:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x06, 8(SP)
 	JMP    run
 
 	// The last run: at most run interior pixels and the borders.
 last:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  frtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JEQ  next
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_1_bias
 
 frfalse_1_zero:
 	VXORPS Y2, Y2, Y2
 
 frfalse_1_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frfalse_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y2, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_1_chan
 
 frfalse_1_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_2_bias
 
 frfalse_2_zero:
@@ -4823,66 +4825,66 @@ frfalse_2_zero:
 
 frfalse_2_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_2_chan
 
 frfalse_2_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_3_bias
 
 frfalse_3_zero:
@@ -4891,77 +4893,77 @@ frfalse_3_zero:
 frfalse_3_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_3_chan
 
 frfalse_3_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_4_bias
 
 frfalse_4_zero:
@@ -4971,88 +4973,88 @@ frfalse_4_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_4_chan
 
 frfalse_4_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_5_bias
 
 frfalse_5_zero:
@@ -5063,99 +5065,99 @@ frfalse_5_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_5_chan
 
 frfalse_5_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frfalse_6_bias
 
 frfalse_6_zero:
@@ -5167,163 +5169,163 @@ frfalse_6_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_6_chan
 
 frfalse_6_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen6:
 	JMP next
 
 frtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  frtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_0_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_0_bias
 
 frtrue_0_zero:
 	VXORPS Y2, Y2, Y2
 
 frtrue_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frtrue_0_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y2, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_0_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_0_chan
 
 frtrue_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 frtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_1_bias
 
 frtrue_1_zero:
@@ -5331,63 +5333,63 @@ frtrue_1_zero:
 
 frtrue_1_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_1_chan
 
 frtrue_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_2_bias
 
 frtrue_2_zero:
@@ -5396,74 +5398,74 @@ frtrue_2_zero:
 frtrue_2_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_2_chan
 
 frtrue_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_3_bias
 
 frtrue_3_zero:
@@ -5473,85 +5475,85 @@ frtrue_3_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_3_chan
 
 frtrue_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_4_bias
 
 frtrue_4_zero:
@@ -5562,96 +5564,96 @@ frtrue_4_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_4_chan
 
 frtrue_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_5_bias
 
 frtrue_5_zero:
@@ -5663,107 +5665,107 @@ frtrue_5_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_5_chan
 
 frtrue_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     frtrue_6_bias
 
 frtrue_6_zero:
@@ -5776,175 +5778,175 @@ frtrue_6_bias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y10, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_6_chan
 
 frtrue_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen6:
 	JMP next
 
 lastL:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  grtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grfalsen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_0_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_0_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_0_bias
 
 grfalse_0_zero:
 	VXORPS Y2, Y2, Y2
 
 grfalse_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 grfalse_0_rows:
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y2, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_0_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_0_chan
 
 grfalse_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_1_bias
 
 grfalse_1_zero:
@@ -5952,63 +5954,63 @@ grfalse_1_zero:
 
 grfalse_1_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_1_chan
 
 grfalse_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_2_bias
 
 grfalse_2_zero:
@@ -6017,74 +6019,74 @@ grfalse_2_zero:
 grfalse_2_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_2_chan
 
 grfalse_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_3_bias
 
 grfalse_3_zero:
@@ -6094,85 +6096,85 @@ grfalse_3_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_3_chan
 
 grfalse_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_4_bias
 
 grfalse_4_zero:
@@ -6183,96 +6185,96 @@ grfalse_4_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_4_chan
 
 grfalse_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_5_bias
 
 grfalse_5_zero:
@@ -6284,107 +6286,107 @@ grfalse_5_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_5_chan
 
 grfalse_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grfalse_6_bias
 
 grfalse_6_zero:
@@ -6397,122 +6399,122 @@ grfalse_6_bias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_6_chan
 
 grfalse_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000d, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen6:
 	JMP next
 
 grtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_0_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_0_bias
 
 grtrue_0_zero:
@@ -6520,60 +6522,60 @@ grtrue_0_zero:
 
 grtrue_0_bias:
 	VMOVAPS Y2, Y3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_0_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y3, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_0_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_0_chan
 
 grtrue_0_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_1_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_1_bias
 
 grtrue_1_zero:
@@ -6582,71 +6584,71 @@ grtrue_1_zero:
 grtrue_1_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_1_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y4, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_1_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_1_chan
 
 grtrue_1_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_2_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_2_bias
 
 grtrue_2_zero:
@@ -6656,82 +6658,82 @@ grtrue_2_bias:
 	VMOVAPS Y2, Y3
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_2_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y5, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_2_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_2_chan
 
 grtrue_2_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_3_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_3_bias
 
 grtrue_3_zero:
@@ -6742,93 +6744,93 @@ grtrue_3_bias:
 	VMOVAPS Y2, Y4
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_3_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y6, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_3_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_3_chan
 
 grtrue_3_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_4_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_4_bias
 
 grtrue_4_zero:
@@ -6840,104 +6842,104 @@ grtrue_4_bias:
 	VMOVAPS Y2, Y5
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_4_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y7, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_4_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_4_chan
 
 grtrue_4_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_5_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_5_bias
 
 grtrue_5_zero:
@@ -6950,115 +6952,115 @@ grtrue_5_bias:
 	VMOVAPS Y2, Y6
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_5_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y8, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_5_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_5_chan
 
 grtrue_5_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_6_zero
-	VMOVUPS (BX)(R8*1), Y2
+	VMOVUPS (BX)(R9*1), Y2
 	JMP     grtrue_6_bias
 
 grtrue_6_zero:
@@ -7072,121 +7074,121 @@ grtrue_6_bias:
 	VMOVAPS Y2, Y7
 	VMOVAPS Y2, Y8
 	VMOVAPS Y2, Y9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_6_rows:
-	VMOVUPS     (R10), Y10
-	VMOVUPS     (R10)(SI*1), Y11
-	VMOVUPS     (R10)(SI*2), Y12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Y13
+	VMOVUPS     (R11), Y10
+	VMOVUPS     (R11)(SI*1), Y11
+	VMOVUPS     (R11)(SI*2), Y12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y2
 	VFMADD231PS Y10, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y3
 	VFMADD231PS Y10, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y4
 	VFMADD231PS Y10, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y5
 	VFMADD231PS Y10, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y6
 	VFMADD231PS Y10, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y7
 	VFMADD231PS Y10, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y12, Y13, Y8
 	VFMADD231PS Y10, Y13, Y9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Y13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Y13
 	VFMADD231PS Y11, Y13, Y9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Y2, Y0, Y2
 	VMINPS      Y2, Y1, Y2
-	VMOVUPS     Y2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y3, Y0, Y3
 	VMINPS      Y3, Y1, Y3
-	VMOVUPS     Y3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y4, Y0, Y4
 	VMINPS      Y4, Y1, Y4
-	VMOVUPS     Y4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y5, Y0, Y5
 	VMINPS      Y5, Y1, Y5
-	VMOVUPS     Y5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y6, Y0, Y6
 	VMINPS      Y6, Y1, Y6
-	VMOVUPS     Y6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y7, Y0, Y7
 	VMINPS      Y7, Y1, Y7
-	VMOVUPS     Y7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y8, Y0, Y8
 	VMINPS      Y8, Y1, Y8
-	VMOVUPS     Y8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Y8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Y9, Y0, Y9
 	VMINPS      Y9, Y1, Y9
-	VMOVUPS     Y9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Y9, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_6_done
-	ADDQ        $0x20, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x20, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_6_chan
 
 grtrue_6_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000d, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen6:
 next:
-	ADDQ outRowSkip+160(FP), AX
-	ADDQ inRowSkip+152(FP), CX
+	ADDQ outRowSkip+168(FP), AX
+	ADDQ inRowSkip+160(FP), CX
 	DECQ (SP)
 	JNZ  row
 	VZEROUPPER
@@ -11050,9 +11052,9 @@ done:
 	VZEROUPPER
 	RET
 
-// func depthwise3x3RowsChanS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// func depthwise3x3RowsChanS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·depthwise3x3RowsChanS1AVX512(SB), NOSPLIT, $16-176
+TEXT ·depthwise3x3RowsChanS1AVX512(SB), NOSPLIT, $16-184
 	MOVQ out_base+0(FP), AX
 	MOVQ in_base+24(FP), CX
 	MOVQ filter_base+48(FP), DX
@@ -11064,26 +11066,27 @@ TEXT ·depthwise3x3RowsChanS1AVX512(SB), NOSPLIT, $16-176
 nobias:
 	MOVQ         c+96(FP), SI
 	SHLQ         $0x02, SI
-	MOVQ         SI, DI
-	SUBQ         $0x40, DI
-	VBROADCASTSS lo+168(FP), Z0
-	VBROADCASTSS hi+172(FP), Z1
-	MOVQ         m+112(FP), R8
-	MOVQ         R8, (SP)
+	MOVQ         inPixBytes+104(FP), DI
+	MOVQ         SI, R8
+	SUBQ         $0x40, R8
+	VBROADCASTSS lo+176(FP), Z0
+	VBROADCASTSS hi+180(FP), Z1
+	MOVQ         m+120(FP), R9
+	MOVQ         R9, (SP)
 
 row:
-	MOVQ n+120(FP), R8
-	MOVQ R8, 8(SP)
-	CMPQ padL+128(FP), $0x00
+	MOVQ n+128(FP), R9
+	MOVQ R9, 8(SP)
+	CMPQ padL+136(FP), $0x00
 	JEQ  run
 	CMPQ 8(SP), $0x0c
 	JBE  lastL
-	XORQ R8, R8
+	XORQ R9, R9
 
 lchan:
 	TESTQ   BX, BX
 	JZ      lzero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     lbias
 
 lzero:
@@ -11102,160 +11105,160 @@ lbias:
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
 	VMOVAPS Z2, Z14
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 lrows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
 	VFMADD231PS Z16, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
 	VFMADD231PS Z17, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z14
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         lrows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z13, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z14, Z0, Z14
 	VMINPS      Z14, Z1, Z14
-	VMOVUPS     Z14, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z14, (R13)
+	CMPQ        R9, R8
 	JEQ         ldone
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000d, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x0c, 8(SP)
 
 run:
 	CMPQ 8(SP), $0x0c
 	JBE  last
-	XORQ R8, R8
+	XORQ R9, R9
 
 bchan:
 	TESTQ   BX, BX
 	JZ      bzero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     bbias
 
 bzero:
@@ -11273,216 +11276,216 @@ bbias:
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 brows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         brows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z13, (R13)
+	CMPQ        R9, R8
 	JEQ         bdone
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         bchan
 
 bdone:
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000c, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x0c, 8(SP)
 	JMP    run
 
 	// The last run: at most run interior pixels and the borders.
 last:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  frtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JEQ  next
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_1_bias
 
 frfalse_1_zero:
 	VPXORD Z2, Z2, Z2
 
 frfalse_1_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frfalse_1_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z2, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_1_chan
 
 frfalse_1_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_2_bias
 
 frfalse_2_zero:
@@ -11490,64 +11493,64 @@ frfalse_2_zero:
 
 frfalse_2_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_2_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_2_chan
 
 frfalse_2_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_3_bias
 
 frfalse_3_zero:
@@ -11556,73 +11559,73 @@ frfalse_3_zero:
 frfalse_3_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_3_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_3_chan
 
 frfalse_3_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_4_bias
 
 frfalse_4_zero:
@@ -11632,82 +11635,82 @@ frfalse_4_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_4_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_4_chan
 
 frfalse_4_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_5_bias
 
 frfalse_5_zero:
@@ -11718,91 +11721,91 @@ frfalse_5_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_5_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_5_chan
 
 frfalse_5_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_6_bias
 
 frfalse_6_zero:
@@ -11814,100 +11817,100 @@ frfalse_6_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_6_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_6_chan
 
 frfalse_6_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen6:
-	CMPQ R8, $0x07
+	CMPQ R9, $0x07
 	JNE  frfalsen7
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_7_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_7_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_7_bias
 
 frfalse_7_zero:
@@ -11920,109 +11923,109 @@ frfalse_7_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_7_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_7_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_7_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_7_chan
 
 frfalse_7_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen7:
-	CMPQ R8, $0x08
+	CMPQ R9, $0x08
 	JNE  frfalsen8
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_8_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_8_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_8_bias
 
 frfalse_8_zero:
@@ -12036,118 +12039,118 @@ frfalse_8_bias:
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_8_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_8_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z9, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_8_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_8_chan
 
 frfalse_8_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen8:
-	CMPQ R8, $0x09
+	CMPQ R9, $0x09
 	JNE  frfalsen9
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_9_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_9_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_9_bias
 
 frfalse_9_zero:
@@ -12162,127 +12165,127 @@ frfalse_9_bias:
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_9_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_9_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z10, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_9_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_9_chan
 
 frfalse_9_done:
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000009, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen9:
-	CMPQ R8, $0x0a
+	CMPQ R9, $0x0a
 	JNE  frfalsen10
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_10_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_10_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_10_bias
 
 frfalse_10_zero:
@@ -12298,136 +12301,136 @@ frfalse_10_bias:
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_10_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_10_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z11, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_10_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_10_chan
 
 frfalse_10_done:
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000a, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen10:
-	CMPQ R8, $0x0b
+	CMPQ R9, $0x0b
 	JNE  frfalsen11
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_11_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_11_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_11_bias
 
 frfalse_11_zero:
@@ -12444,145 +12447,145 @@ frfalse_11_bias:
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_11_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_11_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z12, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_11_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_11_chan
 
 frfalse_11_done:
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000b, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen11:
-	CMPQ R8, $0x0c
+	CMPQ R9, $0x0c
 	JNE  frfalsen12
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_12_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_12_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_12_bias
 
 frfalse_12_zero:
@@ -12600,207 +12603,207 @@ frfalse_12_bias:
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_12_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_12_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z13, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_12_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_12_chan
 
 frfalse_12_done:
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000c, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen12:
 	JMP next
 
 frtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  frtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_0_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_0_bias
 
 frtrue_0_zero:
 	VPXORD Z2, Z2, Z2
 
 frtrue_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frtrue_0_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z2, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_0_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_0_chan
 
 frtrue_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 frtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_1_bias
 
 frtrue_1_zero:
@@ -12808,61 +12811,61 @@ frtrue_1_zero:
 
 frtrue_1_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_1_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_1_chan
 
 frtrue_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_2_bias
 
 frtrue_2_zero:
@@ -12871,70 +12874,70 @@ frtrue_2_zero:
 frtrue_2_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_2_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_2_chan
 
 frtrue_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_3_bias
 
 frtrue_3_zero:
@@ -12944,79 +12947,79 @@ frtrue_3_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_3_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_3_chan
 
 frtrue_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_4_bias
 
 frtrue_4_zero:
@@ -13027,88 +13030,88 @@ frtrue_4_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_4_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_4_chan
 
 frtrue_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_5_bias
 
 frtrue_5_zero:
@@ -13120,97 +13123,97 @@ frtrue_5_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_5_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_5_chan
 
 frtrue_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_6_bias
 
 frtrue_6_zero:
@@ -13223,106 +13226,106 @@ frtrue_6_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_6_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_6_chan
 
 frtrue_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen6:
-	CMPQ R8, $0x07
+	CMPQ R9, $0x07
 	JNE  frtruen7
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_7_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_7_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_7_bias
 
 frtrue_7_zero:
@@ -13336,115 +13339,115 @@ frtrue_7_bias:
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_7_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_7_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z9, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_7_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_7_chan
 
 frtrue_7_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen7:
-	CMPQ R8, $0x08
+	CMPQ R9, $0x08
 	JNE  frtruen8
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_8_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_8_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_8_bias
 
 frtrue_8_zero:
@@ -13459,124 +13462,124 @@ frtrue_8_bias:
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_8_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_8_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z10, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_8_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_8_chan
 
 frtrue_8_done:
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000009, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen8:
-	CMPQ R8, $0x09
+	CMPQ R9, $0x09
 	JNE  frtruen9
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_9_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_9_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_9_bias
 
 frtrue_9_zero:
@@ -13592,133 +13595,133 @@ frtrue_9_bias:
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_9_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_9_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z11, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_9_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_9_chan
 
 frtrue_9_done:
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000a, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen9:
-	CMPQ R8, $0x0a
+	CMPQ R9, $0x0a
 	JNE  frtruen10
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_10_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_10_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_10_bias
 
 frtrue_10_zero:
@@ -13735,142 +13738,142 @@ frtrue_10_bias:
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_10_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_10_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z12, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_10_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_10_chan
 
 frtrue_10_done:
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000b, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen10:
-	CMPQ R8, $0x0b
+	CMPQ R9, $0x0b
 	JNE  frtruen11
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_11_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_11_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_11_bias
 
 frtrue_11_zero:
@@ -13888,151 +13891,151 @@ frtrue_11_bias:
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_11_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_11_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z13, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_11_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_11_chan
 
 frtrue_11_done:
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000c, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen11:
-	CMPQ R8, $0x0c
+	CMPQ R9, $0x0c
 	JNE  frtruen12
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_12_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_12_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_12_bias
 
 frtrue_12_zero:
@@ -14051,215 +14054,215 @@ frtrue_12_bias:
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
 	VMOVAPS Z2, Z14
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_12_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z16, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
 	VFMADD231PS Z16, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
 	VFMADD231PS Z17, Z19, Z14
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_12_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z13, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z14, Z0, Z14
 	VMINPS      Z14, Z1, Z14
-	VMOVUPS     Z14, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z14, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_12_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_12_chan
 
 frtrue_12_done:
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000d, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen12:
 	JMP next
 
 lastL:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  grtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grfalsen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_0_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_0_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_0_bias
 
 grfalse_0_zero:
 	VPXORD Z2, Z2, Z2
 
 grfalse_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 grfalse_0_rows:
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z2, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_0_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_0_chan
 
 grfalse_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 grfalsen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_1_bias
 
 grfalse_1_zero:
@@ -14267,61 +14270,61 @@ grfalse_1_zero:
 
 grfalse_1_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_1_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_1_chan
 
 grfalse_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_2_bias
 
 grfalse_2_zero:
@@ -14330,70 +14333,70 @@ grfalse_2_zero:
 grfalse_2_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_2_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_2_chan
 
 grfalse_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_3_bias
 
 grfalse_3_zero:
@@ -14403,79 +14406,79 @@ grfalse_3_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_3_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_3_chan
 
 grfalse_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_4_bias
 
 grfalse_4_zero:
@@ -14486,88 +14489,88 @@ grfalse_4_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_4_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_4_chan
 
 grfalse_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_5_bias
 
 grfalse_5_zero:
@@ -14579,97 +14582,97 @@ grfalse_5_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_5_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_5_chan
 
 grfalse_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_6_bias
 
 grfalse_6_zero:
@@ -14682,106 +14685,106 @@ grfalse_6_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_6_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_6_chan
 
 grfalse_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen6:
-	CMPQ R8, $0x07
+	CMPQ R9, $0x07
 	JNE  grfalsen7
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_7_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_7_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_7_bias
 
 grfalse_7_zero:
@@ -14795,115 +14798,115 @@ grfalse_7_bias:
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_7_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_7_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z9, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_7_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_7_chan
 
 grfalse_7_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen7:
-	CMPQ R8, $0x08
+	CMPQ R9, $0x08
 	JNE  grfalsen8
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_8_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_8_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_8_bias
 
 grfalse_8_zero:
@@ -14918,124 +14921,124 @@ grfalse_8_bias:
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_8_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_8_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z10, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_8_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_8_chan
 
 grfalse_8_done:
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000009, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen8:
-	CMPQ R8, $0x09
+	CMPQ R9, $0x09
 	JNE  grfalsen9
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_9_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_9_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_9_bias
 
 grfalse_9_zero:
@@ -15051,133 +15054,133 @@ grfalse_9_bias:
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_9_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_9_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z11, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_9_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_9_chan
 
 grfalse_9_done:
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000a, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen9:
-	CMPQ R8, $0x0a
+	CMPQ R9, $0x0a
 	JNE  grfalsen10
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_10_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_10_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_10_bias
 
 grfalse_10_zero:
@@ -15194,142 +15197,142 @@ grfalse_10_bias:
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_10_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_10_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z12, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_10_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_10_chan
 
 grfalse_10_done:
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000b, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen10:
-	CMPQ R8, $0x0b
+	CMPQ R9, $0x0b
 	JNE  grfalsen11
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_11_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_11_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_11_bias
 
 grfalse_11_zero:
@@ -15347,151 +15350,151 @@ grfalse_11_bias:
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_11_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_11_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z13, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_11_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_11_chan
 
 grfalse_11_done:
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000c, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen11:
-	CMPQ R8, $0x0c
+	CMPQ R9, $0x0c
 	JNE  grfalsen12
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_12_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_12_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_12_bias
 
 grfalse_12_zero:
@@ -15510,164 +15513,164 @@ grfalse_12_bias:
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
 	VMOVAPS Z2, Z14
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_12_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
 	VFMADD231PS Z16, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
 	VFMADD231PS Z17, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z14
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_12_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z13, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z14, Z0, Z14
 	VMINPS      Z14, Z1, Z14
-	VMOVUPS     Z14, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z14, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_12_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_12_chan
 
 grfalse_12_done:
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000d, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen12:
 	JMP next
 
 grtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_0_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_0_bias
 
 grtrue_0_zero:
@@ -15675,56 +15678,56 @@ grtrue_0_zero:
 
 grtrue_0_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_0_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_0_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_0_chan
 
 grtrue_0_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 grtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_1_bias
 
 grtrue_1_zero:
@@ -15733,67 +15736,67 @@ grtrue_1_zero:
 grtrue_1_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_1_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_1_chan
 
 grtrue_1_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_2_bias
 
 grtrue_2_zero:
@@ -15803,76 +15806,76 @@ grtrue_2_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_2_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_2_chan
 
 grtrue_2_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_3_bias
 
 grtrue_3_zero:
@@ -15883,85 +15886,85 @@ grtrue_3_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_3_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_3_chan
 
 grtrue_3_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_4_bias
 
 grtrue_4_zero:
@@ -15973,94 +15976,94 @@ grtrue_4_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_4_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_4_chan
 
 grtrue_4_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_5_bias
 
 grtrue_5_zero:
@@ -16073,103 +16076,103 @@ grtrue_5_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_5_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_5_chan
 
 grtrue_5_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_6_bias
 
 grtrue_6_zero:
@@ -16183,112 +16186,112 @@ grtrue_6_bias:
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_6_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z9, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_6_chan
 
 grtrue_6_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen6:
-	CMPQ R8, $0x07
+	CMPQ R9, $0x07
 	JNE  grtruen7
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_7_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_7_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_7_bias
 
 grtrue_7_zero:
@@ -16303,121 +16306,121 @@ grtrue_7_bias:
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_7_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_7_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z10, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_7_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_7_chan
 
 grtrue_7_done:
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000009, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen7:
-	CMPQ R8, $0x08
+	CMPQ R9, $0x08
 	JNE  grtruen8
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_8_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_8_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_8_bias
 
 grtrue_8_zero:
@@ -16433,130 +16436,130 @@ grtrue_8_bias:
 	VMOVAPS Z2, Z9
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_8_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_8_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z11, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_8_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_8_chan
 
 grtrue_8_done:
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000a, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen8:
-	CMPQ R8, $0x09
+	CMPQ R9, $0x09
 	JNE  grtruen9
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_9_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_9_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_9_bias
 
 grtrue_9_zero:
@@ -16573,139 +16576,139 @@ grtrue_9_bias:
 	VMOVAPS Z2, Z10
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_9_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_9_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z12, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_9_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_9_chan
 
 grtrue_9_done:
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000b, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen9:
-	CMPQ R8, $0x0a
+	CMPQ R9, $0x0a
 	JNE  grtruen10
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_10_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_10_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_10_bias
 
 grtrue_10_zero:
@@ -16723,148 +16726,148 @@ grtrue_10_bias:
 	VMOVAPS Z2, Z11
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_10_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_10_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z13, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_10_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_10_chan
 
 grtrue_10_done:
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000c, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen10:
-	CMPQ R8, $0x0b
+	CMPQ R9, $0x0b
 	JNE  grtruen11
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_11_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_11_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_11_bias
 
 grtrue_11_zero:
@@ -16883,157 +16886,157 @@ grtrue_11_bias:
 	VMOVAPS Z2, Z12
 	VMOVAPS Z2, Z13
 	VMOVAPS Z2, Z14
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_11_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
 	VFMADD231PS Z16, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
 	VFMADD231PS Z17, Z19, Z14
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_11_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z13, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z14, Z0, Z14
 	VMINPS      Z14, Z1, Z14
-	VMOVUPS     Z14, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z14, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_11_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_11_chan
 
 grtrue_11_done:
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000d, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen11:
-	CMPQ R8, $0x0c
+	CMPQ R9, $0x0c
 	JNE  grtruen12
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_12_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_12_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_12_bias
 
 grtrue_12_zero:
@@ -17053,169 +17056,169 @@ grtrue_12_bias:
 	VMOVAPS Z2, Z13
 	VMOVAPS Z2, Z14
 	VMOVAPS Z2, Z15
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_12_rows:
-	VMOVUPS     (R10), Z16
-	VMOVUPS     (R10)(SI*1), Z17
-	VMOVUPS     (R10)(SI*2), Z18
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z19
+	VMOVUPS     (R11), Z16
+	VMOVUPS     (R11)(SI*1), Z17
+	VMOVUPS     (R11)(SI*2), Z18
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z17, Z19, Z2
 	VFMADD231PS Z16, Z19, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z2
 	VFMADD231PS Z17, Z19, Z3
 	VFMADD231PS Z16, Z19, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z3
 	VFMADD231PS Z17, Z19, Z4
 	VFMADD231PS Z16, Z19, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z4
 	VFMADD231PS Z17, Z19, Z5
 	VFMADD231PS Z16, Z19, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z5
 	VFMADD231PS Z17, Z19, Z6
 	VFMADD231PS Z16, Z19, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z6
 	VFMADD231PS Z17, Z19, Z7
 	VFMADD231PS Z16, Z19, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z7
 	VFMADD231PS Z17, Z19, Z8
 	VFMADD231PS Z16, Z19, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z8
 	VFMADD231PS Z17, Z19, Z9
 	VFMADD231PS Z16, Z19, Z10
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z9
 	VFMADD231PS Z17, Z19, Z10
 	VFMADD231PS Z16, Z19, Z11
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z10
 	VFMADD231PS Z17, Z19, Z11
 	VFMADD231PS Z16, Z19, Z12
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z11
 	VFMADD231PS Z17, Z19, Z12
 	VFMADD231PS Z16, Z19, Z13
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z12
 	VFMADD231PS Z17, Z19, Z13
 	VFMADD231PS Z16, Z19, Z14
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z13
 	VFMADD231PS Z17, Z19, Z14
 	VFMADD231PS Z16, Z19, Z15
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z19
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z19
 	VFMADD231PS Z18, Z19, Z14
 	VFMADD231PS Z17, Z19, Z15
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_12_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z9, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z10, Z0, Z10
 	VMINPS      Z10, Z1, Z10
-	VMOVUPS     Z10, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z10, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z11, Z0, Z11
 	VMINPS      Z11, Z1, Z11
-	VMOVUPS     Z11, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z11, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z12, Z0, Z12
 	VMINPS      Z12, Z1, Z12
-	VMOVUPS     Z12, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z12, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z13, Z0, Z13
 	VMINPS      Z13, Z1, Z13
-	VMOVUPS     Z13, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z13, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z14, Z0, Z14
 	VMINPS      Z14, Z1, Z14
-	VMOVUPS     Z14, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z14, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z15, Z0, Z15
 	VMINPS      Z15, Z1, Z15
-	VMOVUPS     Z15, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z15, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_12_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_12_chan
 
 grtrue_12_done:
-	IMUL3Q $0x0000000e, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x0000000e, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen12:
 next:
-	ADDQ outRowSkip+160(FP), AX
-	ADDQ inRowSkip+152(FP), CX
+	ADDQ outRowSkip+168(FP), AX
+	ADDQ inRowSkip+160(FP), CX
 	DECQ (SP)
 	JNZ  row
 	VZEROUPPER
 	RET
 
-// func depthwise3x3RowsChanS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
+// func depthwise3x3RowsChanS2AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, inPixBytes int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 // Requires: AVX, AVX512F, CMOV
-TEXT ·depthwise3x3RowsChanS2AVX512(SB), NOSPLIT, $16-176
+TEXT ·depthwise3x3RowsChanS2AVX512(SB), NOSPLIT, $16-184
 	MOVQ out_base+0(FP), AX
 	MOVQ in_base+24(FP), CX
 	MOVQ filter_base+48(FP), DX
@@ -17227,26 +17230,27 @@ TEXT ·depthwise3x3RowsChanS2AVX512(SB), NOSPLIT, $16-176
 nobias:
 	MOVQ         c+96(FP), SI
 	SHLQ         $0x02, SI
-	MOVQ         SI, DI
-	SUBQ         $0x40, DI
-	VBROADCASTSS lo+168(FP), Z0
-	VBROADCASTSS hi+172(FP), Z1
-	MOVQ         m+112(FP), R8
-	MOVQ         R8, (SP)
+	MOVQ         inPixBytes+104(FP), DI
+	MOVQ         SI, R8
+	SUBQ         $0x40, R8
+	VBROADCASTSS lo+176(FP), Z0
+	VBROADCASTSS hi+180(FP), Z1
+	MOVQ         m+120(FP), R9
+	MOVQ         R9, (SP)
 
 row:
-	MOVQ n+120(FP), R8
-	MOVQ R8, 8(SP)
-	CMPQ padL+128(FP), $0x00
+	MOVQ n+128(FP), R9
+	MOVQ R9, 8(SP)
+	CMPQ padL+136(FP), $0x00
 	JEQ  run
 	CMPQ 8(SP), $0x06
 	JBE  lastL
-	XORQ R8, R8
+	XORQ R9, R9
 
 lchan:
 	TESTQ   BX, BX
 	JZ      lzero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     lbias
 
 lzero:
@@ -17259,118 +17263,118 @@ lbias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 lrows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
 	VFMADD231PS Z10, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         lrows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         ldone
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         lchan
 
 ldone:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000d, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x06, 8(SP)
 
 run:
 	CMPQ 8(SP), $0x06
 	JBE  last
-	XORQ R8, R8
+	XORQ R9, R9
 
 bchan:
 	TESTQ   BX, BX
 	JZ      bzero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     bbias
 
 bzero:
@@ -17382,172 +17386,172 @@ bbias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 brows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         brows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         bdone
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         bchan
 
 bdone:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	SUBQ   $0x06, 8(SP)
 	JMP    run
 
 	// The last run: at most run interior pixels and the borders.
 last:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  frtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JEQ  next
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_1_bias
 
 frfalse_1_zero:
 	VPXORD Z2, Z2, Z2
 
 frfalse_1_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frfalse_1_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z2, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_1_chan
 
 frfalse_1_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_2_bias
 
 frfalse_2_zero:
@@ -17555,66 +17559,66 @@ frfalse_2_zero:
 
 frfalse_2_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_2_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_2_chan
 
 frfalse_2_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_3_bias
 
 frfalse_3_zero:
@@ -17623,77 +17627,77 @@ frfalse_3_zero:
 frfalse_3_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_3_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_3_chan
 
 frfalse_3_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_4_bias
 
 frfalse_4_zero:
@@ -17703,88 +17707,88 @@ frfalse_4_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_4_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_4_chan
 
 frfalse_4_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_5_bias
 
 frfalse_5_zero:
@@ -17795,99 +17799,99 @@ frfalse_5_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_5_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_5_chan
 
 frfalse_5_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      frfalse_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frfalse_6_bias
 
 frfalse_6_zero:
@@ -17899,163 +17903,163 @@ frfalse_6_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frfalse_6_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         frfalse_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frfalse_6_chan
 
 frfalse_6_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frfalsen6:
 	JMP next
 
 frtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  frtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_0_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_0_bias
 
 frtrue_0_zero:
 	VPXORD Z2, Z2, Z2
 
 frtrue_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 frtrue_0_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z2, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_0_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_0_chan
 
 frtrue_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
 	JMP    next
 
 frtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  frtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_1_bias
 
 frtrue_1_zero:
@@ -18063,63 +18067,63 @@ frtrue_1_zero:
 
 frtrue_1_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_1_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_1_chan
 
 frtrue_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000002, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  frtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_2_bias
 
 frtrue_2_zero:
@@ -18128,74 +18132,74 @@ frtrue_2_zero:
 frtrue_2_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_2_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_2_chan
 
 frtrue_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000004, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  frtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_3_bias
 
 frtrue_3_zero:
@@ -18205,85 +18209,85 @@ frtrue_3_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_3_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_3_chan
 
 frtrue_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000006, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  frtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_4_bias
 
 frtrue_4_zero:
@@ -18294,96 +18298,96 @@ frtrue_4_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_4_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_4_chan
 
 frtrue_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000008, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  frtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_5_bias
 
 frtrue_5_zero:
@@ -18395,107 +18399,107 @@ frtrue_5_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_5_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_5_chan
 
 frtrue_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000a, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000a, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  frtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 frtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      frtrue_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     frtrue_6_bias
 
 frtrue_6_zero:
@@ -18508,175 +18512,175 @@ frtrue_6_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 frtrue_6_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z10, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
 	VFMADD231PS Z10, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         frtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         frtrue_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         frtrue_6_chan
 
 frtrue_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000c, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000c, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 frtruen6:
 	JMP next
 
 lastL:
-	CMPQ padR+136(FP), $0x00
+	CMPQ padR+144(FP), $0x00
 	JNE  grtrue
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grfalsen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_0_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_0_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_0_bias
 
 grfalse_0_zero:
 	VPXORD Z2, Z2, Z2
 
 grfalse_0_bias:
-	LEAQ (CX)(R8*1), R9
-	LEAQ (DX)(R8*1), R10
-	MOVQ rows+104(FP), R11
+	LEAQ (CX)(R9*1), R10
+	LEAQ (DX)(R9*1), R11
+	MOVQ rows+112(FP), R12
 
 grfalse_0_rows:
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z2, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_0_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_0_chan
 
 grfalse_0_done:
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000001, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grfalsen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_1_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_1_bias
 
 grfalse_1_zero:
@@ -18684,63 +18688,63 @@ grfalse_1_zero:
 
 grfalse_1_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_1_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_1_chan
 
 grfalse_1_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grfalsen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_2_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_2_bias
 
 grfalse_2_zero:
@@ -18749,74 +18753,74 @@ grfalse_2_zero:
 grfalse_2_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_2_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_2_chan
 
 grfalse_2_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grfalsen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_3_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_3_bias
 
 grfalse_3_zero:
@@ -18826,85 +18830,85 @@ grfalse_3_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_3_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_3_chan
 
 grfalse_3_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grfalsen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_4_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_4_bias
 
 grfalse_4_zero:
@@ -18915,96 +18919,96 @@ grfalse_4_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_4_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_4_chan
 
 grfalse_4_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grfalsen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_5_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_5_bias
 
 grfalse_5_zero:
@@ -19016,107 +19020,107 @@ grfalse_5_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_5_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_5_chan
 
 grfalse_5_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grfalsen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grfalse_6_chan:
 	TESTQ   BX, BX
 	JZ      grfalse_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grfalse_6_bias
 
 grfalse_6_zero:
@@ -19129,122 +19133,122 @@ grfalse_6_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grfalse_6_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
 	VFMADD231PS Z10, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grfalse_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         grfalse_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grfalse_6_chan
 
 grfalse_6_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000d, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grfalsen6:
 	JMP next
 
 grtrue:
-	MOVQ 8(SP), R8
-	CMPQ R8, $0x00
+	MOVQ 8(SP), R9
+	CMPQ R9, $0x00
 	JNE  grtruen0
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_0_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_0_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_0_bias
 
 grtrue_0_zero:
@@ -19252,60 +19256,60 @@ grtrue_0_zero:
 
 grtrue_0_bias:
 	VMOVAPS Z2, Z3
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_0_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_0_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z3, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_0_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_0_chan
 
 grtrue_0_done:
-	IMUL3Q $0x00000002, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000001, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000002, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000001, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen0:
-	CMPQ R8, $0x01
+	CMPQ R9, $0x01
 	JNE  grtruen1
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_1_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_1_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_1_bias
 
 grtrue_1_zero:
@@ -19314,71 +19318,71 @@ grtrue_1_zero:
 grtrue_1_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_1_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_1_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z4, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_1_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_1_chan
 
 grtrue_1_done:
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000003, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000003, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000003, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen1:
-	CMPQ R8, $0x02
+	CMPQ R9, $0x02
 	JNE  grtruen2
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_2_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_2_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_2_bias
 
 grtrue_2_zero:
@@ -19388,82 +19392,82 @@ grtrue_2_bias:
 	VMOVAPS Z2, Z3
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_2_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_2_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z5, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_2_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_2_chan
 
 grtrue_2_done:
-	IMUL3Q $0x00000004, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000004, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000005, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen2:
-	CMPQ R8, $0x03
+	CMPQ R9, $0x03
 	JNE  grtruen3
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_3_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_3_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_3_bias
 
 grtrue_3_zero:
@@ -19474,93 +19478,93 @@ grtrue_3_bias:
 	VMOVAPS Z2, Z4
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_3_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_3_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z6, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_3_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_3_chan
 
 grtrue_3_done:
-	IMUL3Q $0x00000005, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000005, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000007, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen3:
-	CMPQ R8, $0x04
+	CMPQ R9, $0x04
 	JNE  grtruen4
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_4_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_4_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_4_bias
 
 grtrue_4_zero:
@@ -19572,104 +19576,104 @@ grtrue_4_bias:
 	VMOVAPS Z2, Z5
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_4_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_4_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z7, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_4_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_4_chan
 
 grtrue_4_done:
-	IMUL3Q $0x00000006, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x00000009, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000006, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x00000009, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen4:
-	CMPQ R8, $0x05
+	CMPQ R9, $0x05
 	JNE  grtruen5
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_5_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_5_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_5_bias
 
 grtrue_5_zero:
@@ -19682,115 +19686,115 @@ grtrue_5_bias:
 	VMOVAPS Z2, Z6
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_5_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
 	VFMADD231PS Z10, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z8
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_5_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z8, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_5_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_5_chan
 
 grtrue_5_done:
-	IMUL3Q $0x00000007, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000b, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000007, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000b, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen5:
-	CMPQ R8, $0x06
+	CMPQ R9, $0x06
 	JNE  grtruen6
-	XORQ R8, R8
+	XORQ R9, R9
 
 grtrue_6_chan:
 	TESTQ   BX, BX
 	JZ      grtrue_6_zero
-	VMOVUPS (BX)(R8*1), Z2
+	VMOVUPS (BX)(R9*1), Z2
 	JMP     grtrue_6_bias
 
 grtrue_6_zero:
@@ -19804,121 +19808,121 @@ grtrue_6_bias:
 	VMOVAPS Z2, Z7
 	VMOVAPS Z2, Z8
 	VMOVAPS Z2, Z9
-	LEAQ    (CX)(R8*1), R9
-	LEAQ    (DX)(R8*1), R10
-	MOVQ    rows+104(FP), R11
+	LEAQ    (CX)(R9*1), R10
+	LEAQ    (DX)(R9*1), R11
+	MOVQ    rows+112(FP), R12
 
 grtrue_6_rows:
-	VMOVUPS     (R10), Z10
-	VMOVUPS     (R10)(SI*1), Z11
-	VMOVUPS     (R10)(SI*2), Z12
-	MOVQ        R9, R12
-	VMOVUPS     (R12), Z13
+	VMOVUPS     (R11), Z10
+	VMOVUPS     (R11)(SI*1), Z11
+	VMOVUPS     (R11)(SI*2), Z12
+	MOVQ        R10, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z2
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z2
 	VFMADD231PS Z10, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z3
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z3
 	VFMADD231PS Z10, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z4
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z4
 	VFMADD231PS Z10, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z5
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z5
 	VFMADD231PS Z10, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z6
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z6
 	VFMADD231PS Z10, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z7
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z7
 	VFMADD231PS Z10, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z8
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z12, Z13, Z8
 	VFMADD231PS Z10, Z13, Z9
-	ADDQ        SI, R12
-	VMOVUPS     (R12), Z13
+	ADDQ        DI, R13
+	VMOVUPS     (R13), Z13
 	VFMADD231PS Z11, Z13, Z9
-	ADDQ        inRowBytes+144(FP), R9
-	LEAQ        (R10)(SI*2), R10
-	ADDQ        SI, R10
-	DECQ        R11
+	ADDQ        inRowBytes+152(FP), R10
+	LEAQ        (R11)(SI*2), R11
+	ADDQ        SI, R11
+	DECQ        R12
 	JNZ         grtrue_6_rows
-	LEAQ        (AX)(R8*1), R12
+	LEAQ        (AX)(R9*1), R13
 	VMAXPS      Z2, Z0, Z2
 	VMINPS      Z2, Z1, Z2
-	VMOVUPS     Z2, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z2, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z3, Z0, Z3
 	VMINPS      Z3, Z1, Z3
-	VMOVUPS     Z3, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z3, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z4, Z0, Z4
 	VMINPS      Z4, Z1, Z4
-	VMOVUPS     Z4, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z4, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z5, Z0, Z5
 	VMINPS      Z5, Z1, Z5
-	VMOVUPS     Z5, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z5, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z6, Z0, Z6
 	VMINPS      Z6, Z1, Z6
-	VMOVUPS     Z6, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z6, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z7, Z0, Z7
 	VMINPS      Z7, Z1, Z7
-	VMOVUPS     Z7, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z7, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z8, Z0, Z8
 	VMINPS      Z8, Z1, Z8
-	VMOVUPS     Z8, (R12)
-	ADDQ        SI, R12
+	VMOVUPS     Z8, (R13)
+	ADDQ        SI, R13
 	VMAXPS      Z9, Z0, Z9
 	VMINPS      Z9, Z1, Z9
-	VMOVUPS     Z9, (R12)
-	CMPQ        R8, DI
+	VMOVUPS     Z9, (R13)
+	CMPQ        R9, R8
 	JEQ         grtrue_6_done
-	ADDQ        $0x40, R8
-	CMPQ        R8, DI
-	CMOVQGT     DI, R8
+	ADDQ        $0x40, R9
+	CMPQ        R9, R8
+	CMOVQGT     R8, R9
 	JMP         grtrue_6_chan
 
 grtrue_6_done:
-	IMUL3Q $0x00000008, SI, R8
-	ADDQ   R8, AX
-	IMUL3Q $0x0000000d, SI, R8
-	ADDQ   R8, CX
+	IMUL3Q $0x00000008, SI, R9
+	ADDQ   R9, AX
+	IMUL3Q $0x0000000d, DI, R9
+	ADDQ   R9, CX
 	JMP    next
 
 grtruen6:
 next:
-	ADDQ outRowSkip+160(FP), AX
-	ADDQ inRowSkip+152(FP), CX
+	ADDQ outRowSkip+168(FP), AX
+	ADDQ inRowSkip+160(FP), CX
 	DECQ (SP)
 	JNZ  row
 	VZEROUPPER

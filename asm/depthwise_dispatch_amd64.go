@@ -12,6 +12,8 @@ func init() {
 		depthwise3x3RowsChanS1AVX2, depthwise3x3RowsChanS2AVX2)
 	depthwise3x3RowsImpl[AVX512] = depthwiseRowsX86(depthwise3x3RowsS1AVX512, depthwise3x3RowsS2AVX512,
 		depthwise3x3RowsChanS1AVX512, depthwise3x3RowsChanS2AVX512)
+	depthwisePadImpl[AVX2] = depthwisePadX86
+	depthwisePadImpl[AVX512] = depthwisePadX86
 	depthwise3x3PixelImpl[AVX2] = func(out, in, filter, bias []float32, c, rows, cols, inRow int, lo, hi float32) {
 		depthwise3x3PixelAVX2(out, in, filter, bias, c, rows, cols, 4*inRow, lo, hi)
 	}
@@ -20,23 +22,48 @@ func init() {
 	}
 }
 
-type depthwiseRowsAsm func(out, in, filter, bias []float32, c, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)
+type (
+	depthwiseRowsAsm     func(out, in, filter, bias []float32, c, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)
+	depthwiseRowsChanAsm func(out, in, filter, bias []float32, c, inPixBytes, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)
+)
 
 // depthwiseChanMin is the number of channels from which the row kernels
 // walk the channels innermost: from there on, the pixels of one vector of
 // channels are far enough apart to crowd a few L1 sets.
 var depthwiseChanMin = 128
 
-func depthwiseRowsX86(s1, s2, chan1, chan2 depthwiseRowsAsm) func(out, in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
-	return func(out, in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
-		inSkip, outSkip := depthwiseSkips(c, stride, inRow, outRow, n, pL, pR)
+// depthwisePadX86 is DepthwisePixelStride at the x86 levels: the channels
+// innermost kernels read a vector of channels from three rows of up to 16
+// pixels at a time, which share a few L1 sets when the pixels are a
+// multiple of 1 KiB apart; one more cache line per pixel spreads them over
+// all the sets.
+func depthwisePadX86(c int) int {
+	if c >= depthwiseChanMin && (4*c)%1024 == 0 {
+		return c + 16
+	}
+	return c
+}
+
+// depthwiseRowsX86 picks the row kernel: channels innermost from
+// depthwiseChanMin channels; the few-channel kernels read pixels c apart,
+// so other input pixel strides below depthwiseChanMin take the generic code.
+func depthwiseRowsX86(s1, s2 depthwiseRowsAsm, chan1, chan2 depthwiseRowsChanAsm) func(out, in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
+	return func(out, in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
+		inSkip, outSkip := depthwiseSkips(c, inPix, stride, inRow, outRow, n, pL, pR)
+		if c >= depthwiseChanMin {
+			k := chan1
+			if stride == 2 {
+				k = chan2
+			}
+			k(out, in, filter, bias, c, 4*inPix, rows, m, n, pL, pR, 4*inRow, inSkip, outSkip, lo, hi)
+			return
+		}
+		if inPix != c {
+			depthwise3x3RowsGeneric(out, in, filter, bias, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR, lo, hi)
+			return
+		}
 		k := s1
-		switch {
-		case c >= depthwiseChanMin && stride == 2:
-			k = chan2
-		case c >= depthwiseChanMin:
-			k = chan1
-		case stride == 2:
+		if stride == 2 {
 			k = s2
 		}
 		k(out, in, filter, bias, c, rows, m, n, pL, pR, 4*inRow, inSkip, outSkip, lo, hi)

@@ -3,15 +3,16 @@
 package asm
 
 // The NEON depthwise kernels need c >= 4 (their last channel group
-// overlaps the previous one); fewer channels take the generic code.
+// overlaps the previous one) and input pixels c apart (DepthwisePixelStride
+// asks for no more); other calls take the generic code.
 
 func init() {
-	depthwise3x3RowsImpl[NEON] = func(out, in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
-		if c < 4 {
-			depthwise3x3RowsGeneric(out, in, filter, bias, c, stride, rows, m, inRow, outRow, n, pL, pR, lo, hi)
+	depthwise3x3RowsImpl[NEON] = func(out, in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
+		if c < 4 || inPix != c {
+			depthwise3x3RowsGeneric(out, in, filter, bias, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR, lo, hi)
 			return
 		}
-		inSkip, outSkip := depthwiseSkips(c, stride, inRow, outRow, n, pL, pR)
+		inSkip, outSkip := depthwiseSkips(c, c, stride, inRow, outRow, n, pL, pR)
 		k := depthwise3x3RowsS1NEON
 		if stride == 2 {
 			k = depthwise3x3RowsS2NEON

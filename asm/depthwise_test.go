@@ -11,7 +11,7 @@ import (
 
 // dwRowsRef is Depthwise3x3Rows' documented loop in float64: it returns the
 // expected output by index (NaN-free inputs) and the magnitude sums.
-func dwRowsRef(in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n int, padL, padR bool, lo, hi float32) map[int][2]float64 {
+func dwRowsRef(in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n int, padL, padR bool, lo, hi float32) map[int][2]float64 {
 	want := map[int][2]float64{}
 	pix := func(i, o, x int, ks []int) {
 		for ch := 0; ch < c; ch++ {
@@ -21,7 +21,7 @@ func dwRowsRef(in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n 
 			}
 			for r := 0; r < rows; r++ {
 				for t, k := range ks {
-					p := float64(in[i*stride*inRow+r*inRow+x+t*c+ch]) * float64(filter[(3*r+k)*c+ch])
+					p := float64(in[i*stride*inRow+r*inRow+x+t*inPix+ch]) * float64(filter[(3*r+k)*c+ch])
 					s += p
 					mag += math.Abs(p)
 				}
@@ -34,13 +34,13 @@ func dwRowsRef(in, filter, bias []float32, c, stride, rows, m, inRow, outRow, n 
 		x, o := 0, 0
 		if padL {
 			pix(i, 0, 0, []int{1, 2})
-			x, o = (stride-1)*c, 1
+			x, o = (stride-1)*inPix, 1
 		}
 		for j := 0; j < n; j++ {
-			pix(i, o+j, x+j*stride*c, []int{0, 1, 2})
+			pix(i, o+j, x+j*stride*inPix, []int{0, 1, 2})
 		}
 		if padR {
-			pix(i, o+n, x+n*stride*c, []int{0, 1})
+			pix(i, o+n, x+n*stride*inPix, []int{0, 1})
 		}
 	}
 	return want
@@ -51,6 +51,7 @@ type dwRowsCase struct {
 	c, stride, rows, m, n int
 	padL, padR            bool
 	inPad, outPad, off    int // extra elements per input and output row; output offset
+	pixPad                int // extra elements per input pixel
 	bias, relu            bool
 }
 
@@ -70,7 +71,8 @@ func (k dwRowsCase) check(t *testing.T, fill func([]float32)) {
 	}
 	npix := pL + n + pR
 	cols := (stride-1)*pL + (n+pR)*stride + 3
-	inRow := cols*c + k.inPad
+	inPix := c + k.pixPad
+	inRow := cols*inPix + k.inPad
 	outRow := npix*c + k.outPad
 	in := make([]float32, (m*stride+rows)*inRow)
 	fill(in)
@@ -91,12 +93,12 @@ func (k dwRowsCase) check(t *testing.T, fill func([]float32)) {
 	}
 	ro := []func(*testing.T, string){isatest.ReadOnly(in), isatest.ReadOnly(filter), isatest.ReadOnly(bias)}
 	f := filter[3*(3-rows)*c:]
-	asm.Depthwise3x3Rows(out, in, f, bias, c, stride, rows, m, inRow, outRow, n, k.padL, k.padR, lo, hi)
+	asm.Depthwise3x3Rows(out, in, f, bias, c, inPix, stride, rows, m, inRow, outRow, n, k.padL, k.padR, lo, hi)
 	guard(t)
 	for i, name := range []string{"in", "filter", "bias"} {
 		ro[i](t, name)
 	}
-	want := dwRowsRef(in, f, bias, c, stride, rows, m, inRow, outRow, n, k.padL, k.padR, lo, hi)
+	want := dwRowsRef(in, f, bias, c, inPix, stride, rows, m, inRow, outRow, n, k.padL, k.padR, lo, hi)
 	for i, v := range out {
 		w, ok := want[i]
 		if !ok {
@@ -114,7 +116,7 @@ func (k dwRowsCase) check(t *testing.T, fill func([]float32)) {
 // TestDepthwise3x3Rows covers both row kernels of each level: few channels
 // (a vector of channels over all rows) and many (channels innermost, from
 // 128 channels at x86 levels), every run length below two blocks and both
-// borders.
+// borders, input pixels c apart or more (DepthwisePixelStride's padding).
 func TestDepthwise3x3Rows(t *testing.T) {
 	isatest.ForEach(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(21, 22))
@@ -129,6 +131,9 @@ func TestDepthwise3x3Rows(t *testing.T) {
 				inPad: rng.IntN(5), outPad: rng.IntN(5), off: rng.IntN(16),
 				bias: rng.IntN(3) > 0, relu: rng.IntN(2) == 0,
 			}
+			if rng.IntN(3) == 0 {
+				k.pixPad = []int{1, 5, 16}[rng.IntN(3)]
+			}
 			k.check(t, func(s []float32) { isatest.Fill(rng, s, 0) })
 		}
 	})
@@ -139,8 +144,8 @@ func TestDepthwise3x3Rows(t *testing.T) {
 // data.
 func FuzzDepthwise3x3Rows(f *testing.F) {
 	vals := isatest.SeedBytes(1, -2, 0.5, 3, -0.25, 7, 0, -1)
-	for _, g := range []uint32{0, 0x12345, 0xfff00, 0x7f3a1, 0x80f0f} {
-		for _, c := range []uint16{1, 17, 130, 517} {
+	for _, g := range []uint32{0, 0x12345, 0xfff00, 0x7f3a1, 0x80f0f, 0xc12345, 0x4fff00} {
+		for _, c := range []uint16{1, 17, 130, 517, 511} {
 			f.Add(vals, c, g)
 		}
 	}
@@ -155,7 +160,7 @@ func FuzzDepthwise3x3Rows(f *testing.F) {
 			c: 1 + int(c%600), stride: 1 + int(g&1), rows: 1 + int(g>>1&3)%3, m: 1 + int(g>>3&3),
 			n: int(g >> 5 & 31), padL: g>>10&1 != 0, padR: g>>11&1 != 0,
 			inPad: int(g >> 12 & 3), outPad: int(g >> 14 & 3), off: int(g >> 16 & 15),
-			bias: g>>20&1 != 0, relu: g>>21&1 != 0,
+			bias: g>>20&1 != 0, relu: g>>21&1 != 0, pixPad: []int{0, 0, 3, 16}[g>>22&3],
 		}
 		isatest.AtEachLevel(t, func(l asm.Level) {
 			k.check(t, func(s []float32) {

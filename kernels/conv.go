@@ -16,6 +16,12 @@ type ConvSpec struct {
 	Stride       int
 	Pad          Padding
 	Act          Activation
+	// OutPix is the output's pixel stride in elements: 0 (or Cout) for
+	// a dense output, more to leave a gap after each pixel's Cout
+	// channels (unwritten), as DepthwisePixelStride asks of a depthwise
+	// layer's input. Only a 1x1 stride-1 convolution without a residual
+	// takes a gap.
+	OutPix int
 }
 
 // Output returns the output height and width, and the padding before (top,
@@ -124,6 +130,17 @@ func checkConv(s ConvSpec) {
 	}
 	s.Act.bounds() // panics on an unknown activation
 	s.Output()     // panics on an unknown padding
+	if s.OutPix != 0 && s.OutPix != s.Cout && (s.OutPix < s.Cout || s.KH != 1 || s.KW != 1 || s.Stride != 1) {
+		panic("kernels: Conv2D: OutPix below Cout or on a convolution other than 1x1 stride 1")
+	}
+}
+
+// outPix returns the output pixel stride of s.
+func (s ConvSpec) outPix() int {
+	if s.OutPix == 0 {
+		return s.Cout
+	}
+	return s.OutPix
 }
 
 // conv2D is Conv2D once s and the filter are checked, reading the filter
@@ -139,8 +156,12 @@ func conv2D(out, in, filter []float32, pb *packedB, bias, res []float32, s ConvS
 		panic("kernels: Conv2D: insufficient length of bias")
 	}
 	m := oh * ow
-	if len(out) < m*s.Cout {
+	ldc := s.outPix()
+	if len(out) < (m-1)*ldc+s.Cout {
 		panic("kernels: Conv2D: insufficient length of out")
+	}
+	if res != nil && ldc != s.Cout {
+		panic("kernels: Conv2D: a residual with OutPix")
 	}
 	if res != nil && len(res) < m*s.Cout {
 		panic("kernels: Conv2D: insufficient length of res")
@@ -167,7 +188,7 @@ func conv2D(out, in, filter []float32, pb *packedB, bias, res []float32, s ConvS
 
 	if s.KH == 1 && s.KW == 1 && s.Stride == 1 {
 		// The input is the im2col matrix.
-		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, s.Cout, &st.ep, pb, Threads())
+		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, ldc, &st.ep, pb, Threads())
 	} else if !st.direct(s, in, filter, pb, out, oh, ow, pt, pl, beta) {
 		st.im2colGemm(s, in, filter, pb, out, oh, ow, pt, pl, beta)
 	}

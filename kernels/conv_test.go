@@ -248,6 +248,15 @@ func TestConv2DPanics(t *testing.T) {
 		{"bias", func() { Conv2D(buf, buf, buf, buf[:2], nil, good) }, "length of bias"},
 		{"out", func() { Conv2D(buf[:47], buf, buf, nil, nil, good) }, "length of out"},
 		{"res", func() { Conv2D(buf, buf, buf, nil, buf[:47], good) }, "length of res"},
+		{"outpix 3x3", func() { s := good; s.OutPix = 4; Conv2D(buf, buf, buf, nil, nil, s) }, "OutPix"},
+		{"outpix small", func() {
+			s := ConvSpec{H: 4, W: 4, Cin: 2, KH: 1, KW: 1, Cout: 3, Stride: 1, OutPix: 2}
+			Conv2D(buf, buf, buf, nil, nil, s)
+		}, "OutPix"},
+		{"outpix res", func() {
+			s := ConvSpec{H: 4, W: 4, Cin: 2, KH: 1, KW: 1, Cout: 3, Stride: 1, OutPix: 4}
+			Conv2D(buf, buf, buf, nil, buf, s)
+		}, "residual"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			defer func() {
@@ -356,4 +365,65 @@ func TestConv2DPackedLevels(t *testing.T) {
 	bad := s
 	bad.Cin = 32
 	Conv2DPacked(make([]float32, oh*ow*s.Cout), in, pf, nil, nil, bad)
+}
+
+// TestConv2DOutPix checks that a 1x1 convolution with a pixel stride past
+// Cout (OutPix) writes each pixel's channels as the dense convolution does,
+// bit for bit, and leaves the gaps alone, plain and packed, at every level
+// and thread count.
+func TestConv2DOutPix(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(41, 42))
+		for _, sh := range [][4]int{{14, 14, 64, 512}, {7, 7, 40, 1024}, {5, 3, 7, 33}, {1, 1, 16, 256}, {28, 28, 16, 256}} {
+			s := ConvSpec{H: sh[0], W: sh[1], Cin: sh[2], KH: 1, KW: 1, Cout: sh[3], Stride: 1, Act: ActReLU6}
+			in := make([]float32, s.H*s.W*s.Cin)
+			filter := make([]float32, s.Cin*s.Cout)
+			bias := make([]float32, s.Cout)
+			for _, x := range [][]float32{in, filter, bias} {
+				isatest.Fill(rng, x, 0)
+			}
+			m := s.H * s.W
+			want := make([]float32, m*s.Cout)
+			Conv2D(want, in, filter, bias, nil, s)
+			for _, gap := range []int{1, 16} {
+				ps := s
+				ps.OutPix = s.Cout + gap
+				pf := PackConvFilter(filter, ps)
+				for _, th := range []int{1, 2} {
+					for _, packed := range []bool{false, true} {
+						func() {
+							defer SetThreads(SetThreads(th))
+							out := make([]float32, (m-1)*ps.OutPix+s.Cout)
+							for i := range out {
+								out[i] = isatest.Sentinel
+							}
+							if packed {
+								Conv2DPacked(out, in, pf, bias, nil, ps)
+							} else {
+								Conv2D(out, in, filter, bias, nil, ps)
+							}
+							for p := range m {
+								for c := range ps.OutPix {
+									i := p*ps.OutPix + c
+									if i >= len(out) {
+										break
+									}
+									v := out[i]
+									if c >= s.Cout {
+										if math.Float32bits(v) != math.Float32bits(isatest.Sentinel) {
+											t.Fatalf("%v gap %d: pixel %d gap element %d written", sh, gap, p, c)
+										}
+										continue
+									}
+									if math.Float32bits(v) != math.Float32bits(want[p*s.Cout+c]) {
+										t.Fatalf("%v gap %d threads %d packed %v: pixel %d channel %d = %v, dense %v", sh, gap, th, packed, p, c, v, want[p*s.Cout+c])
+									}
+								}
+							}
+						}()
+					}
+				}
+			}
+		}
+	})
 }

@@ -37,8 +37,26 @@ func DepthwiseConv2D3x3(out, in []float32, h, w, c int, filter, bias []float32, 
 // neighbouring 1x1 convolution so that the band stays in cache. It panics
 // like DepthwiseConv2D3x3, and if the rows are not 0 <= oy0 <= oy1 <= oh.
 func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float32, stride int, pad Padding, act Activation, oy0, oy1 int) {
+	DepthwiseConv2D3x3RowsPix(out, in, h, w, c, c, filter, bias, stride, pad, act, oy0, oy1)
+}
+
+// DepthwisePixelStride returns the pixel stride, in elements, at which
+// DepthwiseConv2D3x3RowsPix reads an input of c channels fastest at the
+// current level: c, or more where pixels c elements apart would crowd a
+// few L1 sets (see asm.DepthwisePixelStride). A network executor can have
+// the layer before write the input at that stride.
+func DepthwisePixelStride(c int) int { return asm.DepthwisePixelStride(c) }
+
+// DepthwiseConv2D3x3RowsPix is DepthwiseConv2D3x3Rows on an input whose
+// pixels are inPix >= c elements apart (in is [h, w, inPix]; the elements
+// past c of each pixel are not read); out is dense. It panics like
+// DepthwiseConv2D3x3Rows, and if inPix < c.
+func DepthwiseConv2D3x3RowsPix(out, in []float32, h, w, c, inPix int, filter, bias []float32, stride int, pad Padding, act Activation, oy0, oy1 int) {
 	if h < 0 || w < 0 || c < 0 {
 		panic("kernels: negative tensor dimension")
+	}
+	if inPix < c {
+		panic("kernels: depthwise pixel stride below the channels")
 	}
 	if stride != 1 && stride != 2 {
 		panic("kernels: depthwise stride must be 1 or 2")
@@ -46,7 +64,7 @@ func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float
 	lo, hi := act.bounds()
 	oh, pt := WindowOutput(h, 3, stride, pad)
 	ow, pl := WindowOutput(w, 3, stride, pad)
-	if len(in) < h*w*c {
+	if h > 0 && w > 0 && len(in) < (h*w-1)*inPix+c {
 		panic("kernels: depthwise input shorter than h*w*c")
 	}
 	if len(filter) < 9*c {
@@ -81,7 +99,18 @@ func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float
 	padL := xa == 1 && lk1 == 3
 	padR := xb == ow-1 && rk0 == 0 && (xb > 0 || padL)
 	fast := (xa == 0 || padL) && (xb == ow || padR)
-	rowStride := w * c
+	if !fast && inPix != c {
+		// The border pixel kernel reads pixels c apart: a dense copy
+		// (narrow inputs only).
+		sc := dwScratch.Get()
+		defer dwScratch.Put(sc)
+		sc.buf = grow(sc.buf, h*w*c)
+		for i := range h * w {
+			copy(sc.buf[i*c:(i+1)*c], in[i*inPix:i*inPix+c])
+		}
+		in, inPix = sc.buf, c
+	}
+	rowStride := w * inPix
 	// Bands of output rows with the same vertical taps: at most a top row,
 	// the interior and a bottom row.
 	for oy := oy0; oy < oy1; {
@@ -103,14 +132,14 @@ func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float
 			if padL {
 				ix = 0
 			}
-			asm.Depthwise3x3Rows(o, in[base+ix*c:], f, bias, c, stride, rows, m, rowStride, ow*c, xb-xa, padL, padR, lo, hi)
+			asm.Depthwise3x3Rows(o, in[base+ix*inPix:], f, bias, c, inPix, stride, rows, m, rowStride, ow*c, xb-xa, padL, padR, lo, hi)
 		} else {
 			for i := 0; i < m; i++ {
 				oi := o[i*ow*c:]
 				bi := base + i*stride*rowStride
 				for ox := 0; ox < ow; ox++ {
 					if ox == xa && xb > xa {
-						asm.Depthwise3x3Rows(oi[xa*c:], in[bi+(xa*stride-pl)*c:], f, bias, c, stride, rows, 1, rowStride, ow*c, xb-xa, false, false, lo, hi)
+						asm.Depthwise3x3Rows(oi[xa*c:], in[bi+(xa*stride-pl)*c:], f, bias, c, c, stride, rows, 1, rowStride, ow*c, xb-xa, false, false, lo, hi)
 						ox = xb - 1
 						continue
 					}
@@ -122,3 +151,8 @@ func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float
 		oy += m
 	}
 }
+
+// dwScratch holds the dense input copies of DepthwiseConv2D3x3RowsPix.
+var dwScratch freeList[dwBuf]
+
+type dwBuf struct{ buf []float32 }

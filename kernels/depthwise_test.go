@@ -352,3 +352,55 @@ func TestDepthwiseRows(t *testing.T) {
 		}
 	})
 }
+
+// TestDepthwiseRowsPix checks DepthwiseConv2D3x3RowsPix on inputs with
+// padded pixels (NaN in the padding, which must not be read): at
+// DepthwisePixelStride's stride bit for bit against the dense call (an
+// executor may pick either), at others against the float64 reference (a
+// level may run them on other code). Many channels (the
+// channels-innermost kernels), few, and narrow inputs (the border pixel
+// path).
+func TestDepthwiseRowsPix(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(33, 34))
+		for _, s := range [][4]int{{6, 7, 256, 1}, {7, 9, 512, 2}, {5, 5, 130, 1}, {9, 7, 19, 1}, {4, 2, 144, 2}, {2, 1, 256, 1}} {
+			h, w, c, stride := s[0], s[1], s[2], s[3]
+			for _, pix := range []int{c, c + 1, c + 16, kernels.DepthwisePixelStride(c)} {
+				for _, pad := range []kernels.Padding{kernels.Valid, kernels.Same} {
+					dense := ktFill(r, h*w*c, 1)
+					in := make([]float32, (h*w-1)*pix+c)
+					for i := range in {
+						in[i] = float32(math.NaN())
+					}
+					for i := range h * w {
+						copy(in[i*pix:i*pix+c], dense[i*c:(i+1)*c])
+					}
+					ro := ktReadOnly(in)
+					f := ktFill(r, 9*c, 2)
+					b := ktFill(r, c, 3)
+					oh, ow := kernels.DepthwiseOutput(h, w, stride, pad)
+					want := make([]float32, oh*ow*c)
+					kernels.DepthwiseConv2D3x3(want, dense, h, w, c, f, b, stride, pad, kernels.ActReLU6)
+					ref, mag, _, _ := refDepthwise(dense, h, w, c, f, b, stride, pad == kernels.Same, kernels.ActReLU6)
+					exact := pix == c || pix == kernels.DepthwisePixelStride(c)
+					for y0 := 0; y0 < oh; y0++ {
+						y1 := min(oh, y0+1+r.IntN(oh))
+						out, guard := ktGuarded((y1-y0)*ow*c, 3)
+						kernels.DepthwiseConv2D3x3RowsPix(out, in, h, w, c, pix, f, b, stride, pad, kernels.ActReLU6, y0, y1)
+						guard(t)
+						ro(t, "in")
+						for i, v := range out {
+							j := y0*ow*c + i
+							if exact && math.Float32bits(v) != math.Float32bits(want[j]) {
+								t.Fatalf("%v pix %d %v rows [%d,%d): out[%d] = %v, dense %v", s, pix, pad, y0, y1, i, v, want[j])
+							}
+							if !exact && !ktClose(v, ref[j], mag[j], 16*ktU) {
+								t.Fatalf("%v pix %d %v rows [%d,%d): out[%d] = %v, want %v", s, pix, pad, y0, y1, i, v, ref[j])
+							}
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -36,7 +36,12 @@ var ErrInput = errors.New("nn: wrong inputs")
 //     1x1 convolution, runs with it band by band (kernels'
 //     DepthwiseConv2D3x3Rows into a scratch band the 1x1 convolution reads
 //     from cache) when its output is large and the 1x1 filter small, so the
-//     depthwise output is never written to memory in full.
+//     depthwise output is never written to memory in full;
+//   - a 1x1 convolution that writes a depthwise layer's input (and nothing
+//     else reads it) writes it at the pixel stride the depthwise kernels
+//     read fastest (kernels.DepthwisePixelStride: a cache line of gap after
+//     each pixel of 256, 512 or 1024 channels, whose pixels would otherwise
+//     crowd a few L1 sets), so no layer copies it.
 //
 // With more than one kernel thread (kernels.SetThreads), convolutions split
 // their GEMMs, and depthwise layers, fused or not, share their bands among
@@ -64,7 +69,9 @@ type Executor struct {
 	inSize []int // elements of each graph input
 	band   int   // floats of the largest fused depthwise band
 	fused  []bool
-	packed int // bytes of packed filters
+	pix    []int // per value: its pixel stride if not dense, else 0
+	elems  []int // per value: floats of its buffer
+	packed int   // bytes of packed filters
 	pool   sync.Pool
 }
 
@@ -203,6 +210,46 @@ func (e *Executor) plan() error {
 			i++
 		}
 	}
+	// Pixel strides: a depthwise layer's input written by a 1x1
+	// convolution for it alone is stored with the pixel stride the
+	// depthwise kernels read fastest (kernels.DepthwisePixelStride: a gap
+	// after each pixel where pixels c apart would crowd a few L1 sets);
+	// every other value is dense.
+	e.pix = make([]int, nv)
+	prod := make([]int, nv)
+	for i := range prod {
+		prod[i] = -1
+	}
+	for i := range m.Layers {
+		prod[m.Layers[i].Out] = i
+	}
+	for i := range m.Layers {
+		dw := &m.Layers[i]
+		if dw.Op != OpDepthwiseConv2D || len(dw.In) != 1 {
+			continue
+		}
+		v := dw.In[0]
+		j := prod[v]
+		if j < 0 || uses[v] != 1 || last[v] != i || (j > 0 && e.fused[j-1]) {
+			continue
+		}
+		pw := &m.Layers[j]
+		shape := m.Values[v].Shape
+		if pw.Op != OpConv2D || pw.KH != 1 || pw.KW != 1 || pw.SH != 1 || pw.SW != 1 || pw.Residual() >= 0 || len(shape) != 4 {
+			continue
+		}
+		if p := kernels.DepthwisePixelStride(shape[3]); p > shape[3] {
+			e.pix[v] = p
+		}
+	}
+	e.elems = make([]int, nv)
+	for v := range e.elems {
+		e.elems[v] = m.Values[v].Elems()
+		if p := e.pix[v]; p != 0 {
+			shape := m.Values[v].Shape
+			e.elems[v] = e.elems[v] / shape[3] * p
+		}
+	}
 
 	// Storage: each value is stored in a buffer; aliases (Reshape, in-place
 	// layers) share one. A buffer is free once all its values are dead.
@@ -275,7 +322,7 @@ func (e *Executor) plan() error {
 				return unsupported("strides %dx%d", l.SH, l.SW)
 			}
 			s.conv = kernels.ConvSpec{H: xs[1], W: xs[2], Cin: xs[3], KH: l.KH, KW: l.KW, Cout: os[3],
-				Stride: l.SH, Pad: kernels.Padding(l.Padding), Act: kernels.Activation(l.Act)}
+				Stride: l.SH, Pad: kernels.Padding(l.Padding), Act: kernels.Activation(l.Act), OutPix: e.pix[l.Out]}
 			if oh, ow, _, _ := s.conv.Output(); oh != os[1] || ow != os[2] {
 				return unsupported("kernels give a %dx%d output, the model %dx%d", oh, ow, os[1], os[2])
 			}
@@ -366,7 +413,7 @@ func (e *Executor) plan() error {
 			store[l.Out] = alias
 			alias.last = max(alias.last, last[l.Out])
 		} else {
-			b := &buffer{size: m.Values[l.Out].Elems(), last: last[l.Out], external: -1}
+			b := &buffer{size: e.elems[l.Out], last: last[l.Out], external: -1}
 			b.slot = take(b.size)
 			bufs = append(bufs, b)
 			active = append(active, b)
@@ -423,7 +470,7 @@ func (e *Executor) NewSession() *Session {
 	s := &Session{e: e, arena: make([]float32, e.arena), vals: make([][]float32, len(m.Values))}
 	for v, off := range e.off {
 		if off >= 0 {
-			s.vals[v] = s.arena[off : off+m.Values[v].Elems() : off+m.Values[v].Elems()]
+			s.vals[v] = s.arena[off : off+e.elems[v] : off+e.elems[v]]
 		}
 	}
 	s.outs = make([][]float32, len(m.Outputs))
@@ -594,7 +641,11 @@ func (s *Session) dwConvBands(st *step, w, t int) {
 	l, xs, os := st.l, st.xs, st.os
 	x := s.vals[st.in]
 	ow, c := os[2], os[3]
-	ni := xs[1] * xs[2] * xs[3]
+	inPix := xs[3]
+	if p := s.e.pix[st.in]; p != 0 {
+		inPix = p
+	}
+	ni := xs[1] * xs[2] * inPix
 	units := st.batch * st.band
 	act, pad := kernels.Activation(l.Act), kernels.Padding(l.Padding)
 	if st.pw == nil {
@@ -604,12 +655,16 @@ func (s *Session) dwConvBands(st *step, w, t int) {
 		if st.other >= 0 {
 			act = kernels.ActNone
 		}
+		// The share's bands of one image are contiguous rows: one call
+		// each (the kernels may copy the rows' input once per call).
 		no := os[1] * ow * c
-		for u := w * units / t; u < (w+1)*units/t; u++ {
+		for u, u1 := w*units/t, (w+1)*units/t; u < u1; {
 			n, b := u/st.band, u%st.band
+			nb := min(st.band-b, u1-u)
 			oy0 := b * st.bandRows
-			oy1 := min(oy0+st.bandRows, os[1])
-			kernels.DepthwiseConv2D3x3Rows(out[n*no+oy0*ow*c:n*no+oy1*ow*c], x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], st.w, st.b, l.SH, pad, act, oy0, oy1)
+			oy1 := min(oy0+nb*st.bandRows, os[1])
+			kernels.DepthwiseConv2D3x3RowsPix(out[n*no+oy0*ow*c:n*no+oy1*ow*c], x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], inPix, st.w, st.b, l.SH, pad, act, oy0, oy1)
+			u += nb
 		}
 		return
 	}
@@ -626,7 +681,7 @@ func (s *Session) dwConvBands(st *step, w, t int) {
 		oy0 := b * st.bandRows
 		oy1 := min(oy0+st.bandRows, os[1])
 		band := buf[:(oy1-oy0)*ow*c]
-		kernels.DepthwiseConv2D3x3Rows(band, x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], st.w, st.b, l.SH, pad, act, oy0, oy1)
+		kernels.DepthwiseConv2D3x3RowsPix(band, x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], inPix, st.w, st.b, l.SH, pad, act, oy0, oy1)
 		spec := st.conv
 		spec.H = oy1 - oy0
 		o := out[n*no+oy0*ow*cout : n*no+oy1*ow*cout]

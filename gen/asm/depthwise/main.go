@@ -406,12 +406,13 @@ func rowChan(s *simd.ISA, stride int) {
 		run = 12
 	}
 	name := fmt.Sprintf("depthwise3x3RowsChanS%d%s", stride, s.Name)
-	TEXT(name, NOSPLIT, "func(out, in, filter, bias []float32, c, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)")
+	TEXT(name, NOSPLIT, "func(out, in, filter, bias []float32, c, inPixBytes, rows, m, n, padL, padR, inRowBytes, inRowSkip, outRowSkip int, lo, hi float32)")
 	Pragma("noescape")
 	Doc(fmt.Sprintf("%s is the %s version of Depthwise3x3Rows for stride %d with the channels", name, s.Name, stride),
-		"innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inRowBytes between",
-		"input rows, inRowSkip and outRowSkip from the end of one row's pixels to the start of the next.",
-		fmt.Sprintf("c >= %d, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.", s.Lanes))
+		"innermost, for many channels; see depthwise_generic.go. Strides are in bytes: inPixBytes between",
+		"input pixels, inRowBytes between input rows, inRowSkip and outRowSkip from the end of one row's",
+		"pixels to the start of the next.",
+		fmt.Sprintf("c >= %d, inPixBytes >= 4*c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.", s.Lanes))
 
 	po := Load(Param("out").Base(), GP64())
 	pi := Load(Param("in").Base(), GP64())
@@ -423,8 +424,9 @@ func rowChan(s *simd.ISA, stride int) {
 	Load(Param("bias").Base(), bp)
 	Label("nobias")
 	c4 := Load(Param("c"), GP64())
-	SHLQ(U8(2), c4) // bytes per pixel
-	last := GP64()  // byte offset of the last vector of channels
+	SHLQ(U8(2), c4) // bytes per output pixel (and filter column)
+	ip := Load(Param("inPixBytes"), GP64())
+	last := GP64() // byte offset of the last vector of channels
 	MOVQ(c4, last)
 	SUBQ(U8(s.Bytes()), last)
 	lo, hi := s.Vec(), s.Vec()
@@ -512,7 +514,7 @@ func rowChan(s *simd.ISA, stride int) {
 				}
 			}
 			if t < cols-1 {
-				ADDQ(c4, tp)
+				ADDQ(ip, tp)
 			}
 		}
 		ADDQ(paramMem(Param("inRowBytes")), rp)
@@ -541,7 +543,7 @@ func rowChan(s *simd.ISA, stride int) {
 		IMUL3Q(U32(len(px)), c4, t)
 		ADDQ(t, po)
 		if in := x0 + nb*stride; in != 0 {
-			IMUL3Q(U32(in), c4, t)
+			IMUL3Q(U32(in), ip, t)
 			ADDQ(t, pi)
 		}
 	}
