@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/facecluster/facecluster/kernels"
 	"github.com/facecluster/facecluster/vec"
 )
 
@@ -65,45 +66,53 @@ func (c *condensed) at(i, j int) *float32 {
 }
 
 // Block sizes of the distance fill. A task is fillRows consecutive rows of
-// the matrix; within it the columns are taken in blocks of about
-// fillColBytes of features, which stay in L2 while each row of the task is
-// compared with them.
+// the matrix; they are multiplied with the rows from the task's first on, in
+// blocks of fillCols (kernels.SgemmSerial), and the products' upper
+// triangle is written to the condensed matrix as distances.
 const (
-	fillRows     = 32
-	fillColBytes = 256 << 10
+	fillRows = 128
+	fillCols = 512
 )
 
 // fillCosine writes the cosine distances 1 - x_i·x_j of the unit rows of x
 // into c, with the given number of goroutines taking tasks of rows in turn,
 // and returns the pairs (i < j) at distance at most t.
 //
-// A blocked matrix product (kernels.Sgemm over row and column panels) would
-// do the same work with far fewer loads per multiply-add than these
-// one-vs-many products; the fill is the dominant cost for 1152-d features.
+// Each product is a blocked matrix product, which loads each element once
+// per register tile rather than once per multiply-add: clustering 10,000
+// 1152-d features took 1.6 CPU-s instead of 2.8 with one-vs-many products
+// (128-d: 0.30 instead of 0.34).
+// Every product is computed on one goroutine, with the same blocking
+// whatever the number of workers, so the distances do not depend on it.
 func fillCosine(c *condensed, x vec.Matrix, t float32, workers int) []edge {
 	n, dim := x.Rows, x.Dim
-	colBlock := max(16, fillColBytes/(4*max(dim, 1)))
 	tasks := (n + fillRows - 1) / fillRows
 	var next atomic.Int64
 	workers = max(1, min(workers, tasks))
 	found := make([][]edge, workers)
 	work := func(w int) {
 		var edges []edge
+		dots := make([]float32, fillRows*fillCols)
 		for {
 			task := int(next.Add(1)) - 1
 			if task >= tasks {
 				break
 			}
 			lo, hi := task*fillRows, min((task+1)*fillRows, n)
-			for j0 := lo + 1; j0 < n; j0 += colBlock {
-				j1 := min(j0+colBlock, n)
+			for j0 := lo; j0 < n; j0 += fillCols {
+				j1 := min(j0+fillCols, n)
+				cols := j1 - j0
+				kernels.SgemmSerial(false, true, hi-lo, cols, dim, 1, x.Data[lo*dim:hi*dim], dim, x.Data[j0*dim:j1*dim], dim, 0, dots, cols)
 				for i := lo; i < hi; i++ {
 					a := max(i+1, j0)
 					if a >= j1 {
 						continue
 					}
-					blk := vec.Matrix{Rows: j1 - a, Dim: dim, Data: x.Data[a*dim : j1*dim]}
-					vec.Distances(x.Row(i), blk, vec.Cosine, c.d[c.off[i]+a:c.off[i]+j1])
+					src := dots[(i-lo)*cols+a-j0 : (i-lo+1)*cols]
+					dst := c.d[c.off[i]+a : c.off[i]+j1]
+					for k, v := range src {
+						dst[k] = 1 - v
+					}
 				}
 			}
 			for i := lo; i < hi; i++ {
