@@ -56,6 +56,7 @@ var (
 	flagPose    = flag.Bool("pose", true, "measure pose")
 	flagScore   = flag.Float64("score", 0, "detector score threshold (0: default)")
 	flagCluster = flag.Bool("cluster", true, "measure clustering")
+	flagOnlyThr = flag.Bool("throughput-only", false, "run only the throughput section")
 	flagCache   = flag.String("features", "", "feature cache: if the file exists, take the identity photos' features from it and run only verification and clustering; else write it after extraction")
 )
 
@@ -149,6 +150,10 @@ func main() {
 		fatal(err)
 	}
 	fmt.Printf("facecluster eval: %s, %s, GOMAXPROCS %d, kernels %v\n\n", dir, runtime.GOARCH, runtime.GOMAXPROCS(0), kernels.ISA())
+	if *flagOnlyThr {
+		throughput(dir, max(*flagThr, 1))
+		return
+	}
 
 	detection(det, dir)
 	photos := identities(det, dir)
