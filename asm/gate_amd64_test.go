@@ -15,7 +15,7 @@ import (
 )
 
 // avoFeatures maps the feature names avo writes in "// Requires:" lines to
-// cpuid's. The amd64 baseline (SSE, SSE2, CMOV) needs no gate.
+// cpuid's. The amd64 baseline (SSE, SSE2, CMOV, MMX+) needs no gate.
 var avoFeatures = map[string]cpuid.FeatureID{
 	"AVX": cpuid.AVX, "AVX2": cpuid.AVX2, "FMA3": cpuid.FMA3,
 	"AVX512F": cpuid.AVX512F, "AVX512BW": cpuid.AVX512BW,
@@ -24,7 +24,9 @@ var avoFeatures = map[string]cpuid.FeatureID{
 	"SSE3": cpuid.SSE3, "SSSE3": cpuid.SSSE3, "SSE4.1": cpuid.SSE4, "SSE4.2": cpuid.SSE42,
 }
 
-var baseline = []string{"SSE", "SSE2", "CMOV"}
+// avo tags PREFETCHT0/T1/T2/NTA "MMX+" (AMD's MMX extensions, where they
+// first appeared); they are SSE instructions, x86-64 baseline.
+var baseline = []string{"SSE", "SSE2", "CMOV", "MMX+"}
 
 // TestGatesCoverRequires checks, for every generated function, that the
 // gate of the level its name carries includes every feature avo says it
