@@ -16,17 +16,7 @@ var (
 	// depthwisePadImpl returns the input pixel stride a level's row
 	// kernels want for c channels (DepthwisePixelStride).
 	depthwisePadImpl = dwTable(func(c int) int { return c })
-	// prefetchL2Impl is PrefetchL2 at each level (a hint: nothing where
-	// the level has no kernel).
-	prefetchL2Impl = dwTable(func([]float32) {})
 )
-
-// PrefetchL2 hints the cache lines of x into the L2 cache, for a caller
-// about to run compute-bound work (a GEMM) before it reads x: the lines then
-// arrive while that work runs. It reads nothing (no fault, no race) and has
-// no effect on any result; at levels without a prefetch instruction it
-// does nothing.
-func PrefetchL2(x []float32) { prefetchL2Impl[ISA()](x) }
 
 // dwTable returns a table with f at every level.
 func dwTable[F any](f F) (t [numLevels]F) {

@@ -42,11 +42,6 @@ func depthwise3x3RowsChanS2AVX2(out []float32, in []float32, filter []float32, b
 //go:noescape
 func depthwise3x3PixelAVX2(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, cols int, rowBytes int, lo float32, hi float32)
 
-// prefetchL2AVX2 hints the cache lines of x into L2; see PrefetchL2.
-//
-//go:noescape
-func prefetchL2AVX2(x []float32)
-
 // depthwise3x3RowsS1AVX512 is the AVX512 version of Depthwise3x3Rows for stride 1; see depthwise_generic.go.
 // Strides are in bytes: inRowBytes between input rows, inRowSkip and outRowSkip from the end of one
 // row's pixels to the start of the next. c, m >= 1, rows in 1..3, padL and padR 0 or 1, slices long enough.
@@ -84,8 +79,3 @@ func depthwise3x3RowsChanS2AVX512(out []float32, in []float32, filter []float32,
 //
 //go:noescape
 func depthwise3x3PixelAVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, cols int, rowBytes int, lo float32, hi float32)
-
-// prefetchL2AVX512 hints the cache lines of x into L2; see PrefetchL2.
-//
-//go:noescape
-func prefetchL2AVX512(x []float32)

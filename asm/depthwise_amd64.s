@@ -7296,24 +7296,6 @@ done:
 	VZEROUPPER
 	RET
 
-// func prefetchL2AVX2(x []float32)
-// Requires: MMX+
-TEXT ·prefetchL2AVX2(SB), NOSPLIT, $0-24
-	MOVQ x_base+0(FP), AX
-	MOVQ x_len+8(FP), CX
-	LEAQ (AX)(CX*4), CX
-	ANDQ $-64, AX
-
-line:
-	CMPQ       AX, CX
-	JAE        done
-	PREFETCHT1 (AX)
-	ADDQ       $0x40, AX
-	JMP        line
-
-done:
-	RET
-
 // func depthwise3x3RowsS1AVX512(out []float32, in []float32, filter []float32, bias []float32, c int, rows int, m int, n int, padL int, padR int, inRowBytes int, inRowSkip int, outRowSkip int, lo float32, hi float32)
 // Requires: AVX, AVX512F, AVX512VL, FMA3
 TEXT ·depthwise3x3RowsS1AVX512(SB), NOSPLIT, $0-176
@@ -20045,22 +20027,4 @@ tcols:
 
 done:
 	VZEROUPPER
-	RET
-
-// func prefetchL2AVX512(x []float32)
-// Requires: MMX+
-TEXT ·prefetchL2AVX512(SB), NOSPLIT, $0-24
-	MOVQ x_base+0(FP), AX
-	MOVQ x_len+8(FP), CX
-	LEAQ (AX)(CX*4), CX
-	ANDQ $-64, AX
-
-line:
-	CMPQ       AX, CX
-	JAE        done
-	PREFETCHT1 (AX)
-	ADDQ       $0x40, AX
-	JMP        line
-
-done:
 	RET

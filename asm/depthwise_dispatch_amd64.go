@@ -12,8 +12,6 @@ func init() {
 		depthwise3x3RowsChanS1AVX2, depthwise3x3RowsChanS2AVX2)
 	depthwise3x3RowsImpl[AVX512] = depthwiseRowsX86(depthwise3x3RowsS1AVX512, depthwise3x3RowsS2AVX512,
 		depthwise3x3RowsChanS1AVX512, depthwise3x3RowsChanS2AVX512)
-	prefetchL2Impl[AVX2] = prefetchL2AVX2
-	prefetchL2Impl[AVX512] = prefetchL2AVX512
 	depthwisePadImpl[AVX2] = depthwisePadX86
 	depthwisePadImpl[AVX512] = depthwisePadX86
 	depthwise3x3PixelImpl[AVX2] = func(out, in, filter, bias []float32, c, rows, cols, inRow int, lo, hi float32) {

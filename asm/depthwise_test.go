@@ -301,22 +301,3 @@ func TestWarpSumsOutside(t *testing.T) {
 		})
 	}
 }
-
-// TestPrefetchL2 runs the prefetch hint of each level over slices of every
-// length and offset (empty, unaligned, a line's last element) and checks
-// that it leaves them unchanged.
-func TestPrefetchL2(t *testing.T) {
-	isatest.ForEach(t, func(t *testing.T) {
-		rng := rand.New(rand.NewPCG(27, 28))
-		buf := make([]float32, 1200)
-		isatest.Fill(rng, buf, 0)
-		ro := isatest.ReadOnly(buf)
-		for off := 0; off < 17; off++ {
-			for n := 0; off+n <= len(buf); n += 1 + n/3 {
-				asm.PrefetchL2(buf[off : off+n])
-			}
-		}
-		asm.PrefetchL2(nil)
-		ro(t, "buf")
-	})
-}

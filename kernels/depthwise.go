@@ -47,23 +47,6 @@ func DepthwiseConv2D3x3Rows(out, in []float32, h, w, c int, filter, bias []float
 // the layer before write the input at that stride.
 func DepthwisePixelStride(c int) int { return asm.DepthwisePixelStride(c) }
 
-// PrefetchDepthwiseRows hints into L2 the input rows that
-// DepthwiseConv2D3x3RowsPix reads for output rows [oy0, oy1) (in, h, w,
-// inPix, stride and pad as there), so that a network executor can ask for
-// the next band's input before compute-bound work (the band's 1x1
-// convolution). It changes nothing and checks only what keeps it inside
-// in; at levels without a prefetch instruction it does nothing.
-func PrefetchDepthwiseRows(in []float32, h, w, inPix, stride int, pad Padding, oy0, oy1 int) {
-	if oy0 >= oy1 || h <= 0 || w <= 0 || stride < 1 {
-		return
-	}
-	_, pt := WindowOutput(h, 3, stride, pad)
-	iy0 := min(max(oy0*stride-pt, 0), h)
-	iy1 := min(max((oy1-1)*stride-pt+3, iy0), h)
-	lo, hi := min(iy0*w*inPix, len(in)), min(iy1*w*inPix, len(in))
-	asm.PrefetchL2(in[lo:hi])
-}
-
 // DepthwiseConv2D3x3RowsPix is DepthwiseConv2D3x3Rows on an input whose
 // pixels are inPix >= c elements apart (in is [h, w, inPix]; the elements
 // past c of each pixel are not read); out is dense. It panics like

@@ -404,27 +404,3 @@ func TestDepthwiseRowsPix(t *testing.T) {
 		}
 	})
 }
-
-// TestPrefetchDepthwiseRows calls the prefetch hint for every band of a few
-// geometries (and out-of-range ones) and checks that the input is
-// unchanged and nothing panics.
-func TestPrefetchDepthwiseRows(t *testing.T) {
-	isatest.ForEach(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(35, 36))
-		for _, s := range [][4]int{{9, 7, 19, 1}, {10, 12, 528, 2}, {1, 6, 8, 1}} {
-			h, w, pix, stride := s[0], s[1], s[2], s[3]
-			in := ktFill(r, h*w*pix, 1)
-			ro := ktReadOnly(in)
-			for _, pad := range []kernels.Padding{kernels.Valid, kernels.Same} {
-				oh, _ := kernels.DepthwiseOutput(h, w, stride, pad)
-				for y0 := -1; y0 <= oh+1; y0++ {
-					for y1 := y0; y1 <= oh+2; y1++ {
-						kernels.PrefetchDepthwiseRows(in, h, w, pix, stride, pad, y0, y1)
-					}
-				}
-			}
-			kernels.PrefetchDepthwiseRows(in[:0], h, w, pix, stride, kernels.Same, 0, 1)
-			ro(t, "in")
-		}
-	})
-}

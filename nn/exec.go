@@ -682,11 +682,6 @@ func (s *Session) dwConvBands(st *step, w, t int) {
 		oy1 := min(oy0+st.bandRows, os[1])
 		band := buf[:(oy1-oy0)*ow*c]
 		kernels.DepthwiseConv2D3x3RowsPix(band, x[n*ni:(n+1)*ni], xs[1], xs[2], xs[3], inPix, st.w, st.b, l.SH, pad, act, oy0, oy1)
-		if u+1 < (w+1)*units/t && oy1 < os[1] {
-			// The next band's input arrives while this band's 1x1
-			// convolution runs.
-			kernels.PrefetchDepthwiseRows(x[n*ni:(n+1)*ni], xs[1], xs[2], inPix, l.SH, pad, oy1, min(oy1+st.bandRows, os[1]))
-		}
 		spec := st.conv
 		spec.H = oy1 - oy0
 		o := out[n*no+oy0*ow*cout : n*no+oy1*ow*cout]

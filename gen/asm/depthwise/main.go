@@ -43,35 +43,8 @@ func main() {
 		rowChan(s, 1)
 		rowChan(s, 2)
 		pixel(s)
-		prefetch(s)
 	}
 	Generate()
-}
-
-// prefetch emits prefetchL2<ISA>, which hints every cache line of a slice
-// into L2 (PREFETCHT1): a network executor asks for the input rows of a
-// depthwise layer's next band before it runs a band's 1x1 convolution,
-// whose multiply-adds leave the memory system idle, so that the band finds
-// its input in L2 rather than in L3 or memory. The instructions are the
-// same at every level; the name carries the level for dispatch.
-func prefetch(s *simd.ISA) {
-	name := "prefetchL2" + s.Name
-	TEXT(name, NOSPLIT, "func(x []float32)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s hints the cache lines of x into L2; see PrefetchL2.", name))
-	p := Load(Param("x").Base(), GP64())
-	n := Load(Param("x").Len(), GP64())
-	end := GP64()
-	LEAQ(Mem{Base: p, Index: n, Scale: 4}, end)
-	ANDQ(I32(-64), p) // the line holding x[0]
-	Label("line")
-	CMPQ(p, end)
-	JAE(LabelRef("done"))
-	PREFETCHT1(Mem{Base: p})
-	ADDQ(U8(64), p)
-	JMP(LabelRef("line"))
-	Label("done")
-	RET()
 }
 
 // paramMem returns the stack address of a parameter component.
