@@ -59,7 +59,13 @@ func BenchmarkDepthwise(b *testing.B) {
 		for _, s := range dwBenchShapes {
 			h, w, c, stride := s[0], s[1], s[2], s[3]
 			b.Run(fmt.Sprintf("h=%d,w=%d,c=%d,s=%d", h, w, c, stride), func(b *testing.B) {
-				in := ktFill(r, h*w*c, 0)
+				// The input at the pixel stride the level asks for, as the
+				// executor stores it (the plain loop reads it dense).
+				pix := kernels.DepthwisePixelStride(c)
+				if plain {
+					pix = c
+				}
+				in := ktFill(r, h*w*pix, 0)
 				f := ktFill(r, 9*c, 0)
 				bias := ktFill(r, c, 0)
 				oh, ow := kernels.DepthwiseOutput(h, w, stride, kernels.Same)
@@ -68,7 +74,7 @@ func BenchmarkDepthwise(b *testing.B) {
 					if plain {
 						plainDepthwise(out, in, h, w, c, f, bias, stride)
 					} else {
-						kernels.DepthwiseConv2D3x3(out, in, h, w, c, f, bias, stride, kernels.Same, kernels.ActReLU)
+						kernels.DepthwiseConv2D3x3RowsPix(out, in, h, w, c, pix, f, bias, stride, kernels.Same, kernels.ActReLU, 0, oh)
 					}
 				}
 				runtime.LockOSThread()
