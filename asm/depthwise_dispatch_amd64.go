@@ -9,9 +9,9 @@ package asm
 
 func init() {
 	depthwise3x3RowsImpl[AVX2] = depthwiseRowsX86(depthwise3x3RowsS1AVX2, depthwise3x3RowsS2AVX2,
-		depthwise3x3RowsChanS1AVX2, depthwise3x3RowsChanS2AVX2)
+		depthwise3x3RowsChanS1AVX2, depthwise3x3RowsChanS2AVX2, depthwiseChanMin)
 	depthwise3x3RowsImpl[AVX512] = depthwiseRowsX86(depthwise3x3RowsS1AVX512, depthwise3x3RowsS2AVX512,
-		depthwise3x3RowsChanS1AVX512, depthwise3x3RowsChanS2AVX512)
+		depthwise3x3RowsChanS1AVX512, depthwise3x3RowsChanS2AVX512, depthwiseChanMinS2)
 	depthwisePadImpl[AVX2] = depthwisePadX86
 	depthwisePadImpl[AVX512] = depthwisePadX86
 	depthwise3x3PixelImpl[AVX2] = func(out, in, filter, bias []float32, c, rows, cols, inRow int, lo, hi float32) {
@@ -29,8 +29,15 @@ type (
 
 // depthwiseChanMin is the number of channels from which the row kernels
 // walk the channels innermost: from there on, the pixels of one vector of
-// channels are far enough apart to crowd a few L1 sets.
-var depthwiseChanMin = 128
+// channels are far enough apart to crowd a few L1 sets. At stride 2 with
+// AVX-512 it is depthwiseChanMinS2: a stride-2 layer's input is four times
+// its output and seldom in cache, and the channels-innermost walk reads it
+// line after line (faceres 112x112x64 s2 in its fused band: about 50 us
+// less of ~200; at AVX2 no clear gain).
+var (
+	depthwiseChanMin   = 128
+	depthwiseChanMinS2 = 64
+)
 
 // depthwisePadX86 is DepthwisePixelStride at the x86 levels: the channels
 // innermost kernels read a vector of channels from three rows of up to 16
@@ -45,12 +52,13 @@ func depthwisePadX86(c int) int {
 }
 
 // depthwiseRowsX86 picks the row kernel: channels innermost from
-// depthwiseChanMin channels; the few-channel kernels read pixels c apart,
-// so other input pixel strides below depthwiseChanMin take the generic code.
-func depthwiseRowsX86(s1, s2 depthwiseRowsAsm, chan1, chan2 depthwiseRowsChanAsm) func(out, in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
+// depthwiseChanMin channels (minS2 at stride 2); the few-channel kernels
+// read pixels c apart, so other input pixel strides below that take the
+// generic code.
+func depthwiseRowsX86(s1, s2 depthwiseRowsAsm, chan1, chan2 depthwiseRowsChanAsm, minS2 int) func(out, in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
 	return func(out, in, filter, bias []float32, c, inPix, stride, rows, m, inRow, outRow, n, pL, pR int, lo, hi float32) {
 		inSkip, outSkip := depthwiseSkips(c, inPix, stride, inRow, outRow, n, pL, pR)
-		if c >= depthwiseChanMin {
+		if c >= depthwiseChanMin || stride == 2 && c >= minS2 {
 			k := chan1
 			if stride == 2 {
 				k = chan2
