@@ -190,3 +190,47 @@ func FuzzSquaredL2Batch(f *testing.F) {
 		})
 	})
 }
+
+// FuzzWarpRows checks every level of WarpRows against generic on rows of
+// the fuzzer's bytes.
+func FuzzWarpRows(f *testing.F) {
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), uint8(20), uint8(3), uint8(7))
+	f.Add(make([]byte, 200), uint8(64), uint8(1), uint8(1))
+	f.Fuzz(func(t *testing.T, pix []byte, n, rows, stride uint8) {
+		k := int(rows%16) + 1
+		if (k-1)*int(stride)+int(n) > len(pix) {
+			t.Skip()
+		}
+		w := make([]float32, k)
+		for i := range w {
+			w[i] = float32(int(pix[i%max(1, len(pix))])-64) / 37
+		}
+		checkWarpRows(t, pix, int(stride), w, int(n), int(stride%16))
+	})
+}
+
+// FuzzWarpCols checks every level of WarpCols against generic with indices
+// and weights from the fuzzer's bytes.
+func FuzzWarpCols(f *testing.F) {
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), uint8(20), uint8(4))
+	f.Add(make([]byte, 100), uint8(33), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, n, taps uint8) {
+		k := int(taps%12) + 1
+		if len(data) < 3*k {
+			t.Skip()
+		}
+		v := make([]float32, len(data))
+		for i, b := range data {
+			v[i] = float32(b) * 1.5
+		}
+		idx := make([]int32, int(n))
+		w := make([]float32, k*int(n))
+		for u := range idx {
+			idx[u] = int32(int(data[u%len(data)]) % (len(v) - 3*k + 1))
+		}
+		for i := range w {
+			w[i] = float32(data[(i*7)%len(data)]) / 255
+		}
+		checkWarpCols(t, v, idx, w, int(n), k, int(n%16))
+	})
+}

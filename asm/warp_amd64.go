@@ -27,3 +27,31 @@ func warpSumsAVX2(r []float32, g []float32, b []float32, pix []byte, width int, 
 //
 //go:noescape
 func resizeRowAVX2(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)
+
+// warpRowsAVX2 is the AVX2+FMA version of WarpRows; see warp_generic.go.
+// It requires len(dst) a positive multiple of 16, len(w) >= 1 and
+// len(pix) >= (len(w)-1)*stride + len(dst).
+//
+//go:noescape
+func warpRowsAVX2(dst []float32, pix []byte, stride int, w []float32)
+
+// warpColsAVX2 is the AVX2+FMA version of WarpCols; see warp_generic.go.
+// It requires len(r) a positive multiple of 16, g, b and idx as long as r, k >= 1,
+// w at least (k-1)*ws + len(r) long and 0 <= idx[u], idx[u]+3*k <= len(v) < 1<<31.
+//
+//go:noescape
+func warpColsAVX2(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+
+// warpRowsAVX512 is the AVX-512 version of WarpRows; see warp_generic.go.
+// It requires len(dst) a positive multiple of 16, len(w) >= 1 and
+// len(pix) >= (len(w)-1)*stride + len(dst).
+//
+//go:noescape
+func warpRowsAVX512(dst []float32, pix []byte, stride int, w []float32)
+
+// warpColsAVX512 is the AVX-512 version of WarpCols; see warp_generic.go.
+// It requires len(r) a positive multiple of 16, g, b and idx as long as r, k >= 1,
+// w at least (k-1)*ws + len(r) long and 0 <= idx[u], idx[u]+3*k <= len(v) < 1<<31.
+//
+//go:noescape
+func warpColsAVX512(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)

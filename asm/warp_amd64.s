@@ -892,3 +892,261 @@ resizetail:
 resizedone:
 	VZEROUPPER
 	RET
+
+// func warpRowsAVX2(dst []float32, pix []byte, stride int, w []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·warpRowsAVX2(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ pix_base+24(FP), DX
+	MOVQ stride+48(FP), BX
+	MOVQ w_base+56(FP), SI
+	MOVQ w_len+64(FP), DI
+
+rows4AVX2:
+	CMPQ   CX, $0x00000020
+	JB     rows4AVX2done
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	MOVQ   DX, R8
+	MOVQ   SI, R9
+	MOVQ   DI, R10
+
+rows4AVX2row:
+	VBROADCASTSS (R9), Y4
+	VPMOVZXBD    (R8), Y5
+	VCVTDQ2PS    Y5, Y5
+	VFMADD231PS  Y5, Y4, Y0
+	VPMOVZXBD    8(R8), Y5
+	VCVTDQ2PS    Y5, Y5
+	VFMADD231PS  Y5, Y4, Y1
+	VPMOVZXBD    16(R8), Y5
+	VCVTDQ2PS    Y5, Y5
+	VFMADD231PS  Y5, Y4, Y2
+	VPMOVZXBD    24(R8), Y5
+	VCVTDQ2PS    Y5, Y5
+	VFMADD231PS  Y5, Y4, Y3
+	ADDQ         BX, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          rows4AVX2row
+	VMOVUPS      Y0, (AX)
+	VMOVUPS      Y1, 32(AX)
+	VMOVUPS      Y2, 64(AX)
+	VMOVUPS      Y3, 96(AX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000020, DX
+	SUBQ         $0x00000020, CX
+	JMP          rows4AVX2
+
+rows4AVX2done:
+rows1AVX2:
+	CMPQ   CX, $0x00000008
+	JB     rows1AVX2done
+	VXORPS Y0, Y0, Y0
+	MOVQ   DX, R8
+	MOVQ   SI, R9
+	MOVQ   DI, R10
+
+rows1AVX2row:
+	VBROADCASTSS (R9), Y1
+	VPMOVZXBD    (R8), Y2
+	VCVTDQ2PS    Y2, Y2
+	VFMADD231PS  Y2, Y1, Y0
+	ADDQ         BX, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          rows1AVX2row
+	VMOVUPS      Y0, (AX)
+	ADDQ         $0x00000020, AX
+	ADDQ         $0x00000008, DX
+	SUBQ         $0x00000008, CX
+	JMP          rows1AVX2
+
+rows1AVX2done:
+	VZEROUPPER
+	RET
+
+// func warpColsAVX2(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+// Requires: AVX, AVX2, FMA3
+TEXT ·warpColsAVX2(SB), NOSPLIT, $0-160
+	MOVQ r_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ b_base+48(FP), DX
+	MOVQ idx_base+96(FP), BX
+	MOVQ w_base+120(FP), SI
+	MOVQ r_len+8(FP), DI
+	MOVQ v_base+72(FP), R8
+	MOVQ ws+144(FP), R9
+	SHLQ $0x02, R9
+
+colsAVX2:
+	VMOVDQU (BX), Y0
+	VXORPS  Y1, Y1, Y1
+	VXORPS  Y2, Y2, Y2
+	VXORPS  Y3, Y3, Y3
+	MOVQ    R8, R10
+	MOVQ    SI, R11
+	MOVQ    k+152(FP), R12
+
+colsAVX2tap:
+	VMOVUPS     (R11), Y4
+	VXORPS      Y5, Y5, Y5
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPS  Y6, (R10)(Y0*4), Y5
+	VFMADD231PS Y5, Y4, Y1
+	VXORPS      Y5, Y5, Y5
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPS  Y6, 4(R10)(Y0*4), Y5
+	VFMADD231PS Y5, Y4, Y2
+	VXORPS      Y5, Y5, Y5
+	VPCMPEQD    Y6, Y6, Y6
+	VGATHERDPS  Y6, 8(R10)(Y0*4), Y5
+	VFMADD231PS Y5, Y4, Y3
+	ADDQ        $0x0c, R10
+	ADDQ        R9, R11
+	DECQ        R12
+	JNZ         colsAVX2tap
+	VMOVUPS     Y1, (AX)
+	VMOVUPS     Y2, (CX)
+	VMOVUPS     Y3, (DX)
+	ADDQ        $0x20, AX
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DX
+	ADDQ        $0x20, BX
+	ADDQ        $0x20, SI
+	SUBQ        $0x08, DI
+	JNZ         colsAVX2
+	VZEROUPPER
+	RET
+
+// func warpRowsAVX512(dst []float32, pix []byte, stride int, w []float32)
+// Requires: AVX, AVX512F
+TEXT ·warpRowsAVX512(SB), NOSPLIT, $0-80
+	MOVQ dst_base+0(FP), AX
+	MOVQ dst_len+8(FP), CX
+	MOVQ pix_base+24(FP), DX
+	MOVQ stride+48(FP), BX
+	MOVQ w_base+56(FP), SI
+	MOVQ w_len+64(FP), DI
+
+rows4AVX512:
+	CMPQ   CX, $0x00000040
+	JB     rows4AVX512done
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	MOVQ   DX, R8
+	MOVQ   SI, R9
+	MOVQ   DI, R10
+
+rows4AVX512row:
+	VBROADCASTSS (R9), Z4
+	VPMOVZXBD    (R8), Z5
+	VCVTDQ2PS    Z5, Z5
+	VFMADD231PS  Z5, Z4, Z0
+	VPMOVZXBD    16(R8), Z5
+	VCVTDQ2PS    Z5, Z5
+	VFMADD231PS  Z5, Z4, Z1
+	VPMOVZXBD    32(R8), Z5
+	VCVTDQ2PS    Z5, Z5
+	VFMADD231PS  Z5, Z4, Z2
+	VPMOVZXBD    48(R8), Z5
+	VCVTDQ2PS    Z5, Z5
+	VFMADD231PS  Z5, Z4, Z3
+	ADDQ         BX, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          rows4AVX512row
+	VMOVUPS      Z0, (AX)
+	VMOVUPS      Z1, 64(AX)
+	VMOVUPS      Z2, 128(AX)
+	VMOVUPS      Z3, 192(AX)
+	ADDQ         $0x00000100, AX
+	ADDQ         $0x00000040, DX
+	SUBQ         $0x00000040, CX
+	JMP          rows4AVX512
+
+rows4AVX512done:
+rows1AVX512:
+	CMPQ   CX, $0x00000010
+	JB     rows1AVX512done
+	VPXORD Z6, Z6, Z6
+	MOVQ   DX, R8
+	MOVQ   SI, R9
+	MOVQ   DI, R10
+
+rows1AVX512row:
+	VBROADCASTSS (R9), Z0
+	VPMOVZXBD    (R8), Z1
+	VCVTDQ2PS    Z1, Z1
+	VFMADD231PS  Z1, Z0, Z6
+	ADDQ         BX, R8
+	ADDQ         $0x04, R9
+	DECQ         R10
+	JNZ          rows1AVX512row
+	VMOVUPS      Z6, (AX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000010, DX
+	SUBQ         $0x00000010, CX
+	JMP          rows1AVX512
+
+rows1AVX512done:
+	VZEROUPPER
+	RET
+
+// func warpColsAVX512(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+// Requires: AVX, AVX512F
+TEXT ·warpColsAVX512(SB), NOSPLIT, $0-160
+	MOVQ r_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ b_base+48(FP), DX
+	MOVQ idx_base+96(FP), BX
+	MOVQ w_base+120(FP), SI
+	MOVQ r_len+8(FP), DI
+	MOVQ v_base+72(FP), R8
+	MOVQ ws+144(FP), R9
+	SHLQ $0x02, R9
+
+colsAVX512:
+	VMOVDQU32 (BX), Z0
+	VPXORD    Z1, Z1, Z1
+	VPXORD    Z2, Z2, Z2
+	VPXORD    Z3, Z3, Z3
+	MOVQ      R8, R10
+	MOVQ      SI, R11
+	MOVQ      k+152(FP), R12
+
+colsAVX512tap:
+	VMOVUPS     (R11), Z4
+	VPXORD      Z5, Z5, Z5
+	KXNORW      K1, K1, K1
+	VGATHERDPS  (R10)(Z0*4), K1, Z5
+	VFMADD231PS Z5, Z4, Z1
+	VPXORD      Z6, Z6, Z6
+	KXNORW      K2, K2, K2
+	VGATHERDPS  4(R10)(Z0*4), K2, Z6
+	VFMADD231PS Z6, Z4, Z2
+	VPXORD      Z7, Z7, Z7
+	KXNORW      K3, K3, K3
+	VGATHERDPS  8(R10)(Z0*4), K3, Z7
+	VFMADD231PS Z7, Z4, Z3
+	ADDQ        $0x0c, R10
+	ADDQ        R9, R11
+	DECQ        R12
+	JNZ         colsAVX512tap
+	VMOVUPS     Z1, (AX)
+	VMOVUPS     Z2, (CX)
+	VMOVUPS     Z3, (DX)
+	ADDQ        $0x40, AX
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, DX
+	ADDQ        $0x40, BX
+	ADDQ        $0x40, SI
+	SUBQ        $0x10, DI
+	JNZ         colsAVX512
+	VZEROUPPER
+	RET

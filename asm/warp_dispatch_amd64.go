@@ -39,3 +39,32 @@ func resizeRowArch(l Level, r, g, b []float32, row0, row1 []byte, xoff, xd []int
 	}
 	return true
 }
+
+// warpRowsArch runs the vector version of WarpRows for level l and reports
+// whether there is one. len(dst) is a positive multiple of 16.
+func warpRowsArch(l Level, dst []float32, pix []byte, stride int, w []float32) bool {
+	switch l {
+	case AVX512:
+		warpRowsAVX512(dst, pix, stride, w)
+	case AVX2:
+		warpRowsAVX2(dst, pix, stride, w)
+	default:
+		return false
+	}
+	return true
+}
+
+// warpColsArch runs the vector version of WarpCols for level l and reports
+// whether there is one. len(r) is a positive multiple of 16 and
+// len(v) < 2^31 (the kernels gather with 32-bit indices).
+func warpColsArch(l Level, r, g, b, v []float32, idx []int32, w []float32, ws, k int) bool {
+	switch l {
+	case AVX512:
+		warpColsAVX512(r, g, b, v, idx, w, ws, k)
+	case AVX2:
+		warpColsAVX2(r, g, b, v, idx, w, ws, k)
+	default:
+		return false
+	}
+	return true
+}

@@ -62,3 +62,30 @@ func floor32(x float32) int {
 	}
 	return i
 }
+
+// warpRowsGeneric is the reference for WarpRows.
+func warpRowsGeneric(dst []float32, pix []byte, stride int, w []float32) {
+	// Row by row: each element still sums in order of r (0 + x is x).
+	clear(dst)
+	for r, wr := range w {
+		row := pix[r*stride:][:len(dst)]
+		for i, p := range row {
+			dst[i] += wr * float32(p)
+		}
+	}
+}
+
+// warpColsGeneric is the reference for WarpCols.
+func warpColsGeneric(r, g, b, v []float32, idx []int32, w []float32, ws, k int) {
+	for u := range r {
+		var ar, ag, ab float32
+		p := v[idx[u]:][: 3*k : 3*k]
+		for t := range k {
+			wt := w[t*ws+u]
+			ar += wt * p[3*t]
+			ag += wt * p[3*t+1]
+			ab += wt * p[3*t+2]
+		}
+		r[u], g[u], b[u] = ar, ag, ab
+	}
+}

@@ -13,3 +13,15 @@ func warpSumsArch(l Level, r, g, b []float32, pix []byte, width, height, stride,
 func resizeRowArch(l Level, r, g, b []float32, row0, row1 []byte, xoff, xd []int32, xf []float32, fy float32) bool {
 	return false
 }
+
+// warpRowsArch runs a vector version of WarpRows for level l and reports
+// whether there is one; this build has none.
+func warpRowsArch(l Level, dst []float32, pix []byte, stride int, w []float32) bool {
+	return false
+}
+
+// warpColsArch runs a vector version of WarpCols for level l and reports
+// whether there is one; this build has none.
+func warpColsArch(l Level, r, g, b, v []float32, idx []int32, w []float32, ws, k int) bool {
+	return false
+}

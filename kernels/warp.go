@@ -35,6 +35,15 @@ func Supersample(m [6]float64) int {
 // at AVX-512 roughly 4 ns per sample on the development machine. It panics
 // on an invalid source, negative output sizes or a short out. It allocates
 // nothing.
+//
+// A map that neither rotates nor shears (m[1] = m[3] = 0, as when shrinking
+// a whole photo into a letterbox) takes a separable path instead: the s x s
+// samples' bilinear weights factor into per-row and per-column weights
+// (sum over i, j of wx_i*wy_j*P = sum over taps of (sum_i wx_i)(sum_j wy_j) P),
+// so each output row is a weighted sum of the few source rows it touches
+// (asm.WarpRows, contiguous loads) followed by a weighted sum of a few
+// neighbouring columns (asm.WarpCols). Positions and weights are computed
+// in float64 there; cost grows with s, not s*s.
 func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples int, norm PixelNorm) {
 	src.check()
 	checkOut(out, outH, outW)
@@ -50,6 +59,9 @@ func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples in
 	}
 	step := 1 / float64(s)
 	off := 0.5/float64(s) - 0.5
+	if warpSeparable(out, outH, outW, src, m, s, scale, bias, pos) {
+		return
+	}
 	// Sums of a chunk of output pixels, channel-planar, on the stack.
 	const chunk = 128
 	var sums [3][chunk]float32
@@ -76,4 +88,111 @@ func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples in
 			}
 		}
 	}
+}
+
+// Limits of the separable path.
+const (
+	sepChunk = 128  // output columns whose taps are computed at once
+	sepTaps  = 12   // columns (or rows) the samples of one output pixel touch
+	sepSpan  = 1024 // source columns one chunk reads
+	sepScale = 9    // largest |m[0]|, |m[4]|: (s-1)/s*9 + 2 columns < sepTaps
+)
+
+// warpSeparable runs WarpAffine's separable path for a map that neither
+// rotates nor shears and reports whether it did; scale, bias and pos are
+// the normalisation with the mean folded in.
+func warpSeparable(out []float32, outH, outW int, src RGB, m [6]float64, s int, scale, bias [3]float32, pos [3]int) bool {
+	if m[1] != 0 || m[3] != 0 || !(math.Abs(m[0]) <= sepScale && math.Abs(m[4]) <= sepScale) ||
+		!(math.Abs(m[2]) < 1<<24 && math.Abs(m[5]) < 1<<24) || outW > 1<<20 || outH > 1<<20 {
+		return false // NaN, infinite and huge maps fail the tests too
+	}
+	if src.Width < sepTaps || src.Height < 1 {
+		return false
+	}
+	fs := float64(s)
+	// Output columns per chunk: its source span must fit sepSpan.
+	nc := min(sepChunk, 16*((sepSpan-2*sepTaps)/int(math.Ceil(math.Abs(m[0]))+1)/16))
+	var (
+		lo, hi [sepChunk]int32
+		idx    [sepChunk]int32
+		wx     [sepTaps * sepChunk]float32
+		wy     [2 * MaxSupersample]float32
+		row    [3 * sepSpan]float32
+		sums   [3][sepChunk]float32
+	)
+	// taps returns the first and last pixel (clipped to [0, size)) touched
+	// by the s samples of output pixel u along one axis, a > b when none.
+	taps := func(a, c float64, u, size int) (int, int) {
+		x0 := a*(float64(u)+0.5/fs-0.5) + c
+		x1 := a*(float64(u)+(fs-0.5)/fs-0.5) + c
+		f, l := math.Floor(min(x0, x1)), math.Floor(max(x0, x1))+1
+		return int(max(f, 0)), int(min(l, float64(size-1)))
+	}
+	// weights adds the bilinear weights of the s samples of output pixel u
+	// along one axis to w[(p-first)*ws], pixels p in [0, size).
+	weights := func(w []float32, ws int, a, c float64, u, first, size int) {
+		var acc [sepTaps]float64
+		for i := range s {
+			x := a*(float64(u)+(float64(i)+0.5)/fs-0.5) + c
+			f := math.Floor(x)
+			ax := x - f
+			p := int(f)
+			if p >= 0 && p < size {
+				acc[p-first] += 1 - ax
+			}
+			if p+1 >= 0 && p+1 < size {
+				acc[p+1-first] += ax
+			}
+		}
+		for t, v := range acc {
+			if t*ws < len(w) {
+				w[t*ws] = float32(v)
+			}
+		}
+	}
+	for u0 := 0; u0 < outW; u0 += nc {
+		n := min(nc, outW-u0)
+		// Column taps of the chunk: k columns from c0 for every pixel.
+		k := 1
+		for u := range n {
+			a, b := taps(m[0], m[2], u0+u, src.Width)
+			lo[u], hi[u] = int32(a), int32(b)
+			k = max(k, b-a+1)
+		}
+		seg0, seg1 := src.Width, 0
+		for u := range n {
+			c0 := max(0, min(int(lo[u]), src.Width-k))
+			idx[u] = int32(c0)
+			seg0, seg1 = min(seg0, c0), max(seg1, c0+k)
+		}
+		for u := range n {
+			c0 := int(idx[u])
+			weights(wx[u:k*sepChunk], sepChunk, m[0], m[2], u0+u, c0, src.Width)
+			idx[u] = int32(3 * (c0 - seg0))
+		}
+		rw := row[:3*(seg1-seg0)]
+		for v := 0; v < outH; v++ {
+			oc := out[v*outW*3+3*u0 : v*outW*3+3*(u0+n)]
+			r0, r1 := taps(m[4], m[5], v, src.Height)
+			if r0 > r1 { // no sample reaches the image
+				for i := 0; i < len(oc); i += 3 {
+					for ch := range 3 {
+						oc[i+pos[ch]] = bias[ch]
+					}
+				}
+				continue
+			}
+			ky := r1 - r0 + 1
+			weights(wy[:ky], 1, m[4], m[5], v, r0, src.Height)
+			asm.WarpRows(rw, src.Pix[r0*src.Stride+3*seg0:], src.Stride, wy[:ky])
+			asm.WarpCols(sums[0][:n], sums[1][:n], sums[2][:n], rw, idx[:n], wx[:], sepChunk, k)
+			for ch := range 3 {
+				sc, bi, p := scale[ch], bias[ch], pos[ch]
+				for i, a := range sums[ch][:n] {
+					oc[3*i+p] = a*sc + bi
+				}
+			}
+		}
+	}
+	return true
 }

@@ -122,6 +122,38 @@ func TestWarpAffine(t *testing.T) {
 	})
 }
 
+// TestWarpAffineAxisAligned covers the separable path (no rotation nor
+// shear): scales on each axis from enlarging to the largest it takes and
+// past it, flips, images partly or wholly outside, chunks of columns.
+func TestWarpAffineAxisAligned(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(15, 16))
+		scales := []float64{0.3, 0.7, 1, 1.5, 2, 2.5, 3.3, 5, 8.9, 9, 9.5, -1, -2.5, 0}
+		for k := 0; k < 300; k++ {
+			sw, sh := 1+r.IntN(60), 1+r.IntN(40)
+			if k%3 == 0 {
+				sw = 12 + r.IntN(300)
+			}
+			src := ktImage(r, sw, sh, r.IntN(4))
+			ow, oh := 1+r.IntN(40), 1+r.IntN(12)
+			if k%4 == 0 {
+				ow = 100 + r.IntN(300) // several chunks
+			}
+			ax, ay := scales[r.IntN(len(scales))], scales[r.IntN(len(scales))]
+			m := [6]float64{ax, 0, (r.Float64()*1.4 - 0.2) * float64(sw), 0, ay, (r.Float64()*1.4 - 0.2) * float64(sh)}
+			samples := 0
+			if k%3 == 1 {
+				samples = 1 + r.IntN(kernels.MaxSupersample)
+			}
+			checkWarp(t, src, oh, ow, m, samples, ktNorm(r, k%2 == 0), k%5)
+		}
+		// The detector's letterbox of a 640x480 photo.
+		big := ktImage(r, 640, 480, 0)
+		checkWarp(t, big, 256, 256, [6]float64{2.5, 0, 0.75, 0, 2.5, -79.25}, 2, ktNorm(r, false), 0)
+		checkWarp(t, big, 256, 256, [6]float64{-2.5, 0, 639.25, 0, 1.875, 0.4375}, 0, ktNorm(r, true), 3)
+	})
+}
+
 func TestSupersample(t *testing.T) {
 	for _, tc := range []struct {
 		m    [6]float64
@@ -148,6 +180,8 @@ func FuzzWarpAffine(f *testing.F) {
 	f.Add(uint8(1), uint8(1), uint8(1), uint8(1), 0.0, 1.0, 0.0, uint8(1), uint64(2))
 	f.Add(uint8(40), uint8(3), uint8(16), uint8(5), 2.0, 7.9, 0.5, uint8(2), uint64(3))
 	f.Add(uint8(9), uint8(9), uint8(4), uint8(4), -1.0, 0.25, 3.0, uint8(0x13), uint64(4))
+	f.Add(uint8(47), uint8(30), uint8(23), uint8(11), 2.5, 2.0, 1.0, uint8(0x0c), uint64(5))
+	f.Add(uint8(30), uint8(8), uint8(20), uint8(9), -0.4, -1.5, -4.0, uint8(0x1b), uint64(6))
 	f.Fuzz(func(t *testing.T, sw, sh, ow, oh uint8, angle, scale, shift float64, flags uint8, seed uint64) {
 		if math.IsNaN(angle) || math.IsInf(angle, 0) || math.IsNaN(scale) || math.IsNaN(shift) ||
 			math.Abs(scale) > 20 || math.Abs(shift) > 100 || math.Abs(angle) > 100 {
@@ -157,6 +191,9 @@ func FuzzWarpAffine(f *testing.F) {
 		src := ktImage(r, int(sw%48)+1, int(sh%48)+1, int(flags>>4))
 		w, h := int(ow%24)+1, int(oh%24)+1
 		m := ktSimilarity(angle, scale, float64(w)/2, float64(h)/2, float64(src.Width)/2+shift, float64(src.Height)/2-shift)
+		if flags&8 != 0 { // axis-aligned: the separable path
+			m[1], m[3], m[4] = 0, 0, angle
+		}
 		samples := int(flags>>1) & 3
 		prev := asm.ISA()
 		defer asm.SetISA(prev)
@@ -171,28 +208,40 @@ func FuzzWarpAffine(f *testing.F) {
 
 // BenchmarkWarpAffine warps the product's chips: dlib's 150x150 from a face
 // about 300 px wide (supersampling 2) and faceres' 224x224 rotated crop from
-// a face about 700 px wide (supersampling 4).
+// a face about 700 px wide (supersampling 4); and the detector's inputs: the
+// full pass's 256x256 letterbox of a 640x480 photo (axis-aligned, scale
+// 2.5, supersampling 2) and a refine pass's turned square (scale 1.5, 2).
 func BenchmarkWarpAffine(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 1))
 	src := ktImage(r, 1600, 1200, 0)
 	n := kernels.NewPixelNorm([3]float32{122.782, 117.001, 104.298}, [3]float32{255, 255, 255}, false)
 	var cases []func(b *testing.B)
+	photo := ktImage(r, 640, 480, 0)
 	for _, tc := range []struct {
-		name  string
-		size  int
-		scale float64
-	}{{"dlib-150-s2", 150, 2}, {"faceres-224-s4", 224, 3.2}, {"faceres-224-s1", 224, 0.9}} {
-		m := ktSimilarity(0.3, tc.scale, float64(tc.size)/2, float64(tc.size)/2, 800, 600)
+		name    string
+		size    int
+		scale   float64
+		angle   float64
+		samples int
+		src     kernels.RGB
+	}{
+		{"dlib-150-s2", 150, 2, 0.3, 0, src}, {"faceres-224-s4", 224, 3.2, 0.3, 0, src}, {"faceres-224-s1", 224, 0.9, 0.3, 0, src},
+		{"det-640x480-256-s2", 256, 2.5, 0, 2, photo}, {"det-refine-256-s2", 256, 1.5, 0.05, 2, photo},
+	} {
+		m := ktSimilarity(tc.angle, tc.scale, float64(tc.size)/2, float64(tc.size)/2, float64(tc.src.Width)/2, float64(tc.src.Height)/2)
 		out := make([]float32, tc.size*tc.size*3)
+		s := kernels.Supersample(m)
+		if tc.samples > 0 {
+			s = tc.samples
+		}
 		cases = append(cases, func(b *testing.B) {
 			b.Run(tc.name, func(b *testing.B) {
 				b.ReportAllocs()
 				done := ktPerCPU(b)
 				for b.Loop() {
-					kernels.WarpAffine(out, tc.size, tc.size, src, m, 0, n)
+					kernels.WarpAffine(out, tc.size, tc.size, tc.src, m, tc.samples, n)
 				}
-				s := float64(kernels.Supersample(m))
-				work := float64(tc.size*tc.size) * s * s * float64(b.N) / 1e6
+				work := float64(tc.size*tc.size*s*s) * float64(b.N) / 1e6
 				done(work, "Msamples/cpu-s")
 				b.ReportMetric(work/b.Elapsed().Seconds(), "Msamples/s")
 			})

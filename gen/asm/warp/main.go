@@ -1,7 +1,8 @@
 // Command warp generates asm/warp_amd64.s and its stubs: the AVX-512 and
 // AVX2 kernels behind asm.WarpSums (bilinear samples of an 8-bit RGB image,
-// summed over a supersampling grid) and asm.ResizeRow (one row of a
-// bilinear resize with precomputed column taps).
+// summed over a supersampling grid), asm.ResizeRow (one row of a bilinear
+// resize with precomputed column taps), and asm.WarpRows and asm.WarpCols
+// (the two separable halves of an axis-aligned warp).
 //
 // One lane per output pixel: for 16 pixels at a time the kernel walks the
 // s x s sample grid; each sample floors its coordinates, gathers the four
@@ -29,6 +30,10 @@ func main() {
 	resizeAVX512()
 	warpAVX2()
 	resizeAVX2()
+	for _, l := range simd.Levels() {
+		warpRows(l)
+		warpCols(l)
+	}
 	Generate()
 }
 
@@ -672,4 +677,139 @@ func resizeAVX2() {
 
 	Label("resizedone")
 	simd.Epilogue(nil)
+}
+
+// warpRows emits warpRows<level>: for each group of four vectors of dst,
+// walk the rows, widening four vectors of bytes at a time to float32 and
+// accumulating them times the row's broadcast weight.
+func warpRows(l *simd.ISA) {
+	levelFunc(l, "warpRows", "func(dst []float32, pix []byte, stride int, w []float32)", "WarpRows",
+		"It requires len(dst) a positive multiple of 16, len(w) >= 1 and",
+		"len(pix) >= (len(w)-1)*stride + len(dst).")
+	dp := Load(Param("dst").Base(), GP64())
+	n := Load(Param("dst").Len(), GP64())
+	pix := Load(Param("pix").Base(), GP64())
+	stride := Load(Param("stride"), GP64())
+	w := Load(Param("w").Base(), GP64())
+	nw := Load(Param("w").Len(), GP64())
+	lanes := l.Lanes
+	// widen loads lanes bytes from m as float32.
+	widen := func(m Mem) VecVirtual {
+		v := l.Vec()
+		VPMOVZXBD(m, v)
+		VCVTDQ2PS(v, v)
+		return v
+	}
+	// group sums u vectors from the current position.
+	group := func(u int, name string) {
+		Label(name)
+		CMPQ(n, U32(u*lanes))
+		JB(LabelRef(name + "done"))
+		acc := l.Vecs(u)
+		for _, a := range acc {
+			l.Zero(a)
+		}
+		p, wp, rows := GP64(), GP64(), GP64()
+		MOVQ(pix, p)
+		MOVQ(w, wp)
+		MOVQ(nw, rows)
+		Label(name + "row")
+		wb := l.Vec()
+		VBROADCASTSS(Mem{Base: wp}, wb)
+		for q, a := range acc {
+			VFMADD231PS(widen(Mem{Base: p, Disp: q * lanes}), wb, a)
+		}
+		ADDQ(stride, p)
+		ADDQ(U8(4), wp)
+		DECQ(rows)
+		JNZ(LabelRef(name + "row"))
+		for q, a := range acc {
+			VMOVUPS(a, Mem{Base: dp, Disp: 4 * q * lanes})
+		}
+		ADDQ(U32(4*u*lanes), dp)
+		ADDQ(U32(u*lanes), pix)
+		SUBQ(U32(u*lanes), n)
+		JMP(LabelRef(name))
+		Label(name + "done")
+	}
+	group(4, "rows4"+l.Name)
+	group(1, "rows1"+l.Name)
+	simd.Epilogue(nil)
+}
+
+// warpCols emits warpCols<level>: one lane per output pixel; for each tap
+// the three channels are gathered from the interleaved row (the tap's
+// index plus 0, 1, 2) and accumulated times the tap's weights.
+func warpCols(l *simd.ISA) {
+	levelFunc(l, "warpCols", "func(r, g, b, v []float32, idx []int32, w []float32, ws, k int)", "WarpCols",
+		"It requires len(r) a positive multiple of 16, g, b and idx as long as r, k >= 1,",
+		"w at least (k-1)*ws + len(r) long and 0 <= idx[u], idx[u]+3*k <= len(v) < 1<<31.")
+	ptrs := []Register{
+		Load(Param("r").Base(), GP64()), Load(Param("g").Base(), GP64()), Load(Param("b").Base(), GP64()),
+		Load(Param("idx").Base(), GP64()), Load(Param("w").Base(), GP64()),
+	}
+	n := Load(Param("r").Len(), GP64())
+	vb := Load(Param("v").Base(), GP64())
+	wsb := Load(Param("ws"), GP64())
+	SHLQ(U8(2), wsb) // bytes between taps' weights
+	name := "cols" + l.Name
+	Label(name)
+	ix := l.Vec()
+	if l.Lanes == 16 {
+		VMOVDQU32(Mem{Base: ptrs[3]}, ix)
+	} else {
+		VMOVDQU(Mem{Base: ptrs[3]}, ix)
+	}
+	acc := l.Vecs(3)
+	for _, a := range acc {
+		l.Zero(a)
+	}
+	vt, wt, t := GP64(), GP64(), GP64()
+	MOVQ(vb, vt)
+	MOVQ(ptrs[4], wt)
+	Load(Param("k"), t)
+	Label(name + "tap")
+	wv := l.Vec()
+	VMOVUPS(Mem{Base: wt}, wv)
+	for ch, a := range acc {
+		c := l.Vec()
+		l.Zero(c) // a gather merges into its destination: break the chain
+		m := Mem{Base: vt, Index: ix, Scale: 4, Disp: 4 * ch}
+		if l.Lanes == 16 {
+			k := K()
+			KXNORW(k, k, k)
+			VGATHERDPS(m, k, c)
+		} else {
+			mask := YMM()
+			VPCMPEQD(mask, mask, mask)
+			VGATHERDPS(mask, m, c)
+		}
+		VFMADD231PS(c, wv, a)
+	}
+	ADDQ(U8(12), vt)
+	ADDQ(wsb, wt)
+	DECQ(t)
+	JNZ(LabelRef(name + "tap"))
+	for ch, a := range acc {
+		VMOVUPS(a, Mem{Base: ptrs[ch]})
+	}
+	for _, p := range ptrs {
+		ADDQ(U8(4*l.Lanes), p)
+	}
+	SUBQ(U8(l.Lanes), n)
+	JNZ(LabelRef(name))
+	simd.Epilogue(nil)
+}
+
+// levelFunc starts the function base+level with the given signature and a
+// doc comment naming its reference in warp_generic.go.
+func levelFunc(l *simd.ISA, base, sig, ref string, doc ...string) {
+	name := base + l.Name
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	level := "AVX2+FMA"
+	if l.Lanes == 16 {
+		level = "AVX-512"
+	}
+	Doc(append([]string{name + " is the " + level + " version of " + ref + "; see warp_generic.go."}, doc...)...)
 }
