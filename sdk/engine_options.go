@@ -40,8 +40,8 @@ const (
 // Album clustering thresholds (average-linkage cosine distance) for the
 // SDK's own features, used unless WithThreshold is given; see Threshold.
 const (
-	ThresholdAccurate = 0.24
-	ThresholdFast     = 0.07
+	ThresholdAccurate = 0.246
+	ThresholdFast     = 0.0665
 )
 
 // Threshold returns the average-linkage cosine distance up to which an
@@ -49,9 +49,9 @@ const (
 // false for a tag the SDK does not know (an album of a host's own features
 // then uses DefaultThreshold, or WithThreshold's value).
 //
-// They were chosen on the dev photos (bench/eval, which prints the sweep and
-// the rule's pick): every labelled photo (each counted by its largest face)
-// was clustered with cluster.Exact, as Album.Refine runs it, outside the
+// They were chosen on the dev photos (bench/eval prints the sweep and the
+// rule's pick): every labelled photo (each counted by its largest face) was
+// clustered with cluster.Exact, as Album.Refine runs it, outside the
 // East-Asian crops of identity/rmfd (580 faces, 73 people) and inside them
 // (590 faces, 49 people) separately, over a sweep of thresholds; the rule
 // takes the threshold maximising the mean of the two slices' BCubed F (the
@@ -59,18 +59,15 @@ const (
 // two neighbours in the sweep so that a threshold at the edge of a cliff
 // loses to one on a plateau. BCubed F:
 //
-//	accurate   0.216  0.228  0.240  0.246  0.252  0.264
-//	outside    0.991  0.992  0.994  0.998  0.996  0.964
-//	rmfd       0.596  0.668  0.707  0.730  0.705  0.613
+//	accurate   0.228  0.234  0.240  0.246  0.252  0.258  0.264
+//	outside    0.992  0.994  0.994  0.998  0.996  0.988  0.964
+//	rmfd       0.668  0.704  0.707  0.730  0.705  0.691  0.613
 //
-//	fast       0.060  0.064  0.068  0.070  0.072  0.080
-//	outside    0.983  0.984  0.993  0.994  0.996  0.979
-//	rmfd       0.466  0.466  0.477  0.470  0.460  0.430
+//	fast       0.0595 0.0630 0.0648 0.0665 0.0683 0.0700 0.0752
+//	outside    0.983  0.984  0.984  0.990  0.993  0.994  0.996
+//	rmfd       0.464  0.471  0.481  0.488  0.476  0.470  0.446
 //
-// The rule picks 0.246 and 0.068; the constants round them to 0.24 and 0.07,
-// which score within 0.01 of the pick on each slice and keep a margin from
-// the fall beyond 0.25 (accurate). The fast mode's East-Asian scores show
-// why ModeAccurate is the default.
+// The fast mode's East-Asian scores show why ModeAccurate is the default.
 func Threshold(tag string) (float32, bool) {
 	switch tag {
 	case FeatureAccurate:

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"math"
+	"strings"
 	"math/rand/v2"
 	"runtime"
 
@@ -64,6 +65,16 @@ func exactLabels(cs *clusterSet, opt cluster.Options) []int {
 		fatal(err)
 	}
 	return r.Labels
+}
+
+// sweepCentre is the middle of the threshold sweeps for a feature variant:
+// fixed (not the SDK's threshold, which the sweep chooses), about where its
+// genuine and impostor pair distances cross.
+func sweepCentre(variant string) float32 {
+	if strings.HasPrefix(variant, "accurate") {
+		return 0.24
+	}
+	return 0.07
 }
 
 // modeThreshold is the SDK's album threshold for a feature variant.
@@ -146,7 +157,7 @@ func clustering(photos []*photo) {
 		fmt.Printf("\n  %s: average linkage, BCubed F and pairwise F by threshold (%d faces of %d people outside rmfd, %d of %d inside)\n",
 			v, sets[0].x.Rows, sets[0].people, sets[1].x.Rows, sets[1].people)
 		fmt.Printf("  %9s %8s %8s %8s %8s %8s\n", "threshold", "out B-F", "out p-F", "rmfd B-F", "rmfd p-F", "mean B-F")
-		ts := grid(thr*0.75, thr*1.25, 21)
+		ts := grid(sweepCentre(v)*0.75, sweepCentre(v)*1.25, 21)
 		f := make([][2]float64, len(ts))
 		for k, t := range ts {
 			var sc [2]cluster.Scores
@@ -155,7 +166,7 @@ func clustering(photos []*photo) {
 				f[k][j] = sc[j].BCubedF
 			}
 			mark := ""
-			if math.Abs(float64(t-thr)) < 1e-6 {
+			if math.Abs(float64(t-thr)) < 5e-5 {
 				mark = " <- SDK"
 			}
 			fmt.Printf("  %9.4f %8.3f %8.3f %8.3f %8.3f %8.3f%s\n", t, sc[0].BCubedF, sc[0].PairwiseF, sc[1].BCubedF, sc[1].PairwiseF, (f[k][0]+f[k][1])/2, mark)
@@ -175,7 +186,7 @@ func clustering(photos []*photo) {
 				return clusterbench.DBSCAN(clusterbench.ThresholdGraph(cs.x, eps, runtime.GOMAXPROCS(0)), 3)
 			}},
 		}
-		eg := grid(thr*0.5, thr*1.5, 41)
+		eg := grid(sweepCentre(v)*0.5, sweepCentre(v)*1.5, 41)
 		type run struct {
 			eps    float32
 			labels [2][]int
