@@ -3,9 +3,9 @@ package main
 import (
 	"fmt"
 	"math"
-	"strings"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 
 	clusterbench "github.com/facecluster/facecluster/bench/cluster"
 	"github.com/facecluster/facecluster/cluster"
