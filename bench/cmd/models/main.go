@@ -21,7 +21,10 @@
 // CPU time (user + system, all threads), which other processes on a busy
 // machine do not inflate as much. The machine's load average is printed
 // before and after: peers run one after another, so a busy machine can
-// favour either side. The outputs of ONNX Runtime and TF.js are compared
+// favour either side; -rounds N times each model N times over, ours and
+// the peers in turn, and reports the median of the rounds' medians (and
+// the fastest batch of all), so that a load that comes and goes weighs on
+// every runtime alike. The outputs of ONNX Runtime and TF.js are compared
 // with ours (max abs error relative to the largest output magnitude, and
 // cosine), so the table never times a wrong model.
 //
@@ -107,6 +110,7 @@ func main() {
 		only     = flag.String("models", "blazeface,dlib,faceres", "comma-separated models")
 		threads  = flag.String("threads", "1,2", "comma-separated thread counts (ours and ONNX Runtime)")
 		reps     = flag.Int("reps", 9, "timed batches per runtime (median reported)")
+		rounds   = flag.Int("rounds", 1, "rounds of ours and the peers in turn per model (median of the rounds' medians reported)")
 		minTime  = flag.Duration("mintime", 300*time.Millisecond, "minimum time of one batch")
 		heap     = flag.Bool("heap", true, "measure the memory of the three models first")
 		profile  = flag.Bool("profile", true, "print our time per layer kind (one thread)")
@@ -137,6 +141,10 @@ func main() {
 		ours, ort      map[int]stat
 		tfjs           stat
 		ortErr, tfjErr string
+		// Per round, ONNX Runtime's and TF.js's median over ours (wall,
+		// CPU): the ratios shown are their medians.
+		ortRatio map[int][2][]float64
+		tfjRatio [2][]float64
 	}
 	var rows []row
 	for _, n := range nets {
@@ -153,17 +161,9 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		r := row{name: n.name, ours: map[int]stat{}, ort: map[int]stat{}}
+		r := row{name: n.name, ours: map[int]stat{}, ort: map[int]stat{}, ortRatio: map[int][2][]float64{}}
 		s := e.NewSession()
 		var ours []float32
-		for _, t := range ths {
-			kernels.SetThreads(t)
-			r.ours[t] = timeIt(*reps, *minTime, func() {
-				if _, err := s.Run(in); err != nil {
-					fatal(err)
-				}
-			})
-		}
 		kernels.SetThreads(0)
 		outs, _ := s.Run(in)
 		for _, o := range outs {
@@ -178,28 +178,57 @@ func main() {
 		if err := os.WriteFile(imgFile, img, 0o644); err != nil {
 			fatal(err)
 		}
-		if *onnxDir != "" && *ortMods != "" {
+		oursR, ortR := map[int][]stat{}, map[int][]stat{}
+		var tfjsR []stat
+		for range *rounds {
 			for _, t := range ths {
-				outFile := filepath.Join(tmp, fmt.Sprintf("%s.ort%d.f32", n.name, t))
-				st, err := node(*ortMods, filepath.Join(dir, "ort.js"), filepath.Join(*onnxDir, n.onnx), inFile,
-					fmt.Sprintf("%d,%d,%d", n.hwc[0], n.hwc[1], n.hwc[2]), fmt.Sprint(t), fmt.Sprint(*reps),
-					fmt.Sprint(minTime.Milliseconds()), outFile)
-				if err != nil {
-					fatal(fmt.Errorf("ONNX Runtime, %s: %w", n.name, err))
+				kernels.SetThreads(t)
+				oursR[t] = append(oursR[t], timeIt(*reps, *minTime, func() {
+					if _, err := s.Run(in); err != nil {
+						fatal(err)
+					}
+				}))
+			}
+			kernels.SetThreads(0)
+			if *onnxDir != "" && *ortMods != "" {
+				for _, t := range ths {
+					outFile := filepath.Join(tmp, fmt.Sprintf("%s.ort%d.f32", n.name, t))
+					st, err := node(*ortMods, filepath.Join(dir, "ort.js"), filepath.Join(*onnxDir, n.onnx), inFile,
+						fmt.Sprintf("%d,%d,%d", n.hwc[0], n.hwc[1], n.hwc[2]), fmt.Sprint(t), fmt.Sprint(*reps),
+						fmt.Sprint(minTime.Milliseconds()), outFile)
+					if err != nil {
+						fatal(fmt.Errorf("ONNX Runtime, %s: %w", n.name, err))
+					}
+					ortR[t] = append(ortR[t], st)
+					o := oursR[t][len(oursR[t])-1]
+					q := r.ortRatio[t]
+					q[0], q[1] = append(q[0], st.med/o.med), append(q[1], st.cpuMed/o.cpuMed)
+					r.ortRatio[t] = q
+					r.ortErr = agreement(ours, readF32(outFile))
 				}
-				r.ort[t] = st
-				r.ortErr = agreement(ours, readF32(outFile))
+			}
+			if *tfjsMods != "" {
+				outFile := filepath.Join(tmp, n.name+".tfjs.f32")
+				st, err := node(*tfjsMods, filepath.Join(dir, "tfjs.js"), n.name, inFile, imgFile,
+					fmt.Sprint(*reps), fmt.Sprint(minTime.Milliseconds()), outFile)
+				if err != nil {
+					fatal(fmt.Errorf("TF.js, %s: %w", n.name, err))
+				}
+				tfjsR = append(tfjsR, st)
+				o := oursR[ths[0]][len(oursR[ths[0]])-1]
+				r.tfjRatio[0] = append(r.tfjRatio[0], st.med/o.med)
+				r.tfjRatio[1] = append(r.tfjRatio[1], st.cpuMed/o.cpuMed)
+				r.tfjErr = agreement(ours, readF32(outFile))
 			}
 		}
-		if *tfjsMods != "" {
-			outFile := filepath.Join(tmp, n.name+".tfjs.f32")
-			st, err := node(*tfjsMods, filepath.Join(dir, "tfjs.js"), n.name, inFile, imgFile,
-				fmt.Sprint(*reps), fmt.Sprint(minTime.Milliseconds()), outFile)
-			if err != nil {
-				fatal(fmt.Errorf("TF.js, %s: %w", n.name, err))
+		for _, t := range ths {
+			r.ours[t] = combine(oursR[t])
+			if len(ortR[t]) > 0 {
+				r.ort[t] = combine(ortR[t])
 			}
-			r.tfjs = st
-			r.tfjErr = agreement(ours, readF32(outFile))
+		}
+		if len(tfjsR) > 0 {
+			r.tfjs = combine(tfjsR)
 		}
 		rows = append(rows, r)
 	}
@@ -208,7 +237,7 @@ func main() {
 		if cpu {
 			fmt.Println("\nprocess CPU milliseconds per inference (all threads: with 2 threads this is work, not latency; with 1 thread the steadier latency measure on a loaded machine):")
 		} else {
-			fmt.Println("\nwall-clock milliseconds per inference, batch 1: median of the batches [fastest]; ratio = peer median / our median (> 1: we are faster):")
+			fmt.Println("\nwall-clock milliseconds per inference, batch 1: median of the batches (of the rounds' medians) [fastest]; ratio = peer median / our median, the median over the rounds (> 1: we are faster):")
 		}
 		tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 		hdr := "model\t"
@@ -220,9 +249,9 @@ func main() {
 		for _, r := range rows {
 			line := r.name + "\t"
 			for _, t := range ths {
-				line += fmt.Sprintf("%s\t%s\t%s\t", r.ours[t].show(cpu), r.ort[t].show(cpu), ratio(r.ort[t], r.ours[t], cpu))
+				line += fmt.Sprintf("%s\t%s\t%s\t", r.ours[t].show(cpu), r.ort[t].show(cpu), ratio(r.ortRatio[t], cpu))
 			}
-			line += fmt.Sprintf("%s\t%s\t", r.tfjs.show(cpu), ratio(r.tfjs, r.ours[ths[0]], cpu))
+			line += fmt.Sprintf("%s\t%s\t", r.tfjs.show(cpu), ratio(r.tfjRatio, cpu))
 			fmt.Fprintln(tw, line)
 		}
 		tw.Flush()
@@ -247,14 +276,18 @@ func (s stat) show(cpu bool) string {
 	return fmt.Sprintf("%.2f [%.2f]", s.med, s.min)
 }
 
-func ratio(peer, ours stat, cpu bool) string {
-	if peer.med == 0 || ours.med == 0 {
+// ratio shows the median of the rounds' ratios (wall clock, or CPU).
+func ratio(q [2][]float64, cpu bool) string {
+	r := q[0]
+	if cpu {
+		r = q[1]
+	}
+	if len(r) == 0 {
 		return "-"
 	}
-	if cpu {
-		return fmt.Sprintf("%.2fx", peer.cpuMed/ours.cpuMed)
-	}
-	return fmt.Sprintf("%.2fx", peer.med/ours.med)
+	r = slices.Clone(r)
+	slices.Sort(r)
+	return fmt.Sprintf("%.2fx", r[len(r)/2])
 }
 
 func orNA(s string) string {
@@ -268,6 +301,22 @@ func statOf(ms, cpu []float64) stat {
 	slices.Sort(ms)
 	slices.Sort(cpu)
 	return stat{med: ms[len(ms)/2], min: ms[0], cpuMed: cpu[len(cpu)/2], cpuMin: cpu[0]}
+}
+
+// combine merges the stats of several rounds: the median of their medians
+// and the fastest batch of all.
+func combine(rs []stat) stat {
+	var med, cpuMed []float64
+	c := stat{min: math.Inf(1), cpuMin: math.Inf(1)}
+	for _, r := range rs {
+		med = append(med, r.med)
+		cpuMed = append(cpuMed, r.cpuMed)
+		c.min, c.cpuMin = min(c.min, r.min), min(c.cpuMin, r.cpuMin)
+	}
+	slices.Sort(med)
+	slices.Sort(cpuMed)
+	c.med, c.cpuMed = med[len(med)/2], cpuMed[len(cpuMed)/2]
+	return c
 }
 
 // timeIt warms f up, then times reps batches of at least minTime.
