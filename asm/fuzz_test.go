@@ -196,9 +196,10 @@ func FuzzSquaredL2Batch(f *testing.F) {
 func FuzzWarpRows(f *testing.F) {
 	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), uint8(20), uint8(3), uint8(7))
 	f.Add(make([]byte, 200), uint8(64), uint8(1), uint8(1))
+	f.Add(make([]byte, 500), uint8(33), uint8(2), uint8(110))
 	f.Fuzz(func(t *testing.T, pix []byte, n, rows, stride uint8) {
 		k := int(rows%16) + 1
-		if (k-1)*int(stride)+int(n) > len(pix) {
+		if (k-1)*int(stride)+3*int(n) > len(pix) {
 			t.Skip()
 		}
 		w := make([]float32, k)
@@ -210,27 +211,57 @@ func FuzzWarpRows(f *testing.F) {
 }
 
 // FuzzWarpCols checks every level of WarpCols against generic with indices
-// and weights from the fuzzer's bytes.
+// and weights from the fuzzer's bytes: random indices, or stepping by step
+// eighths of a pixel from the first byte's.
 func FuzzWarpCols(f *testing.F) {
-	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), uint8(20), uint8(4))
-	f.Add(make([]byte, 100), uint8(33), uint8(1))
-	f.Fuzz(func(t *testing.T, data []byte, n, taps uint8) {
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"), uint8(20), uint8(4), uint8(0))
+	f.Add(make([]byte, 100), uint8(33), uint8(1), uint8(20))
+	f.Add([]byte("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), uint8(32), uint8(4), uint8(20))
+	f.Fuzz(func(t *testing.T, data []byte, n, taps, step uint8) {
 		k := int(taps%12) + 1
-		if len(data) < 3*k {
+		if len(data) < k {
 			t.Skip()
 		}
-		v := make([]float32, len(data))
-		for i, b := range data {
-			v[i] = float32(b) * 1.5
+		var v [3][]float32
+		for ch := range v {
+			v[ch] = make([]float32, len(data))
+			for i, b := range data {
+				v[ch][i] = float32(b) * float32(ch+1) / 2
+			}
 		}
 		idx := make([]int32, int(n))
 		w := make([]float32, k*int(n))
+		lim := len(data) - k + 1
 		for u := range idx {
-			idx[u] = int32(int(data[u%len(data)]) % (len(v) - 3*k + 1))
+			if step == 0 {
+				idx[u] = int32(int(data[u%len(data)]) % lim)
+			} else {
+				idx[u] = int32((int(data[0]) + u*int(step)/8) % lim)
+			}
 		}
 		for i := range w {
 			w[i] = float32(data[(i*7)%len(data)]) / 255
 		}
 		checkWarpCols(t, v, idx, w, int(n), k, int(n%16))
+	})
+}
+
+// FuzzWarpStore checks every level of WarpStore against generic on planes
+// and a normalisation from the fuzzer's bytes.
+func FuzzWarpStore(f *testing.F) {
+	addSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, off uint8) {
+		v := floats(data, off)
+		if len(v) < 6 || hasNaN(v) {
+			t.Skip()
+		}
+		n := (len(v) - 6) / 3
+		for _, x := range v {
+			if math.Abs(float64(x)) > 1e15 {
+				t.Skip() // products within float32 range
+			}
+		}
+		scale, bias := [3]float32{v[0], v[1], v[2]}, [3]float32{v[3], v[4], v[5]}
+		checkWarpStore(t, [3][]float32{v[6 : 6+n], v[6+n : 6+2*n], v[6+2*n : 6+3*n]}, scale, bias, int(off%16))
 	})
 }

@@ -29,29 +29,43 @@ func warpSumsAVX2(r []float32, g []float32, b []float32, pix []byte, width int, 
 func resizeRowAVX2(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)
 
 // warpRowsAVX2 is the AVX2+FMA version of WarpRows; see warp_generic.go.
-// It requires len(dst) a positive multiple of 16, len(w) >= 1 and
-// len(pix) >= (len(w)-1)*stride + len(dst).
+// It requires len(r) a positive multiple of 16, g and b as long as r, len(w) >= 1 and
+// len(pix) >= (len(w)-1)*stride + 3*len(r).
 //
 //go:noescape
-func warpRowsAVX2(dst []float32, pix []byte, stride int, w []float32)
+func warpRowsAVX2(r []float32, g []float32, b []float32, pix []byte, stride int, w []float32)
 
 // warpColsAVX2 is the AVX2+FMA version of WarpCols; see warp_generic.go.
 // It requires len(r) a positive multiple of 16, g, b and idx as long as r, k >= 1,
-// w at least (k-1)*ws + len(r) long and 0 <= idx[u], idx[u]+3*k <= len(v) < 1<<31.
+// w at least (k-1)*ws + len(r) long, vr, vg and vb as long as each other, and
+// 0 <= idx[u], idx[u]+k <= len(vr) < 1<<31.
 //
 //go:noescape
-func warpColsAVX2(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+func warpColsAVX2(r []float32, g []float32, b []float32, vr []float32, vg []float32, vb []float32, idx []int32, w []float32, ws int, k int)
+
+// warpStoreAVX2 is the AVX2+FMA version of WarpStore; see warp_generic.go.
+// It requires len(p0) a positive multiple of 16, p1 and p2 as long and out three times as long.
+//
+//go:noescape
+func warpStoreAVX2(out []float32, p0 []float32, p1 []float32, p2 []float32, scale *[3]float32, bias *[3]float32)
 
 // warpRowsAVX512 is the AVX-512 version of WarpRows; see warp_generic.go.
-// It requires len(dst) a positive multiple of 16, len(w) >= 1 and
-// len(pix) >= (len(w)-1)*stride + len(dst).
+// It requires len(r) a positive multiple of 16, g and b as long as r, len(w) >= 1 and
+// len(pix) >= (len(w)-1)*stride + 3*len(r).
 //
 //go:noescape
-func warpRowsAVX512(dst []float32, pix []byte, stride int, w []float32)
+func warpRowsAVX512(r []float32, g []float32, b []float32, pix []byte, stride int, w []float32)
 
 // warpColsAVX512 is the AVX-512 version of WarpCols; see warp_generic.go.
 // It requires len(r) a positive multiple of 16, g, b and idx as long as r, k >= 1,
-// w at least (k-1)*ws + len(r) long and 0 <= idx[u], idx[u]+3*k <= len(v) < 1<<31.
+// w at least (k-1)*ws + len(r) long, vr, vg and vb as long as each other, and
+// 0 <= idx[u], idx[u]+k <= len(vr) < 1<<31.
 //
 //go:noescape
-func warpColsAVX512(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+func warpColsAVX512(r []float32, g []float32, b []float32, vr []float32, vg []float32, vb []float32, idx []int32, w []float32, ws int, k int)
+
+// warpStoreAVX512 is the AVX-512 version of WarpStore; see warp_generic.go.
+// It requires len(p0) a positive multiple of 16, p1 and p2 as long and out three times as long.
+//
+//go:noescape
+func warpStoreAVX512(out []float32, p0 []float32, p1 []float32, p2 []float32, scale *[3]float32, bias *[3]float32)

@@ -893,121 +893,212 @@ resizedone:
 	VZEROUPPER
 	RET
 
-// func warpRowsAVX2(dst []float32, pix []byte, stride int, w []float32)
-// Requires: AVX, AVX2, FMA3
-TEXT ·warpRowsAVX2(SB), NOSPLIT, $0-80
-	MOVQ dst_base+0(FP), AX
-	MOVQ dst_len+8(FP), CX
-	MOVQ pix_base+24(FP), DX
-	MOVQ stride+48(FP), BX
-	MOVQ w_base+56(FP), SI
-	MOVQ w_len+64(FP), DI
+DATA warpdeint8<>+0(SB)/4, $0x00000000
+DATA warpdeint8<>+4(SB)/4, $0x00000003
+DATA warpdeint8<>+8(SB)/4, $0x00000006
+DATA warpdeint8<>+12(SB)/4, $0x00000001
+DATA warpdeint8<>+16(SB)/4, $0x00000004
+DATA warpdeint8<>+20(SB)/4, $0x00000007
+DATA warpdeint8<>+24(SB)/4, $0x00000002
+DATA warpdeint8<>+28(SB)/4, $0x00000005
+DATA warpdeint8<>+32(SB)/4, $0x00000001
+DATA warpdeint8<>+36(SB)/4, $0x00000004
+DATA warpdeint8<>+40(SB)/4, $0x00000007
+DATA warpdeint8<>+44(SB)/4, $0x00000002
+DATA warpdeint8<>+48(SB)/4, $0x00000005
+DATA warpdeint8<>+52(SB)/4, $0x00000000
+DATA warpdeint8<>+56(SB)/4, $0x00000003
+DATA warpdeint8<>+60(SB)/4, $0x00000006
+DATA warpdeint8<>+64(SB)/4, $0x00000002
+DATA warpdeint8<>+68(SB)/4, $0x00000005
+DATA warpdeint8<>+72(SB)/4, $0x00000000
+DATA warpdeint8<>+76(SB)/4, $0x00000003
+DATA warpdeint8<>+80(SB)/4, $0x00000006
+DATA warpdeint8<>+84(SB)/4, $0x00000001
+DATA warpdeint8<>+88(SB)/4, $0x00000004
+DATA warpdeint8<>+92(SB)/4, $0x00000007
+GLOBL warpdeint8<>(SB), RODATA|NOPTR, $96
 
-rows4AVX2:
-	CMPQ   CX, $0x00000020
-	JB     rows4AVX2done
+// func warpRowsAVX2(r []float32, g []float32, b []float32, pix []byte, stride int, w []float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·warpRowsAVX2(SB), NOSPLIT, $0-128
+	MOVQ r_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ b_base+48(FP), DX
+	MOVQ r_len+8(FP), BX
+	MOVQ pix_base+72(FP), SI
+	MOVQ stride+96(FP), DI
+	MOVQ w_base+104(FP), R8
+	MOVQ w_len+112(FP), R9
+
+rows2AVX2:
+	CMPQ   BX, $0x00000010
+	JB     rows2AVX2done
 	VXORPS Y0, Y0, Y0
 	VXORPS Y1, Y1, Y1
 	VXORPS Y2, Y2, Y2
 	VXORPS Y3, Y3, Y3
-	MOVQ   DX, R8
-	MOVQ   SI, R9
-	MOVQ   DI, R10
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	MOVQ   SI, R10
+	MOVQ   R8, R11
+	MOVQ   R9, R12
 
-rows4AVX2row:
-	VBROADCASTSS (R9), Y4
-	VPMOVZXBD    (R8), Y5
-	VCVTDQ2PS    Y5, Y5
-	VFMADD231PS  Y5, Y4, Y0
-	VPMOVZXBD    8(R8), Y5
-	VCVTDQ2PS    Y5, Y5
-	VFMADD231PS  Y5, Y4, Y1
-	VPMOVZXBD    16(R8), Y5
-	VCVTDQ2PS    Y5, Y5
-	VFMADD231PS  Y5, Y4, Y2
-	VPMOVZXBD    24(R8), Y5
-	VCVTDQ2PS    Y5, Y5
-	VFMADD231PS  Y5, Y4, Y3
-	ADDQ         BX, R8
-	ADDQ         $0x04, R9
-	DECQ         R10
-	JNZ          rows4AVX2row
-	VMOVUPS      Y0, (AX)
-	VMOVUPS      Y1, 32(AX)
-	VMOVUPS      Y2, 64(AX)
-	VMOVUPS      Y3, 96(AX)
-	ADDQ         $0x00000080, AX
-	ADDQ         $0x00000020, DX
-	SUBQ         $0x00000020, CX
-	JMP          rows4AVX2
+rows2AVX2row:
+	VBROADCASTSS (R11), Y6
+	VPMOVZXBD    (R10), Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y0
+	VPMOVZXBD    8(R10), Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y1
+	VPMOVZXBD    16(R10), Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y2
+	VPMOVZXBD    24(R10), Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y3
+	VPMOVZXBD    32(R10), Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y4
+	VPMOVZXBD    40(R10), Y7
+	VCVTDQ2PS    Y7, Y7
+	VFMADD231PS  Y7, Y6, Y5
+	ADDQ         DI, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
+	JNZ          rows2AVX2row
+	VBLENDPS     $0x92, Y1, Y0, Y6
+	VBLENDPS     $0x24, Y2, Y6, Y6
+	VMOVDQU      warpdeint8<>+0(SB), Y7
+	VPERMPS      Y6, Y7, Y6
+	VBLENDPS     $0x24, Y1, Y0, Y7
+	VBLENDPS     $0x49, Y2, Y7, Y7
+	VMOVDQU      warpdeint8<>+32(SB), Y8
+	VPERMPS      Y7, Y8, Y7
+	VBLENDPS     $0x49, Y1, Y0, Y0
+	VBLENDPS     $0x92, Y2, Y0, Y0
+	VMOVDQU      warpdeint8<>+64(SB), Y1
+	VPERMPS      Y0, Y1, Y0
+	VMOVUPS      Y6, (AX)
+	VMOVUPS      Y7, (CX)
+	VMOVUPS      Y0, (DX)
+	VBLENDPS     $0x92, Y4, Y3, Y0
+	VBLENDPS     $0x24, Y5, Y0, Y0
+	VMOVDQU      warpdeint8<>+0(SB), Y1
+	VPERMPS      Y0, Y1, Y0
+	VBLENDPS     $0x24, Y4, Y3, Y1
+	VBLENDPS     $0x49, Y5, Y1, Y1
+	VMOVDQU      warpdeint8<>+32(SB), Y2
+	VPERMPS      Y1, Y2, Y1
+	VBLENDPS     $0x49, Y4, Y3, Y2
+	VBLENDPS     $0x92, Y5, Y2, Y2
+	VMOVDQU      warpdeint8<>+64(SB), Y3
+	VPERMPS      Y2, Y3, Y2
+	VMOVUPS      Y0, 32(AX)
+	VMOVUPS      Y1, 32(CX)
+	VMOVUPS      Y2, 32(DX)
+	ADDQ         $0x00000040, AX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000030, SI
+	SUBQ         $0x00000010, BX
+	JMP          rows2AVX2
 
-rows4AVX2done:
+rows2AVX2done:
 rows1AVX2:
-	CMPQ   CX, $0x00000008
+	CMPQ   BX, $0x00000008
 	JB     rows1AVX2done
 	VXORPS Y0, Y0, Y0
-	MOVQ   DX, R8
-	MOVQ   SI, R9
-	MOVQ   DI, R10
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	MOVQ   SI, R10
+	MOVQ   R8, R11
+	MOVQ   R9, R12
 
 rows1AVX2row:
-	VBROADCASTSS (R9), Y1
-	VPMOVZXBD    (R8), Y2
-	VCVTDQ2PS    Y2, Y2
-	VFMADD231PS  Y2, Y1, Y0
-	ADDQ         BX, R8
-	ADDQ         $0x04, R9
-	DECQ         R10
+	VBROADCASTSS (R11), Y3
+	VPMOVZXBD    (R10), Y4
+	VCVTDQ2PS    Y4, Y4
+	VFMADD231PS  Y4, Y3, Y0
+	VPMOVZXBD    8(R10), Y4
+	VCVTDQ2PS    Y4, Y4
+	VFMADD231PS  Y4, Y3, Y1
+	VPMOVZXBD    16(R10), Y4
+	VCVTDQ2PS    Y4, Y4
+	VFMADD231PS  Y4, Y3, Y2
+	ADDQ         DI, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
 	JNZ          rows1AVX2row
-	VMOVUPS      Y0, (AX)
+	VBLENDPS     $0x92, Y1, Y0, Y3
+	VBLENDPS     $0x24, Y2, Y3, Y3
+	VMOVDQU      warpdeint8<>+0(SB), Y4
+	VPERMPS      Y3, Y4, Y3
+	VBLENDPS     $0x24, Y1, Y0, Y4
+	VBLENDPS     $0x49, Y2, Y4, Y4
+	VMOVDQU      warpdeint8<>+32(SB), Y5
+	VPERMPS      Y4, Y5, Y4
+	VBLENDPS     $0x49, Y1, Y0, Y0
+	VBLENDPS     $0x92, Y2, Y0, Y0
+	VMOVDQU      warpdeint8<>+64(SB), Y1
+	VPERMPS      Y0, Y1, Y0
+	VMOVUPS      Y3, (AX)
+	VMOVUPS      Y4, (CX)
+	VMOVUPS      Y0, (DX)
 	ADDQ         $0x00000020, AX
-	ADDQ         $0x00000008, DX
-	SUBQ         $0x00000008, CX
+	ADDQ         $0x00000020, CX
+	ADDQ         $0x00000020, DX
+	ADDQ         $0x00000018, SI
+	SUBQ         $0x00000008, BX
 	JMP          rows1AVX2
 
 rows1AVX2done:
 	VZEROUPPER
 	RET
 
-// func warpColsAVX2(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+// func warpColsAVX2(r []float32, g []float32, b []float32, vr []float32, vg []float32, vb []float32, idx []int32, w []float32, ws int, k int)
 // Requires: AVX, AVX2, FMA3
-TEXT ·warpColsAVX2(SB), NOSPLIT, $0-160
+TEXT ·warpColsAVX2(SB), NOSPLIT, $0-208
 	MOVQ r_base+0(FP), AX
 	MOVQ g_base+24(FP), CX
 	MOVQ b_base+48(FP), DX
-	MOVQ idx_base+96(FP), BX
-	MOVQ w_base+120(FP), SI
+	MOVQ idx_base+144(FP), BX
+	MOVQ w_base+168(FP), SI
 	MOVQ r_len+8(FP), DI
-	MOVQ v_base+72(FP), R8
-	MOVQ ws+144(FP), R9
-	SHLQ $0x02, R9
+	MOVQ ws+192(FP), R8
+	SHLQ $0x02, R8
 
 colsAVX2:
-	VMOVDQU (BX), Y0
 	VXORPS  Y1, Y1, Y1
 	VXORPS  Y2, Y2, Y2
 	VXORPS  Y3, Y3, Y3
-	MOVQ    R8, R10
-	MOVQ    SI, R11
-	MOVQ    k+152(FP), R12
+	MOVQ    SI, R9
+	MOVQ    k+200(FP), R10
+	VMOVDQU (BX), Y0
+	MOVQ    vr_base+72(FP), R11
+	MOVQ    vg_base+96(FP), R12
+	MOVQ    vb_base+120(FP), R13
 
 colsAVX2tap:
-	VMOVUPS     (R11), Y4
+	VMOVUPS     (R9), Y4
 	VXORPS      Y5, Y5, Y5
 	VPCMPEQD    Y6, Y6, Y6
-	VGATHERDPS  Y6, (R10)(Y0*4), Y5
+	VGATHERDPS  Y6, (R11)(Y0*4), Y5
 	VFMADD231PS Y5, Y4, Y1
 	VXORPS      Y5, Y5, Y5
 	VPCMPEQD    Y6, Y6, Y6
-	VGATHERDPS  Y6, 4(R10)(Y0*4), Y5
+	VGATHERDPS  Y6, (R12)(Y0*4), Y5
 	VFMADD231PS Y5, Y4, Y2
 	VXORPS      Y5, Y5, Y5
 	VPCMPEQD    Y6, Y6, Y6
-	VGATHERDPS  Y6, 8(R10)(Y0*4), Y5
+	VGATHERDPS  Y6, (R13)(Y0*4), Y5
 	VFMADD231PS Y5, Y4, Y3
-	ADDQ        $0x0c, R10
-	ADDQ        R9, R11
-	DECQ        R12
+	ADDQ        $0x04, R11
+	ADDQ        $0x04, R12
+	ADDQ        $0x04, R13
+	ADDQ        R8, R9
+	DECQ        R10
 	JNZ         colsAVX2tap
 	VMOVUPS     Y1, (AX)
 	VMOVUPS     Y2, (CX)
@@ -1022,131 +1113,546 @@ colsAVX2tap:
 	VZEROUPPER
 	RET
 
-// func warpRowsAVX512(dst []float32, pix []byte, stride int, w []float32)
-// Requires: AVX, AVX512F
-TEXT ·warpRowsAVX512(SB), NOSPLIT, $0-80
-	MOVQ dst_base+0(FP), AX
-	MOVQ dst_len+8(FP), CX
-	MOVQ pix_base+24(FP), DX
-	MOVQ stride+48(FP), BX
-	MOVQ w_base+56(FP), SI
-	MOVQ w_len+64(FP), DI
+DATA warpint8<>+0(SB)/4, $0x00000000
+DATA warpint8<>+4(SB)/4, $0x00000000
+DATA warpint8<>+8(SB)/4, $0x00000000
+DATA warpint8<>+12(SB)/4, $0x00000001
+DATA warpint8<>+16(SB)/4, $0x00000001
+DATA warpint8<>+20(SB)/4, $0x00000001
+DATA warpint8<>+24(SB)/4, $0x00000002
+DATA warpint8<>+28(SB)/4, $0x00000002
+DATA warpint8<>+32(SB)/4, $0x00000002
+DATA warpint8<>+36(SB)/4, $0x00000003
+DATA warpint8<>+40(SB)/4, $0x00000003
+DATA warpint8<>+44(SB)/4, $0x00000003
+DATA warpint8<>+48(SB)/4, $0x00000004
+DATA warpint8<>+52(SB)/4, $0x00000004
+DATA warpint8<>+56(SB)/4, $0x00000004
+DATA warpint8<>+60(SB)/4, $0x00000005
+DATA warpint8<>+64(SB)/4, $0x00000005
+DATA warpint8<>+68(SB)/4, $0x00000005
+DATA warpint8<>+72(SB)/4, $0x00000006
+DATA warpint8<>+76(SB)/4, $0x00000006
+DATA warpint8<>+80(SB)/4, $0x00000006
+DATA warpint8<>+84(SB)/4, $0x00000007
+DATA warpint8<>+88(SB)/4, $0x00000007
+DATA warpint8<>+92(SB)/4, $0x00000007
+GLOBL warpint8<>(SB), RODATA|NOPTR, $96
 
-rows4AVX512:
-	CMPQ   CX, $0x00000040
-	JB     rows4AVX512done
+// func warpStoreAVX2(out []float32, p0 []float32, p1 []float32, p2 []float32, scale *[3]float32, bias *[3]float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·warpStoreAVX2(SB), NOSPLIT, $0-112
+	MOVQ         out_base+0(FP), AX
+	MOVQ         p0_base+24(FP), CX
+	MOVQ         p1_base+48(FP), DX
+	MOVQ         p2_base+72(FP), BX
+	MOVQ         p0_len+32(FP), SI
+	MOVQ         scale+96(FP), DI
+	MOVQ         bias+104(FP), R8
+	VBROADCASTSS (DI), Y0
+	VBROADCASTSS (R8), Y1
+	VBROADCASTSS 4(DI), Y2
+	VBROADCASTSS 4(R8), Y3
+	VBROADCASTSS 8(DI), Y4
+	VBROADCASTSS 8(R8), Y5
+	VMOVDQU      warpint8<>+0(SB), Y6
+	VMOVDQU      warpint8<>+32(SB), Y7
+	VMOVDQU      warpint8<>+64(SB), Y8
+
+storeAVX2:
+	VMOVUPS     (CX), Y9
+	VFMADD213PS Y1, Y0, Y9
+	VMOVUPS     (DX), Y10
+	VFMADD213PS Y3, Y2, Y10
+	VMOVUPS     (BX), Y11
+	VFMADD213PS Y5, Y4, Y11
+	VPERMPS     Y9, Y6, Y12
+	VPERMPS     Y10, Y6, Y13
+	VBLENDPS    $0x92, Y13, Y12, Y12
+	VPERMPS     Y11, Y6, Y13
+	VBLENDPS    $0x24, Y13, Y12, Y12
+	VMOVUPS     Y12, (AX)
+	VPERMPS     Y9, Y7, Y12
+	VPERMPS     Y10, Y7, Y13
+	VBLENDPS    $0x24, Y13, Y12, Y12
+	VPERMPS     Y11, Y7, Y13
+	VBLENDPS    $0x49, Y13, Y12, Y12
+	VMOVUPS     Y12, 32(AX)
+	VPERMPS     Y9, Y8, Y9
+	VPERMPS     Y10, Y8, Y10
+	VBLENDPS    $0x49, Y10, Y9, Y9
+	VPERMPS     Y11, Y8, Y10
+	VBLENDPS    $0x92, Y10, Y9, Y9
+	VMOVUPS     Y9, 64(AX)
+	ADDQ        $0x60, AX
+	ADDQ        $0x20, CX
+	ADDQ        $0x20, DX
+	ADDQ        $0x20, BX
+	SUBQ        $0x08, SI
+	JNZ         storeAVX2
+	VZEROUPPER
+	RET
+
+DATA warpdeint16<>+0(SB)/4, $0x00000000
+DATA warpdeint16<>+4(SB)/4, $0x00000003
+DATA warpdeint16<>+8(SB)/4, $0x00000006
+DATA warpdeint16<>+12(SB)/4, $0x00000009
+DATA warpdeint16<>+16(SB)/4, $0x0000000c
+DATA warpdeint16<>+20(SB)/4, $0x0000000f
+DATA warpdeint16<>+24(SB)/4, $0x00000002
+DATA warpdeint16<>+28(SB)/4, $0x00000005
+DATA warpdeint16<>+32(SB)/4, $0x00000008
+DATA warpdeint16<>+36(SB)/4, $0x0000000b
+DATA warpdeint16<>+40(SB)/4, $0x0000000e
+DATA warpdeint16<>+44(SB)/4, $0x00000001
+DATA warpdeint16<>+48(SB)/4, $0x00000004
+DATA warpdeint16<>+52(SB)/4, $0x00000007
+DATA warpdeint16<>+56(SB)/4, $0x0000000a
+DATA warpdeint16<>+60(SB)/4, $0x0000000d
+DATA warpdeint16<>+64(SB)/4, $0x00000001
+DATA warpdeint16<>+68(SB)/4, $0x00000004
+DATA warpdeint16<>+72(SB)/4, $0x00000007
+DATA warpdeint16<>+76(SB)/4, $0x0000000a
+DATA warpdeint16<>+80(SB)/4, $0x0000000d
+DATA warpdeint16<>+84(SB)/4, $0x00000000
+DATA warpdeint16<>+88(SB)/4, $0x00000003
+DATA warpdeint16<>+92(SB)/4, $0x00000006
+DATA warpdeint16<>+96(SB)/4, $0x00000009
+DATA warpdeint16<>+100(SB)/4, $0x0000000c
+DATA warpdeint16<>+104(SB)/4, $0x0000000f
+DATA warpdeint16<>+108(SB)/4, $0x00000002
+DATA warpdeint16<>+112(SB)/4, $0x00000005
+DATA warpdeint16<>+116(SB)/4, $0x00000008
+DATA warpdeint16<>+120(SB)/4, $0x0000000b
+DATA warpdeint16<>+124(SB)/4, $0x0000000e
+DATA warpdeint16<>+128(SB)/4, $0x00000002
+DATA warpdeint16<>+132(SB)/4, $0x00000005
+DATA warpdeint16<>+136(SB)/4, $0x00000008
+DATA warpdeint16<>+140(SB)/4, $0x0000000b
+DATA warpdeint16<>+144(SB)/4, $0x0000000e
+DATA warpdeint16<>+148(SB)/4, $0x00000001
+DATA warpdeint16<>+152(SB)/4, $0x00000004
+DATA warpdeint16<>+156(SB)/4, $0x00000007
+DATA warpdeint16<>+160(SB)/4, $0x0000000a
+DATA warpdeint16<>+164(SB)/4, $0x0000000d
+DATA warpdeint16<>+168(SB)/4, $0x00000000
+DATA warpdeint16<>+172(SB)/4, $0x00000003
+DATA warpdeint16<>+176(SB)/4, $0x00000006
+DATA warpdeint16<>+180(SB)/4, $0x00000009
+DATA warpdeint16<>+184(SB)/4, $0x0000000c
+DATA warpdeint16<>+188(SB)/4, $0x0000000f
+GLOBL warpdeint16<>(SB), RODATA|NOPTR, $192
+
+// func warpRowsAVX512(r []float32, g []float32, b []float32, pix []byte, stride int, w []float32)
+// Requires: AVX, AVX512F
+TEXT ·warpRowsAVX512(SB), NOSPLIT, $0-128
+	MOVQ r_base+0(FP), AX
+	MOVQ g_base+24(FP), CX
+	MOVQ b_base+48(FP), DX
+	MOVQ r_len+8(FP), BX
+	MOVQ pix_base+72(FP), SI
+	MOVQ stride+96(FP), DI
+	MOVQ w_base+104(FP), R8
+	MOVQ w_len+112(FP), R9
+
+rows2AVX512:
+	CMPQ   BX, $0x00000020
+	JB     rows2AVX512done
 	VPXORD Z0, Z0, Z0
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
-	MOVQ   DX, R8
-	MOVQ   SI, R9
-	MOVQ   DI, R10
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	MOVQ   SI, R10
+	MOVQ   R8, R11
+	MOVQ   R9, R12
 
-rows4AVX512row:
-	VBROADCASTSS (R9), Z4
-	VPMOVZXBD    (R8), Z5
-	VCVTDQ2PS    Z5, Z5
-	VFMADD231PS  Z5, Z4, Z0
-	VPMOVZXBD    16(R8), Z5
-	VCVTDQ2PS    Z5, Z5
-	VFMADD231PS  Z5, Z4, Z1
-	VPMOVZXBD    32(R8), Z5
-	VCVTDQ2PS    Z5, Z5
-	VFMADD231PS  Z5, Z4, Z2
-	VPMOVZXBD    48(R8), Z5
-	VCVTDQ2PS    Z5, Z5
-	VFMADD231PS  Z5, Z4, Z3
-	ADDQ         BX, R8
-	ADDQ         $0x04, R9
-	DECQ         R10
-	JNZ          rows4AVX512row
-	VMOVUPS      Z0, (AX)
-	VMOVUPS      Z1, 64(AX)
-	VMOVUPS      Z2, 128(AX)
-	VMOVUPS      Z3, 192(AX)
-	ADDQ         $0x00000100, AX
-	ADDQ         $0x00000040, DX
-	SUBQ         $0x00000040, CX
-	JMP          rows4AVX512
+rows2AVX512row:
+	VBROADCASTSS (R11), Z6
+	VPMOVZXBD    (R10), Z7
+	VCVTDQ2PS    Z7, Z7
+	VFMADD231PS  Z7, Z6, Z0
+	VPMOVZXBD    16(R10), Z7
+	VCVTDQ2PS    Z7, Z7
+	VFMADD231PS  Z7, Z6, Z1
+	VPMOVZXBD    32(R10), Z7
+	VCVTDQ2PS    Z7, Z7
+	VFMADD231PS  Z7, Z6, Z2
+	VPMOVZXBD    48(R10), Z7
+	VCVTDQ2PS    Z7, Z7
+	VFMADD231PS  Z7, Z6, Z3
+	VPMOVZXBD    64(R10), Z7
+	VCVTDQ2PS    Z7, Z7
+	VFMADD231PS  Z7, Z6, Z4
+	VPMOVZXBD    80(R10), Z7
+	VCVTDQ2PS    Z7, Z7
+	VFMADD231PS  Z7, Z6, Z5
+	ADDQ         DI, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
+	JNZ          rows2AVX512row
+	MOVL         $0x00004924, R10
+	KMOVW        R10, K1
+	MOVL         $0x00002492, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z1, Z0, K1, Z8
+	VBLENDMPS    Z2, Z8, K2, Z8
+	VMOVDQU32    warpdeint16<>+0(SB), Z6
+	VPERMPS      Z8, Z6, Z8
+	MOVL         $0x00009249, R10
+	KMOVW        R10, K1
+	MOVL         $0x00004924, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z1, Z0, K1, Z9
+	VBLENDMPS    Z2, Z9, K2, Z9
+	VMOVDQU32    warpdeint16<>+64(SB), Z6
+	VPERMPS      Z9, Z6, Z9
+	MOVL         $0x00002492, R10
+	KMOVW        R10, K1
+	MOVL         $0x00009249, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z1, Z0, K1, Z10
+	VBLENDMPS    Z2, Z10, K2, Z10
+	VMOVDQU32    warpdeint16<>+128(SB), Z6
+	VPERMPS      Z10, Z6, Z10
+	VMOVUPS      Z8, (AX)
+	VMOVUPS      Z9, (CX)
+	VMOVUPS      Z10, (DX)
+	MOVL         $0x00004924, R10
+	KMOVW        R10, K1
+	MOVL         $0x00002492, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z4, Z3, K1, Z11
+	VBLENDMPS    Z5, Z11, K2, Z11
+	VMOVDQU32    warpdeint16<>+0(SB), Z6
+	VPERMPS      Z11, Z6, Z11
+	MOVL         $0x00009249, R10
+	KMOVW        R10, K1
+	MOVL         $0x00004924, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z4, Z3, K1, Z12
+	VBLENDMPS    Z5, Z12, K2, Z12
+	VMOVDQU32    warpdeint16<>+64(SB), Z6
+	VPERMPS      Z12, Z6, Z12
+	MOVL         $0x00002492, R10
+	KMOVW        R10, K1
+	MOVL         $0x00009249, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z4, Z3, K1, Z13
+	VBLENDMPS    Z5, Z13, K2, Z13
+	VMOVDQU32    warpdeint16<>+128(SB), Z6
+	VPERMPS      Z13, Z6, Z13
+	VMOVUPS      Z11, 64(AX)
+	VMOVUPS      Z12, 64(CX)
+	VMOVUPS      Z13, 64(DX)
+	ADDQ         $0x00000080, AX
+	ADDQ         $0x00000080, CX
+	ADDQ         $0x00000080, DX
+	ADDQ         $0x00000060, SI
+	SUBQ         $0x00000020, BX
+	JMP          rows2AVX512
 
-rows4AVX512done:
+rows2AVX512done:
 rows1AVX512:
-	CMPQ   CX, $0x00000010
+	CMPQ   BX, $0x00000010
 	JB     rows1AVX512done
-	VPXORD Z6, Z6, Z6
-	MOVQ   DX, R8
-	MOVQ   SI, R9
-	MOVQ   DI, R10
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
+	MOVQ   SI, R10
+	MOVQ   R8, R11
+	MOVQ   R9, R12
 
 rows1AVX512row:
-	VBROADCASTSS (R9), Z0
-	VPMOVZXBD    (R8), Z1
+	VBROADCASTSS (R11), Z0
+	VPMOVZXBD    (R10), Z1
 	VCVTDQ2PS    Z1, Z1
-	VFMADD231PS  Z1, Z0, Z6
-	ADDQ         BX, R8
-	ADDQ         $0x04, R9
-	DECQ         R10
+	VFMADD231PS  Z1, Z0, Z14
+	VPMOVZXBD    16(R10), Z1
+	VCVTDQ2PS    Z1, Z1
+	VFMADD231PS  Z1, Z0, Z15
+	VPMOVZXBD    32(R10), Z1
+	VCVTDQ2PS    Z1, Z1
+	VFMADD231PS  Z1, Z0, Z16
+	ADDQ         DI, R10
+	ADDQ         $0x04, R11
+	DECQ         R12
 	JNZ          rows1AVX512row
-	VMOVUPS      Z6, (AX)
+	MOVL         $0x00004924, R10
+	KMOVW        R10, K1
+	MOVL         $0x00002492, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z15, Z14, K1, Z17
+	VBLENDMPS    Z16, Z17, K2, Z17
+	VMOVDQU32    warpdeint16<>+0(SB), Z0
+	VPERMPS      Z17, Z0, Z17
+	MOVL         $0x00009249, R10
+	KMOVW        R10, K1
+	MOVL         $0x00004924, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z15, Z14, K1, Z18
+	VBLENDMPS    Z16, Z18, K2, Z18
+	VMOVDQU32    warpdeint16<>+64(SB), Z0
+	VPERMPS      Z18, Z0, Z18
+	MOVL         $0x00002492, R10
+	KMOVW        R10, K1
+	MOVL         $0x00009249, R10
+	KMOVW        R10, K2
+	VBLENDMPS    Z15, Z14, K1, Z19
+	VBLENDMPS    Z16, Z19, K2, Z19
+	VMOVDQU32    warpdeint16<>+128(SB), Z0
+	VPERMPS      Z19, Z0, Z19
+	VMOVUPS      Z17, (AX)
+	VMOVUPS      Z18, (CX)
+	VMOVUPS      Z19, (DX)
 	ADDQ         $0x00000040, AX
-	ADDQ         $0x00000010, DX
-	SUBQ         $0x00000010, CX
+	ADDQ         $0x00000040, CX
+	ADDQ         $0x00000040, DX
+	ADDQ         $0x00000030, SI
+	SUBQ         $0x00000010, BX
 	JMP          rows1AVX512
 
 rows1AVX512done:
 	VZEROUPPER
 	RET
 
-// func warpColsAVX512(r []float32, g []float32, b []float32, v []float32, idx []int32, w []float32, ws int, k int)
+// func warpColsAVX512(r []float32, g []float32, b []float32, vr []float32, vg []float32, vb []float32, idx []int32, w []float32, ws int, k int)
 // Requires: AVX, AVX512F
-TEXT ·warpColsAVX512(SB), NOSPLIT, $0-160
+TEXT ·warpColsAVX512(SB), NOSPLIT, $0-208
 	MOVQ r_base+0(FP), AX
-	MOVQ g_base+24(FP), CX
-	MOVQ b_base+48(FP), DX
-	MOVQ idx_base+96(FP), BX
-	MOVQ w_base+120(FP), SI
-	MOVQ r_len+8(FP), DI
-	MOVQ v_base+72(FP), R8
-	MOVQ ws+144(FP), R9
+	MOVQ g_base+24(FP), DX
+	MOVQ b_base+48(FP), BX
+	MOVQ idx_base+144(FP), SI
+	MOVQ w_base+168(FP), DI
+	MOVQ r_len+8(FP), R8
+	MOVQ ws+192(FP), R9
 	SHLQ $0x02, R9
 
 colsAVX512:
-	VMOVDQU32 (BX), Z0
-	VPXORD    Z1, Z1, Z1
-	VPXORD    Z2, Z2, Z2
-	VPXORD    Z3, Z3, Z3
-	MOVQ      R8, R10
-	MOVQ      SI, R11
-	MOVQ      k+152(FP), R12
+	VPXORD       Z1, Z1, Z1
+	VPXORD       Z2, Z2, Z2
+	VPXORD       Z3, Z3, Z3
+	MOVQ         DI, R10
+	MOVQ         k+200(FP), R11
+	VMOVDQU32    (SI), Z0
+	VMOVDQA32    Z0, Z4
+	VMOVDQA32    Z0, Z5
+	VSHUFI64X2   $0x4e, Z4, Z4, Z6
+	VPMINSD      Z6, Z4, Z4
+	VSHUFI64X2   $0xb1, Z4, Z4, Z6
+	VPMINSD      Z6, Z4, Z4
+	VPSHUFD      $0x4e, Z4, Z6
+	VPMINSD      Z6, Z4, Z4
+	VPSHUFD      $0xb1, Z4, Z6
+	VPMINSD      Z6, Z4, Z4
+	VSHUFI64X2   $0x4e, Z5, Z5, Z6
+	VPMAXSD      Z6, Z5, Z5
+	VSHUFI64X2   $0xb1, Z5, Z5, Z6
+	VPMAXSD      Z6, Z5, Z5
+	VPSHUFD      $0x4e, Z5, Z6
+	VPMAXSD      Z6, Z5, Z5
+	VPSHUFD      $0xb1, Z5, Z6
+	VPMAXSD      Z6, Z5, Z5
+	VMOVD        X4, R12
+	VMOVD        X5, CX
+	SUBQ         R12, CX
+	ADDQ         R11, CX
+	CMPQ         CX, $0x30
+	JA           colsAVX512gather
+	MOVQ         $0x00000001, R13
+	SHLQ         CL, R13
+	DECQ         R13
+	KMOVW        R13, K1
+	SHRQ         $0x10, R13
+	KMOVW        R13, K2
+	SHRQ         $0x10, R13
+	KMOVW        R13, K3
+	MOVQ         vr_base+72(FP), CX
+	VMOVUPS.Z    (CX)(R12*4), K1, Z4
+	VMOVUPS.Z    64(CX)(R12*4), K2, Z5
+	VMOVUPS.Z    128(CX)(R12*4), K3, Z6
+	MOVQ         vg_base+96(FP), CX
+	VMOVUPS.Z    (CX)(R12*4), K1, Z10
+	VMOVUPS.Z    64(CX)(R12*4), K2, Z11
+	VMOVUPS.Z    128(CX)(R12*4), K3, Z12
+	MOVQ         vb_base+120(FP), CX
+	VMOVUPS.Z    (CX)(R12*4), K1, Z13
+	VMOVUPS.Z    64(CX)(R12*4), K2, Z14
+	VMOVUPS.Z    128(CX)(R12*4), K3, Z15
+	VPBROADCASTD R12, Z16
+	VPSUBD       Z16, Z0, Z16
+	VPBROADCASTD warpconst<>+8(SB), Z0
+	VMOVDQA32    Z0, Z17
+	VPSLLD       $0x05, Z0, Z0
 
 colsAVX512tap:
-	VMOVUPS     (R11), Z4
-	VPXORD      Z5, Z5, Z5
-	KXNORW      K1, K1, K1
-	VGATHERDPS  (R10)(Z0*4), K1, Z5
-	VFMADD231PS Z5, Z4, Z1
-	VPXORD      Z6, Z6, Z6
-	KXNORW      K2, K2, K2
-	VGATHERDPS  4(R10)(Z0*4), K2, Z6
-	VFMADD231PS Z6, Z4, Z2
-	VPXORD      Z7, Z7, Z7
-	KXNORW      K3, K3, K3
-	VGATHERDPS  8(R10)(Z0*4), K3, Z7
-	VFMADD231PS Z7, Z4, Z3
-	ADDQ        $0x0c, R10
-	ADDQ        R9, R11
-	DECQ        R12
+	VMOVUPS     (R10), Z18
+	VPCMPD      $0x05, Z0, Z16, K1
+	VMOVAPS     Z4, Z19
+	VPERMT2PS   Z5, Z16, Z19
+	VPERMPS     Z6, Z16, K1, Z19
+	VFMADD231PS Z19, Z18, Z1
+	VMOVAPS     Z10, Z19
+	VPERMT2PS   Z11, Z16, Z19
+	VPERMPS     Z12, Z16, K1, Z19
+	VFMADD231PS Z19, Z18, Z2
+	VMOVAPS     Z13, Z19
+	VPERMT2PS   Z14, Z16, Z19
+	VPERMPS     Z15, Z16, K1, Z19
+	VFMADD231PS Z19, Z18, Z3
+	VPADDD      Z17, Z16, Z16
+	ADDQ        R9, R10
+	DECQ        R11
 	JNZ         colsAVX512tap
-	VMOVUPS     Z1, (AX)
-	VMOVUPS     Z2, (CX)
-	VMOVUPS     Z3, (DX)
-	ADDQ        $0x40, AX
+	JMP         colsAVX512store
+
+colsAVX512gather:
+	MOVQ vr_base+72(FP), CX
+	MOVQ vg_base+96(FP), R12
+	MOVQ vb_base+120(FP), R13
+
+colsAVX512gtap:
+	VMOVUPS     (R10), Z4
+	VPXORD      Z7, Z7, Z7
+	KXNORW      K4, K4, K4
+	VGATHERDPS  (CX)(Z0*4), K4, Z7
+	VFMADD231PS Z7, Z4, Z1
+	VPXORD      Z8, Z8, Z8
+	KXNORW      K5, K5, K5
+	VGATHERDPS  (R12)(Z0*4), K5, Z8
+	VFMADD231PS Z8, Z4, Z2
+	VPXORD      Z9, Z9, Z9
+	KXNORW      K6, K6, K6
+	VGATHERDPS  (R13)(Z0*4), K6, Z9
+	VFMADD231PS Z9, Z4, Z3
+	ADDQ        $0x04, CX
+	ADDQ        $0x04, R12
+	ADDQ        $0x04, R13
+	ADDQ        R9, R10
+	DECQ        R11
+	JNZ         colsAVX512gtap
+
+colsAVX512store:
+	VMOVUPS Z1, (AX)
+	VMOVUPS Z2, (DX)
+	VMOVUPS Z3, (BX)
+	ADDQ    $0x40, AX
+	ADDQ    $0x40, DX
+	ADDQ    $0x40, BX
+	ADDQ    $0x40, SI
+	ADDQ    $0x40, DI
+	SUBQ    $0x10, R8
+	JNZ     colsAVX512
+	VZEROUPPER
+	RET
+
+DATA warpint16<>+0(SB)/4, $0x00000000
+DATA warpint16<>+4(SB)/4, $0x00000000
+DATA warpint16<>+8(SB)/4, $0x00000000
+DATA warpint16<>+12(SB)/4, $0x00000001
+DATA warpint16<>+16(SB)/4, $0x00000001
+DATA warpint16<>+20(SB)/4, $0x00000001
+DATA warpint16<>+24(SB)/4, $0x00000002
+DATA warpint16<>+28(SB)/4, $0x00000002
+DATA warpint16<>+32(SB)/4, $0x00000002
+DATA warpint16<>+36(SB)/4, $0x00000003
+DATA warpint16<>+40(SB)/4, $0x00000003
+DATA warpint16<>+44(SB)/4, $0x00000003
+DATA warpint16<>+48(SB)/4, $0x00000004
+DATA warpint16<>+52(SB)/4, $0x00000004
+DATA warpint16<>+56(SB)/4, $0x00000004
+DATA warpint16<>+60(SB)/4, $0x00000005
+DATA warpint16<>+64(SB)/4, $0x00000005
+DATA warpint16<>+68(SB)/4, $0x00000005
+DATA warpint16<>+72(SB)/4, $0x00000006
+DATA warpint16<>+76(SB)/4, $0x00000006
+DATA warpint16<>+80(SB)/4, $0x00000006
+DATA warpint16<>+84(SB)/4, $0x00000007
+DATA warpint16<>+88(SB)/4, $0x00000007
+DATA warpint16<>+92(SB)/4, $0x00000007
+DATA warpint16<>+96(SB)/4, $0x00000008
+DATA warpint16<>+100(SB)/4, $0x00000008
+DATA warpint16<>+104(SB)/4, $0x00000008
+DATA warpint16<>+108(SB)/4, $0x00000009
+DATA warpint16<>+112(SB)/4, $0x00000009
+DATA warpint16<>+116(SB)/4, $0x00000009
+DATA warpint16<>+120(SB)/4, $0x0000000a
+DATA warpint16<>+124(SB)/4, $0x0000000a
+DATA warpint16<>+128(SB)/4, $0x0000000a
+DATA warpint16<>+132(SB)/4, $0x0000000b
+DATA warpint16<>+136(SB)/4, $0x0000000b
+DATA warpint16<>+140(SB)/4, $0x0000000b
+DATA warpint16<>+144(SB)/4, $0x0000000c
+DATA warpint16<>+148(SB)/4, $0x0000000c
+DATA warpint16<>+152(SB)/4, $0x0000000c
+DATA warpint16<>+156(SB)/4, $0x0000000d
+DATA warpint16<>+160(SB)/4, $0x0000000d
+DATA warpint16<>+164(SB)/4, $0x0000000d
+DATA warpint16<>+168(SB)/4, $0x0000000e
+DATA warpint16<>+172(SB)/4, $0x0000000e
+DATA warpint16<>+176(SB)/4, $0x0000000e
+DATA warpint16<>+180(SB)/4, $0x0000000f
+DATA warpint16<>+184(SB)/4, $0x0000000f
+DATA warpint16<>+188(SB)/4, $0x0000000f
+GLOBL warpint16<>(SB), RODATA|NOPTR, $192
+
+// func warpStoreAVX512(out []float32, p0 []float32, p1 []float32, p2 []float32, scale *[3]float32, bias *[3]float32)
+// Requires: AVX, AVX512F
+TEXT ·warpStoreAVX512(SB), NOSPLIT, $0-112
+	MOVQ         out_base+0(FP), AX
+	MOVQ         p0_base+24(FP), CX
+	MOVQ         p1_base+48(FP), DX
+	MOVQ         p2_base+72(FP), BX
+	MOVQ         p0_len+32(FP), SI
+	MOVQ         scale+96(FP), DI
+	MOVQ         bias+104(FP), R8
+	VBROADCASTSS (DI), Z0
+	VBROADCASTSS (R8), Z1
+	VBROADCASTSS 4(DI), Z2
+	VBROADCASTSS 4(R8), Z3
+	VBROADCASTSS 8(DI), Z4
+	VBROADCASTSS 8(R8), Z5
+	VMOVDQU32    warpint16<>+0(SB), Z6
+	MOVL         $0x00002492, DI
+	KMOVW        DI, K1
+	MOVL         $0x00004924, DI
+	KMOVW        DI, K2
+	VMOVDQU32    warpint16<>+64(SB), Z7
+	MOVL         $0x00009249, DI
+	KMOVW        DI, K3
+	MOVL         $0x00002492, DI
+	KMOVW        DI, K4
+	VMOVDQU32    warpint16<>+128(SB), Z8
+	MOVL         $0x00004924, DI
+	KMOVW        DI, K5
+	MOVL         $0x00009249, DI
+	KMOVW        DI, K6
+
+storeAVX512:
+	VMOVUPS     (CX), Z9
+	VFMADD213PS Z1, Z0, Z9
+	VMOVUPS     (DX), Z10
+	VFMADD213PS Z3, Z2, Z10
+	VMOVUPS     (BX), Z11
+	VFMADD213PS Z5, Z4, Z11
+	VPERMPS     Z9, Z6, Z12
+	VPERMPS     Z10, Z6, K1, Z12
+	VPERMPS     Z11, Z6, K2, Z12
+	VMOVUPS     Z12, (AX)
+	VPERMPS     Z9, Z7, Z12
+	VPERMPS     Z10, Z7, K3, Z12
+	VPERMPS     Z11, Z7, K4, Z12
+	VMOVUPS     Z12, 64(AX)
+	VPERMPS     Z9, Z8, Z9
+	VPERMPS     Z10, Z8, K5, Z9
+	VPERMPS     Z11, Z8, K6, Z9
+	VMOVUPS     Z9, 128(AX)
+	ADDQ        $0xc0, AX
 	ADDQ        $0x40, CX
 	ADDQ        $0x40, DX
 	ADDQ        $0x40, BX
-	ADDQ        $0x40, SI
-	SUBQ        $0x10, DI
-	JNZ         colsAVX512
+	SUBQ        $0x10, SI
+	JNZ         storeAVX512
 	VZEROUPPER
 	RET

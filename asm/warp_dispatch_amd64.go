@@ -41,13 +41,13 @@ func resizeRowArch(l Level, r, g, b []float32, row0, row1 []byte, xoff, xd []int
 }
 
 // warpRowsArch runs the vector version of WarpRows for level l and reports
-// whether there is one. len(dst) is a positive multiple of 16.
-func warpRowsArch(l Level, dst []float32, pix []byte, stride int, w []float32) bool {
+// whether there is one. len(r) is a positive multiple of 16.
+func warpRowsArch(l Level, r, g, b []float32, pix []byte, stride int, w []float32) bool {
 	switch l {
 	case AVX512:
-		warpRowsAVX512(dst, pix, stride, w)
+		warpRowsAVX512(r, g, b, pix, stride, w)
 	case AVX2:
-		warpRowsAVX2(dst, pix, stride, w)
+		warpRowsAVX2(r, g, b, pix, stride, w)
 	default:
 		return false
 	}
@@ -56,13 +56,28 @@ func warpRowsArch(l Level, dst []float32, pix []byte, stride int, w []float32) b
 
 // warpColsArch runs the vector version of WarpCols for level l and reports
 // whether there is one. len(r) is a positive multiple of 16 and
-// len(v) < 2^31 (the kernels gather with 32-bit indices).
-func warpColsArch(l Level, r, g, b, v []float32, idx []int32, w []float32, ws, k int) bool {
+// vr, vg, vb are as long as each other and shorter than 2^31 (the kernels
+// gather with 32-bit indices).
+func warpColsArch(l Level, r, g, b, vr, vg, vb []float32, idx []int32, w []float32, ws, k int) bool {
 	switch l {
 	case AVX512:
-		warpColsAVX512(r, g, b, v, idx, w, ws, k)
+		warpColsAVX512(r, g, b, vr, vg, vb, idx, w, ws, k)
 	case AVX2:
-		warpColsAVX2(r, g, b, v, idx, w, ws, k)
+		warpColsAVX2(r, g, b, vr, vg, vb, idx, w, ws, k)
+	default:
+		return false
+	}
+	return true
+}
+
+// warpStoreArch runs the vector version of WarpStore for level l and
+// reports whether there is one. len(p0) is a positive multiple of 16.
+func warpStoreArch(l Level, out, p0, p1, p2 []float32, scale, bias *[3]float32) bool {
+	switch l {
+	case AVX512:
+		warpStoreAVX512(out, p0, p1, p2, scale, bias)
+	case AVX2:
+		warpStoreAVX2(out, p0, p1, p2, scale, bias)
 	default:
 		return false
 	}

@@ -64,28 +64,49 @@ func floor32(x float32) int {
 }
 
 // warpRowsGeneric is the reference for WarpRows.
-func warpRowsGeneric(dst []float32, pix []byte, stride int, w []float32) {
-	// Row by row: each element still sums in order of r (0 + x is x).
-	clear(dst)
-	for r, wr := range w {
-		row := pix[r*stride:][:len(dst)]
-		for i, p := range row {
-			dst[i] += wr * float32(p)
+func warpRowsGeneric(r, g, b []float32, pix []byte, stride int, w []float32) {
+	// Row by row: each element still sums in order of j (0 + x is x).
+	n := len(r)
+	g, b = g[:n], b[:n]
+	clear(r)
+	clear(g)
+	clear(b)
+	for j, wj := range w {
+		row := pix[j*stride:][:3*n]
+		for i := range r {
+			p := row[3*i : 3*i+3 : 3*i+3]
+			r[i] += wj * float32(p[0])
+			g[i] += wj * float32(p[1])
+			b[i] += wj * float32(p[2])
 		}
 	}
 }
 
 // warpColsGeneric is the reference for WarpCols.
-func warpColsGeneric(r, g, b, v []float32, idx []int32, w []float32, ws, k int) {
+func warpColsGeneric(r, g, b, vr, vg, vb []float32, idx []int32, w []float32, ws, k int) {
 	for u := range r {
+		i := int(idx[u])
+		pr, pg, pb := vr[i:i+k], vg[i:i+k], vb[i:i+k]
 		var ar, ag, ab float32
-		p := v[idx[u]:][: 3*k : 3*k]
 		for t := range k {
 			wt := w[t*ws+u]
-			ar += wt * p[3*t]
-			ag += wt * p[3*t+1]
-			ab += wt * p[3*t+2]
+			ar += wt * pr[t]
+			ag += wt * pg[t]
+			ab += wt * pb[t]
 		}
 		r[u], g[u], b[u] = ar, ag, ab
+	}
+}
+
+// warpStoreGeneric is the reference for WarpStore.
+func warpStoreGeneric(out, p0, p1, p2 []float32, scale, bias *[3]float32) {
+	s0, s1, s2 := scale[0], scale[1], scale[2]
+	b0, b1, b2 := bias[0], bias[1], bias[2]
+	p1, p2 = p1[:len(p0)], p2[:len(p0)]
+	for i, a := range p0 {
+		o := out[3*i : 3*i+3 : 3*i+3]
+		o[0] = a*s0 + b0
+		o[1] = p1[i]*s1 + b1
+		o[2] = p2[i]*s2 + b2
 	}
 }

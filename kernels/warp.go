@@ -63,8 +63,9 @@ func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples in
 		return
 	}
 	// Sums of a chunk of output pixels, channel-planar, on the stack.
-	const chunk = 128
+	const chunk = sepChunk
 	var sums [3][chunk]float32
+	osc, obi := outputOrder(scale, bias, pos)
 	var geom [8]float32
 	geom[2], geom[3] = float32(m[0]), float32(m[3])
 	geom[4], geom[5] = float32(m[0]*step), float32(m[3]*step)
@@ -79,13 +80,7 @@ func WarpAffine(out []float32, outH, outW int, src RGB, m [6]float64, samples in
 			geom[0] = float32(m[0]*uu + m[1]*vv + m[2])
 			geom[1] = float32(m[3]*uu + m[4]*vv + m[5])
 			asm.WarpSums(sums[0][:n], sums[1][:n], sums[2][:n], src.Pix, src.Width, src.Height, src.Stride, s, &geom)
-			oc := o[3*u0 : 3*(u0+n)]
-			for ch := range 3 {
-				sc, bi, p := scale[ch], bias[ch], pos[ch]
-				for i, a := range sums[ch][:n] {
-					oc[3*i+p] = a*sc + bi
-				}
-			}
+			storeSums(o[3*u0:3*(u0+n)], &sums, n, &osc, &obi, pos)
 		}
 	}
 }
@@ -110,6 +105,7 @@ func warpSeparable(out []float32, outH, outW int, src RGB, m [6]float64, s int, 
 		return false
 	}
 	fs := float64(s)
+	osc, obi := outputOrder(scale, bias, pos)
 	// Output columns per chunk: its source span must fit sepSpan.
 	nc := min(sepChunk, 16*((sepSpan-2*sepTaps)/int(math.Ceil(math.Abs(m[0]))+1)/16))
 	var (
@@ -117,7 +113,7 @@ func warpSeparable(out []float32, outH, outW int, src RGB, m [6]float64, s int, 
 		idx    [sepChunk]int32
 		wx     [sepTaps * sepChunk]float32
 		wy     [2 * MaxSupersample]float32
-		row    [3 * sepSpan]float32
+		row    [3][sepSpan]float32
 		sums   [3][sepChunk]float32
 	)
 	// taps returns the first and last pixel (clipped to [0, size)) touched
@@ -168,9 +164,9 @@ func warpSeparable(out []float32, outH, outW int, src RGB, m [6]float64, s int, 
 		for u := range n {
 			c0 := int(idx[u])
 			weights(wx[u:k*sepChunk], sepChunk, m[0], m[2], u0+u, c0, src.Width)
-			idx[u] = int32(3 * (c0 - seg0))
+			idx[u] = int32(c0 - seg0)
 		}
-		rw := row[:3*(seg1-seg0)]
+		nr := seg1 - seg0
 		for v := 0; v < outH; v++ {
 			oc := out[v*outW*3+3*u0 : v*outW*3+3*(u0+n)]
 			r0, r1 := taps(m[4], m[5], v, src.Height)
@@ -184,15 +180,29 @@ func warpSeparable(out []float32, outH, outW int, src RGB, m [6]float64, s int, 
 			}
 			ky := r1 - r0 + 1
 			weights(wy[:ky], 1, m[4], m[5], v, r0, src.Height)
-			asm.WarpRows(rw, src.Pix[r0*src.Stride+3*seg0:], src.Stride, wy[:ky])
-			asm.WarpCols(sums[0][:n], sums[1][:n], sums[2][:n], rw, idx[:n], wx[:], sepChunk, k)
-			for ch := range 3 {
-				sc, bi, p := scale[ch], bias[ch], pos[ch]
-				for i, a := range sums[ch][:n] {
-					oc[3*i+p] = a*sc + bi
-				}
-			}
+			asm.WarpRows(row[0][:nr], row[1][:nr], row[2][:nr], src.Pix[r0*src.Stride+3*seg0:], src.Stride, wy[:ky])
+			asm.WarpCols(sums[0][:n], sums[1][:n], sums[2][:n], row[0][:nr], row[1][:nr], row[2][:nr], idx[:n], wx[:], sepChunk, k)
+			storeSums(oc, &sums, n, &osc, &obi, pos)
 		}
 	}
 	return true
+}
+
+// outputOrder returns the normalisation's scale and bias by output channel.
+func outputOrder(scale, bias [3]float32, pos [3]int) (sc, bi [3]float32) {
+	for ch, p := range pos {
+		sc[p], bi[p] = scale[ch], bias[ch]
+	}
+	return sc, bi
+}
+
+// storeSums writes the channel-planar sums of n pixels to out normalised
+// and interleaved: channel ch at position pos[ch], with the scale and bias
+// by output channel sc, bi.
+func storeSums(out []float32, sums *[3][sepChunk]float32, n int, sc, bi *[3]float32, pos [3]int) {
+	var p [3][]float32
+	for ch, q := range pos {
+		p[q] = sums[ch][:n]
+	}
+	asm.WarpStore(out, p[0], p[1], p[2], sc, bi)
 }

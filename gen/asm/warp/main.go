@@ -12,6 +12,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 
 	. "github.com/mmcloughlin/avo/build"
@@ -31,8 +32,9 @@ func main() {
 	warpAVX2()
 	resizeAVX2()
 	for _, l := range simd.Levels() {
-		warpRows(l)
+		warpRows(l, deinterleaveConsts(l.Lanes))
 		warpCols(l)
+		warpStore(l, interleaveConsts(l.Lanes))
 	}
 	Generate()
 }
@@ -679,33 +681,98 @@ func resizeAVX2() {
 	simd.Epilogue(nil)
 }
 
-// warpRows emits warpRows<level>: for each group of four vectors of dst,
-// walk the rows, widening four vectors of bytes at a time to float32 and
-// accumulating them times the row's broadcast weight.
-func warpRows(l *simd.ISA) {
-	levelFunc(l, "warpRows", "func(dst []float32, pix []byte, stride int, w []float32)", "WarpRows",
-		"It requires len(dst) a positive multiple of 16, len(w) >= 1 and",
-		"len(pix) >= (len(w)-1)*stride + len(dst).")
-	dp := Load(Param("dst").Base(), GP64())
-	n := Load(Param("dst").Len(), GP64())
+// deinterleaveTables returns, for channel ch of n-lane vectors A, B, C
+// holding 3n interleaved values, where each lane of the channel's vector
+// comes from: element i of the channel (interleaved index 3i+ch) lies in
+// vector (3i+ch)/n at lane (3i+ch)%n, and these lanes are distinct (3 and n
+// are coprime). Blending A, B, C by src puts every element at its lane;
+// permuting by perm puts it in order.
+func deinterleaveTables(n, ch int) (src, perm []int) {
+	src, perm = make([]int, n), make([]int, n)
+	for i := range n {
+		e := 3*i + ch
+		src[e%n] = e / n
+		perm[i] = e % n
+	}
+	return src, perm
+}
+
+// Permutations of the deinterleave, one n-lane int32 vector per channel:
+// warpdeint16 for AVX-512, warpdeint8 for AVX2.
+func deinterleaveConsts(n int) Mem {
+	name := fmt.Sprintf("warpdeint%d", n)
+	GLOBL(name, RODATA|NOPTR)
+	for ch := range 3 {
+		_, perm := deinterleaveTables(n, ch)
+		for i, p := range perm {
+			DATA(4*(ch*n+i), U32(p))
+		}
+	}
+	return NewDataAddr(Symbol{Name: name, Static: true}, 0)
+}
+
+// deinterleave splits the interleaved RGB values in a, b, c into planes:
+// per channel two blends and one permutation.
+func deinterleave(l *simd.ISA, tbl Mem, a, b, c VecVirtual) [3]VecVirtual {
+	var out [3]VecVirtual
+	n := l.Lanes
+	for ch := range 3 {
+		src, _ := deinterleaveTables(n, ch)
+		var m1, m2 uint16 // lanes from b, from c
+		for lane, q := range src {
+			switch q {
+			case 1:
+				m1 |= 1 << lane
+			case 2:
+				m2 |= 1 << lane
+			}
+		}
+		v := l.Vec()
+		if n == 16 {
+			k1, k2, t := K(), K(), GP32()
+			MOVL(U32(m1), t)
+			KMOVW(t, k1)
+			MOVL(U32(m2), t)
+			KMOVW(t, k2)
+			VBLENDMPS(b, a, k1, v)
+			VBLENDMPS(c, v, k2, v)
+		} else {
+			VBLENDPS(U8(m1), b, a, v)
+			VBLENDPS(U8(m2), c, v, v)
+		}
+		perm := l.Vec()
+		if n == 16 {
+			VMOVDQU32(tbl.Offset(4*n*ch), perm)
+		} else {
+			VMOVDQU(tbl.Offset(4*n*ch), perm)
+		}
+		VPERMPS(v, perm, v)
+		out[ch] = v
+	}
+	return out
+}
+
+// warpRows emits warpRows<level>: for each group of two vectors of pixels
+// (six of interleaved bytes), walk the rows, widening the bytes to float32
+// and accumulating them times the row's broadcast weight; then split the
+// sums into planes.
+func warpRows(l *simd.ISA, tbl Mem) {
+	levelFunc(l, "warpRows", "func(r, g, b []float32, pix []byte, stride int, w []float32)", "WarpRows",
+		"It requires len(r) a positive multiple of 16, g and b as long as r, len(w) >= 1 and",
+		"len(pix) >= (len(w)-1)*stride + 3*len(r).")
+	out := []Register{Load(Param("r").Base(), GP64()), Load(Param("g").Base(), GP64()), Load(Param("b").Base(), GP64())}
+	n := Load(Param("r").Len(), GP64())
 	pix := Load(Param("pix").Base(), GP64())
 	stride := Load(Param("stride"), GP64())
 	w := Load(Param("w").Base(), GP64())
 	nw := Load(Param("w").Len(), GP64())
 	lanes := l.Lanes
-	// widen loads lanes bytes from m as float32.
-	widen := func(m Mem) VecVirtual {
-		v := l.Vec()
-		VPMOVZXBD(m, v)
-		VCVTDQ2PS(v, v)
-		return v
-	}
-	// group sums u vectors from the current position.
+	// group sums u vectors of pixels from the current position.
 	group := func(u int, name string) {
 		Label(name)
 		CMPQ(n, U32(u*lanes))
 		JB(LabelRef(name + "done"))
-		acc := l.Vecs(u)
+		acc := l.Vecs(3 * u)
 		for _, a := range acc {
 			l.Zero(a)
 		}
@@ -717,79 +784,181 @@ func warpRows(l *simd.ISA) {
 		wb := l.Vec()
 		VBROADCASTSS(Mem{Base: wp}, wb)
 		for q, a := range acc {
-			VFMADD231PS(widen(Mem{Base: p, Disp: q * lanes}), wb, a)
+			v := l.Vec()
+			VPMOVZXBD(Mem{Base: p, Disp: q * lanes}, v)
+			VCVTDQ2PS(v, v)
+			VFMADD231PS(v, wb, a)
 		}
 		ADDQ(stride, p)
 		ADDQ(U8(4), wp)
 		DECQ(rows)
 		JNZ(LabelRef(name + "row"))
-		for q, a := range acc {
-			VMOVUPS(a, Mem{Base: dp, Disp: 4 * q * lanes})
+		for q := range u {
+			planes := deinterleave(l, tbl, acc[3*q], acc[3*q+1], acc[3*q+2])
+			for ch, v := range planes {
+				VMOVUPS(v, Mem{Base: out[ch], Disp: 4 * q * lanes})
+			}
 		}
-		ADDQ(U32(4*u*lanes), dp)
-		ADDQ(U32(u*lanes), pix)
+		for _, o := range out {
+			ADDQ(U32(4*u*lanes), o)
+		}
+		ADDQ(U32(3*u*lanes), pix)
 		SUBQ(U32(u*lanes), n)
 		JMP(LabelRef(name))
 		Label(name + "done")
 	}
-	group(4, "rows4"+l.Name)
+	group(2, "rows2"+l.Name)
 	group(1, "rows1"+l.Name)
 	simd.Epilogue(nil)
 }
 
-// warpCols emits warpCols<level>: one lane per output pixel; for each tap
-// the three channels are gathered from the interleaved row (the tap's
-// index plus 0, 1, 2) and accumulated times the tap's weights.
+// warpCols emits warpCols<level>: one lane per output pixel. AVX-512 loads
+// the window of each plane that a vector's pixels read into three
+// registers when it spans at most 48 pixels, and permutes every tap out of
+// it (two-table VPERMT2PS for the first 32, a masked VPERMPS for the rest);
+// otherwise, and always at AVX2, it gathers each tap.
 func warpCols(l *simd.ISA) {
-	levelFunc(l, "warpCols", "func(r, g, b, v []float32, idx []int32, w []float32, ws, k int)", "WarpCols",
+	levelFunc(l, "warpCols", "func(r, g, b, vr, vg, vb []float32, idx []int32, w []float32, ws, k int)", "WarpCols",
 		"It requires len(r) a positive multiple of 16, g, b and idx as long as r, k >= 1,",
-		"w at least (k-1)*ws + len(r) long and 0 <= idx[u], idx[u]+3*k <= len(v) < 1<<31.")
+		"w at least (k-1)*ws + len(r) long, vr, vg and vb as long as each other, and",
+		"0 <= idx[u], idx[u]+k <= len(vr) < 1<<31.")
 	ptrs := []Register{
 		Load(Param("r").Base(), GP64()), Load(Param("g").Base(), GP64()), Load(Param("b").Base(), GP64()),
 		Load(Param("idx").Base(), GP64()), Load(Param("w").Base(), GP64()),
 	}
 	n := Load(Param("r").Len(), GP64())
-	vb := Load(Param("v").Base(), GP64())
+	planes := []Mem{paramMem(Param("vr").Base()), paramMem(Param("vg").Base()), paramMem(Param("vb").Base())}
 	wsb := Load(Param("ws"), GP64())
 	SHLQ(U8(2), wsb) // bytes between taps' weights
 	name := "cols" + l.Name
 	Label(name)
 	ix := l.Vec()
-	if l.Lanes == 16 {
-		VMOVDQU32(Mem{Base: ptrs[3]}, ix)
-	} else {
-		VMOVDQU(Mem{Base: ptrs[3]}, ix)
-	}
 	acc := l.Vecs(3)
 	for _, a := range acc {
 		l.Zero(a)
 	}
-	vt, wt, t := GP64(), GP64(), GP64()
-	MOVQ(vb, vt)
+	wt, t := GP64(), GP64()
 	MOVQ(ptrs[4], wt)
 	Load(Param("k"), t)
-	Label(name + "tap")
-	wv := l.Vec()
-	VMOVUPS(Mem{Base: wt}, wv)
-	for ch, a := range acc {
-		c := l.Vec()
-		l.Zero(c) // a gather merges into its destination: break the chain
-		m := Mem{Base: vt, Index: ix, Scale: 4, Disp: 4 * ch}
-		if l.Lanes == 16 {
-			k := K()
-			KXNORW(k, k, k)
-			VGATHERDPS(m, k, c)
-		} else {
-			mask := YMM()
-			VPCMPEQD(mask, mask, mask)
-			VGATHERDPS(mask, m, c)
+
+	// gathered accumulates the taps gathered from the planes.
+	gathered := func(label string) {
+		vs := []Register{GP64(), GP64(), GP64()}
+		for ch, v := range vs {
+			MOVQ(planes[ch], v)
 		}
-		VFMADD231PS(c, wv, a)
+		Label(label)
+		wv := l.Vec()
+		VMOVUPS(Mem{Base: wt}, wv)
+		for ch, a := range acc {
+			c := l.Vec()
+			l.Zero(c) // a gather merges into its destination: break the chain
+			m := Mem{Base: vs[ch], Index: ix, Scale: 4}
+			if l.Lanes == 16 {
+				k := K()
+				KXNORW(k, k, k)
+				VGATHERDPS(m, k, c)
+			} else {
+				mask := YMM()
+				VPCMPEQD(mask, mask, mask)
+				VGATHERDPS(mask, m, c)
+			}
+			VFMADD231PS(c, wv, a)
+		}
+		for _, v := range vs {
+			ADDQ(U8(4), v)
+		}
+		ADDQ(wsb, wt)
+		DECQ(t)
+		JNZ(LabelRef(label))
 	}
-	ADDQ(U8(12), vt)
-	ADDQ(wsb, wt)
-	DECQ(t)
-	JNZ(LabelRef(name + "tap"))
+
+	if l.Lanes == 8 {
+		VMOVDQU(Mem{Base: ptrs[3]}, ix)
+		gathered(name + "tap")
+	} else {
+		VMOVDQU32(Mem{Base: ptrs[3]}, ix)
+		// The window: the least and greatest index of the 16 pixels.
+		mn, mx, sh := ZMM(), ZMM(), ZMM()
+		VMOVDQA32(ix, mn)
+		VMOVDQA32(ix, mx)
+		for _, step := range []func(){
+			func() { VSHUFI64X2(U8(0x4e), mn, mn, sh) },
+			func() { VSHUFI64X2(U8(0xb1), mn, mn, sh) },
+			func() { VPSHUFD(U8(0x4e), mn, sh) },
+			func() { VPSHUFD(U8(0xb1), mn, sh) },
+		} {
+			step()
+			VPMINSD(sh, mn, mn)
+		}
+		for _, step := range []func(){
+			func() { VSHUFI64X2(U8(0x4e), mx, mx, sh) },
+			func() { VSHUFI64X2(U8(0xb1), mx, mx, sh) },
+			func() { VPSHUFD(U8(0x4e), mx, sh) },
+			func() { VPSHUFD(U8(0xb1), mx, sh) },
+		} {
+			step()
+			VPMAXSD(sh, mx, mx)
+		}
+		base, span := GP64(), GP64()
+		VMOVD(mn.AsX(), base.As32())
+		VMOVD(mx.AsX(), span.As32())
+		SUBQ(base, span)
+		ADDQ(t, span) // pixels of the window: max - min + k
+		CMPQ(span, U8(48))
+		JA(LabelRef(name + "gather"))
+
+		// Masks of the window's three vectors: the first span lanes.
+		m := GP64()
+		MOVQ(U32(1), m)
+		MOVQ(span, RCX)
+		SHLQ(CL, m)
+		DECQ(m)
+		km := []Register{K(), K(), K()}
+		for i, k := range km {
+			if i > 0 {
+				SHRQ(U8(16), m)
+			}
+			KMOVW(m.As32(), k)
+		}
+		var win [3][3]VecVirtual // [channel][vector]
+		for ch := range 3 {
+			p := GP64()
+			MOVQ(planes[ch], p)
+			for q := range 3 {
+				win[ch][q] = ZMM()
+				VMOVUPS_Z(Mem{Base: p, Index: base, Scale: 4, Disp: 64 * q}, km[q], win[ch][q])
+			}
+		}
+		it, lim := ZMM(), ZMM()
+		VPBROADCASTD(base.As32(), it)
+		VPSUBD(it, ix, it) // window index of tap 0
+		VPBROADCASTD(cst.Offset(cIntOne), lim)
+		ones := ZMM()
+		VMOVDQA32(lim, ones)
+		VPSLLD(U8(5), lim, lim) // 32
+		Label(name + "tap")
+		wv := ZMM()
+		VMOVUPS(Mem{Base: wt}, wv)
+		hi := K()
+		VPCMPD(U8(5), lim, it, hi) // it >= 32: the third vector
+		for ch, a := range acc {
+			c := ZMM()
+			VMOVAPS(win[ch][0], c)
+			VPERMT2PS(win[ch][1], it, c)
+			VPERMPS(win[ch][2], it, hi, c)
+			VFMADD231PS(c, wv, a)
+		}
+		VPADDD(ones, it, it)
+		ADDQ(wsb, wt)
+		DECQ(t)
+		JNZ(LabelRef(name + "tap"))
+		JMP(LabelRef(name + "store"))
+
+		Label(name + "gather")
+		gathered(name + "gtap")
+	}
+	Label(name + "store")
 	for ch, a := range acc {
 		VMOVUPS(a, Mem{Base: ptrs[ch]})
 	}
@@ -797,6 +966,106 @@ func warpCols(l *simd.ISA) {
 		ADDQ(U8(4*l.Lanes), p)
 	}
 	SUBQ(U8(l.Lanes), n)
+	JNZ(LabelRef(name))
+	simd.Epilogue(nil)
+}
+
+// interleaveTables returns, for output vector q of n lanes (values 3n*q/3
+// on), the pixel each lane reads (the same lane of every plane's
+// permutation) and the lanes of channels 1 and 2.
+func interleaveTables(n, q int) (pix []int, m1, m2 uint16) {
+	pix = make([]int, n)
+	for lane := range n {
+		e := n*q + lane
+		pix[lane] = e / 3
+		switch e % 3 {
+		case 1:
+			m1 |= 1 << lane
+		case 2:
+			m2 |= 1 << lane
+		}
+	}
+	return pix, m1, m2
+}
+
+// Permutations of the interleave, one n-lane int32 vector per output
+// vector: warpint16 for AVX-512, warpint8 for AVX2.
+func interleaveConsts(n int) Mem {
+	name := fmt.Sprintf("warpint%d", n)
+	GLOBL(name, RODATA|NOPTR)
+	for q := range 3 {
+		pix, _, _ := interleaveTables(n, q)
+		for i, p := range pix {
+			DATA(4*(q*n+i), U32(p))
+		}
+	}
+	return NewDataAddr(Symbol{Name: name, Static: true}, 0)
+}
+
+// warpStore emits warpStore<level>: for each vector of pixels, normalise
+// the three planes, then build each of the three output vectors from the
+// planes permuted by the same pixel indices (merged by lane masks at
+// AVX-512, blended at AVX2).
+func warpStore(l *simd.ISA, tbl Mem) {
+	levelFunc(l, "warpStore", "func(out, p0, p1, p2 []float32, scale, bias *[3]float32)", "WarpStore",
+		"It requires len(p0) a positive multiple of 16, p1 and p2 as long and out three times as long.")
+	op := Load(Param("out").Base(), GP64())
+	ps := []Register{Load(Param("p0").Base(), GP64()), Load(Param("p1").Base(), GP64()), Load(Param("p2").Base(), GP64())}
+	n := Load(Param("p0").Len(), GP64())
+	sp, bp := Load(Param("scale"), GP64()), Load(Param("bias"), GP64())
+	var sc, bi [3]VecVirtual
+	for c := range 3 {
+		sc[c], bi[c] = l.Vec(), l.Vec()
+		VBROADCASTSS(Mem{Base: sp, Disp: 4 * c}, sc[c])
+		VBROADCASTSS(Mem{Base: bp, Disp: 4 * c}, bi[c])
+	}
+	lanes := l.Lanes
+	var perm [3]VecVirtual
+	var ks [3][2]Register
+	for q := range 3 {
+		perm[q] = l.Vec()
+		if lanes == 16 {
+			VMOVDQU32(tbl.Offset(4*lanes*q), perm[q])
+			_, m1, m2 := interleaveTables(lanes, q)
+			t := GP32()
+			for i, m := range []uint16{m1, m2} {
+				ks[q][i] = K()
+				MOVL(U32(m), t)
+				KMOVW(t, ks[q][i])
+			}
+		} else {
+			VMOVDQU(tbl.Offset(4*lanes*q), perm[q])
+		}
+	}
+	name := "store" + l.Name
+	Label(name)
+	var v [3]VecVirtual
+	for c := range 3 {
+		v[c] = l.Vec()
+		VMOVUPS(Mem{Base: ps[c]}, v[c])
+		VFMADD213PS(bi[c], sc[c], v[c]) // v*scale + bias
+	}
+	for q := range 3 {
+		o := l.Vec()
+		VPERMPS(v[0], perm[q], o)
+		if lanes == 16 {
+			VPERMPS(v[1], perm[q], ks[q][0], o)
+			VPERMPS(v[2], perm[q], ks[q][1], o)
+		} else {
+			_, m1, m2 := interleaveTables(lanes, q)
+			t := l.Vec()
+			VPERMPS(v[1], perm[q], t)
+			VBLENDPS(U8(m1), t, o, o)
+			VPERMPS(v[2], perm[q], t)
+			VBLENDPS(U8(m2), t, o, o)
+		}
+		VMOVUPS(o, Mem{Base: op, Disp: 4 * lanes * q})
+	}
+	ADDQ(U8(12*lanes), op)
+	for _, p := range ps {
+		ADDQ(U8(4*lanes), p)
+	}
+	SUBQ(U8(lanes), n)
 	JNZ(LabelRef(name))
 	simd.Epilogue(nil)
 }
