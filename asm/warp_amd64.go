@@ -5,7 +5,7 @@
 package asm
 
 // warpSumsAVX512 is the AVX-512 version of WarpSums; see warp_generic.go.
-// It requires len(g), len(b) >= len(r), s >= 1, a valid image with 4 <= len(pix) < 1<<31.
+// It requires len(g), len(b) >= len(r), s >= 1, a valid image with 8 <= len(pix) < 1<<31.
 //
 //go:noescape
 func warpSumsAVX512(r []float32, g []float32, b []float32, pix []byte, width int, height int, stride int, s int, geom *[8]float32)

@@ -140,7 +140,7 @@ DATA warpc8<>+284(SB)/4, $0x40e00000
 GLOBL warpc8<>(SB), RODATA|NOPTR, $288
 
 // func warpSumsAVX512(r []float32, g []float32, b []float32, pix []byte, width int, height int, stride int, s int, geom *[8]float32)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512BW, AVX512F
 TEXT ·warpSumsAVX512(SB), NOSPLIT, $0-136
 	MOVQ         r_base+0(FP), AX
 	MOVQ         g_base+24(FP), CX
@@ -151,159 +151,278 @@ TEXT ·warpSumsAVX512(SB), NOSPLIT, $0-136
 	VPBROADCASTD width+96(FP), Z0
 	VPBROADCASTD height+104(FP), Z1
 	VPBROADCASTD stride+112(FP), Z2
-	VPADDD.BCST  warpconst<>+12(SB), Z2, Z3
 	MOVQ         pix_len+80(FP), R8
-	SUBQ         $0x04, R8
-	VPBROADCASTD R8, Z4
-	VMOVUPS      warpiota<>+0(SB), Z5
+	SUBQ         $0x08, R8
+	VPBROADCASTD R8, Z3
+	VMOVDQU32    warpq<>+0(SB), Z4
+	VMOVDQU32    warpq<>+64(SB), Z5
+	VBROADCASTSS warpconst<>+0(SB), Z6
+	VPXORD       Z7, Z7, Z7
+	VMOVUPS      warpiota<>+0(SB), Z8
 
 pixels:
 	TESTQ            BX, BX
 	JZ               done
-	VBROADCASTSS     (DI), Z6
-	VBROADCASTSS     4(DI), Z7
-	VFMADD231PS.BCST 8(DI), Z5, Z6
-	VFMADD231PS.BCST 12(DI), Z5, Z7
-	VPXORD           Z8, Z8, Z8
-	VPXORD           Z9, Z9, Z9
-	VPXORD           Z10, Z10, Z10
+	VBROADCASTSS     (DI), Z9
+	VBROADCASTSS     4(DI), Z10
+	VFMADD231PS.BCST 8(DI), Z8, Z9
+	VFMADD231PS.BCST 12(DI), Z8, Z10
+	VPXORD           Z11, Z11, Z11
+	VPXORD           Z12, Z12, Z12
+	VPXORD           Z13, Z13, Z13
 	MOVQ             s+120(FP), R8
 
 rowsamples:
-	VMOVAPS Z6, Z11
-	VMOVAPS Z7, Z12
+	VMOVAPS Z9, Z14
+	VMOVAPS Z10, Z15
 	MOVQ    s+120(FP), R9
 
 samples:
-	VRNDSCALEPS  $0x09, Z11, Z13
-	VRNDSCALEPS  $0x09, Z12, Z14
-	VCVTTPS2DQ   Z13, Z15
-	VCVTTPS2DQ   Z14, Z16
-	VSUBPS       Z13, Z11, Z13
-	VSUBPS       Z14, Z12, Z14
-	VBROADCASTSS warpconst<>+0(SB), Z21
-	VSUBPS       Z13, Z21, Z21
-	VBROADCASTSS warpconst<>+0(SB), Z22
-	VSUBPS       Z14, Z22, Z22
-	VPCMPUD      $0x01, Z0, Z15, K1
-	VPCMPUD      $0x01, Z1, Z16, K3
-	VPADDD.BCST  warpconst<>+8(SB), Z15, Z23
-	VPCMPUD      $0x01, Z0, Z23, K2
-	VPADDD.BCST  warpconst<>+8(SB), Z16, Z23
-	VPCMPUD      $0x01, Z1, Z23, K4
-	VPMULLD      Z2, Z16, Z16
-	VPMULLD.BCST warpconst<>+12(SB), Z15, Z23
-	VPADDD       Z23, Z16, Z16
-	VMOVDQU32    Z16, Z15
-	KANDW        K1, K3, K5
-	VPCMPD       $0x06, Z4, Z15, K6
-	VPSUBD.BCST  warpconst<>+8(SB), Z15, K6, Z15
-	VPXORD       Z17, Z17, Z17
-	VPGATHERDD   (SI)(Z15*1), K5, Z17
-	VPSRLD       $0x08, Z17, K6, Z17
-	VMULPS       Z21, Z22, Z15
-	KANDW        K1, K3, K5
-	VPANDD.BCST  warpconst<>+16(SB), Z17, Z23
-	VCVTDQ2PS    Z23, Z23
-	VFMADD231PS  Z23, Z15, K5, Z8
-	VPSRLD       $0x08, Z17, Z23
-	VPANDD.BCST  warpconst<>+16(SB), Z23, Z23
-	VCVTDQ2PS    Z23, Z23
-	VFMADD231PS  Z23, Z15, K5, Z9
-	VPSRLD       $0x10, Z17, Z23
-	VPANDD.BCST  warpconst<>+16(SB), Z23, Z23
-	VCVTDQ2PS    Z23, Z23
-	VFMADD231PS  Z23, Z15, K5, Z10
-	VPADDD.BCST  warpconst<>+12(SB), Z16, Z15
-	KANDW        K2, K3, K5
-	VPCMPD       $0x06, Z4, Z15, K6
-	VPSUBD.BCST  warpconst<>+8(SB), Z15, K6, Z15
-	VPXORD       Z18, Z18, Z18
-	VPGATHERDD   (SI)(Z15*1), K5, Z18
-	VPSRLD       $0x08, Z18, K6, Z18
-	VMULPS       Z13, Z22, Z15
-	KANDW        K2, K3, K5
-	VPANDD.BCST  warpconst<>+16(SB), Z18, Z22
-	VCVTDQ2PS    Z22, Z22
-	VFMADD231PS  Z22, Z15, K5, Z8
-	VPSRLD       $0x08, Z18, Z22
-	VPANDD.BCST  warpconst<>+16(SB), Z22, Z22
-	VCVTDQ2PS    Z22, Z22
-	VFMADD231PS  Z22, Z15, K5, Z9
-	VPSRLD       $0x10, Z18, Z22
-	VPANDD.BCST  warpconst<>+16(SB), Z22, Z22
-	VCVTDQ2PS    Z22, Z22
-	VFMADD231PS  Z22, Z15, K5, Z10
-	VPADDD       Z2, Z16, Z15
-	KANDW        K1, K4, K3
-	VPCMPD       $0x06, Z4, Z15, K5
-	VPSUBD.BCST  warpconst<>+8(SB), Z15, K5, Z15
-	VPXORD       Z19, Z19, Z19
-	VPGATHERDD   (SI)(Z15*1), K3, Z19
-	VPSRLD       $0x08, Z19, K5, Z19
-	VMULPS       Z21, Z14, Z15
-	KANDW        K1, K4, K3
-	VPANDD.BCST  warpconst<>+16(SB), Z19, Z21
-	VCVTDQ2PS    Z21, Z21
-	VFMADD231PS  Z21, Z15, K3, Z8
-	VPSRLD       $0x08, Z19, Z21
-	VPANDD.BCST  warpconst<>+16(SB), Z21, Z21
-	VCVTDQ2PS    Z21, Z21
-	VFMADD231PS  Z21, Z15, K3, Z9
-	VPSRLD       $0x10, Z19, Z21
-	VPANDD.BCST  warpconst<>+16(SB), Z21, Z21
-	VCVTDQ2PS    Z21, Z21
-	VFMADD231PS  Z21, Z15, K3, Z10
-	VPADDD       Z3, Z16, Z15
-	KANDW        K2, K4, K1
-	VPCMPD       $0x06, Z4, Z15, K3
-	VPSUBD.BCST  warpconst<>+8(SB), Z15, K3, Z15
-	VPXORD       Z20, Z20, Z20
-	VPGATHERDD   (SI)(Z15*1), K1, Z20
-	VPSRLD       $0x08, Z20, K3, Z20
-	VMULPS       Z13, Z14, Z13
-	KANDW        K2, K4, K1
-	VPANDD.BCST  warpconst<>+16(SB), Z20, Z14
-	VCVTDQ2PS    Z14, Z14
-	VFMADD231PS  Z14, Z13, K1, Z8
-	VPSRLD       $0x08, Z20, Z14
-	VPANDD.BCST  warpconst<>+16(SB), Z14, Z14
-	VCVTDQ2PS    Z14, Z14
-	VFMADD231PS  Z14, Z13, K1, Z9
-	VPSRLD       $0x10, Z20, Z14
-	VPANDD.BCST  warpconst<>+16(SB), Z14, Z14
-	VCVTDQ2PS    Z14, Z14
-	VFMADD231PS  Z14, Z13, K1, Z10
-	VADDPS.BCST  16(DI), Z11, Z11
-	VADDPS.BCST  20(DI), Z12, Z12
-	DECQ         R9
-	JNZ          samples
-	VADDPS.BCST  24(DI), Z6, Z6
-	VADDPS.BCST  28(DI), Z7, Z7
-	DECQ         R8
-	JNZ          rowsamples
-	CMPQ         BX, $0x10
-	JB           tail
-	VMOVUPS      Z8, (AX)
-	VMOVUPS      Z9, (CX)
-	VMOVUPS      Z10, (DX)
-	ADDQ         $0x40, AX
-	ADDQ         $0x40, CX
-	ADDQ         $0x40, DX
-	VADDPS.BCST  warpconst<>+4(SB), Z5, Z5
-	SUBQ         $0x10, BX
-	JMP          pixels
+	VRNDSCALEPS   $0x09, Z14, Z16
+	VRNDSCALEPS   $0x09, Z15, Z17
+	VCVTTPS2DQ    Z16, Z18
+	VCVTTPS2DQ    Z17, Z19
+	VSUBPS        Z16, Z14, Z16
+	VSUBPS        Z17, Z15, Z17
+	VSUBPS        Z16, Z6, Z24
+	VSUBPS        Z17, Z6, Z25
+	VPCMPUD       $0x01, Z0, Z18, K1
+	VMOVAPS.Z     Z24, K1, Z24
+	VPADDD.BCST   warpconst<>+8(SB), Z18, Z26
+	VPCMPUD       $0x01, Z0, Z26, K1
+	VMOVAPS.Z     Z16, K1, Z16
+	VPCMPUD       $0x01, Z1, Z19, K1
+	VMOVAPS.Z     Z25, K1, Z25
+	VPADDD.BCST   warpconst<>+8(SB), Z19, Z26
+	VPCMPUD       $0x01, Z1, Z26, K1
+	VMOVAPS.Z     Z17, K1, Z17
+	VPMULLD       Z2, Z19, Z19
+	VPADDD        Z18, Z18, Z26
+	VPADDD        Z18, Z26, Z26
+	VPADDD        Z26, Z19, Z19
+	VPMAXSD       Z7, Z19, Z18
+	VPMINSD       Z3, Z18, Z18
+	VPCMPD        $0x04, Z18, Z19, K1
+	VEXTRACTI64X4 $0x01, Z18, Y26
+	KXNORW        K2, K2, K2
+	VPXORD        Z20, Z20, Z20
+	VPGATHERDQ    (SI)(Y18*1), K2, Z20
+	KXNORW        K3, K3, K3
+	VPXORD        Z21, Z21, Z21
+	VPGATHERDQ    (SI)(Y26*1), K3, Z21
+	KORTESTW      K1, K1
+	JZ            warpq0ok0
+	VPSUBD        Z18, Z19, Z18
+	VEXTRACTI64X4 $0x01, Z18, Y26
+	VPMOVSXDQ     Y18, Z18
+	VPMAXSQ       Z7, Z18, Z27
+	VPSLLQ        $0x03, Z27, Z27
+	VPSRLVQ       Z27, Z20, Z20
+	VPSUBQ        Z18, Z7, Z27
+	VPMAXSQ       Z7, Z27, Z27
+	VPSLLQ        $0x03, Z27, Z27
+	VPSLLVQ       Z27, Z20, Z20
+	VPMOVSXDQ     Y26, Z18
+	VPMAXSQ       Z7, Z18, Z26
+	VPSLLQ        $0x03, Z26, Z26
+	VPSRLVQ       Z26, Z21, Z21
+	VPSUBQ        Z18, Z7, Z26
+	VPMAXSQ       Z7, Z26, Z26
+	VPSLLQ        $0x03, Z26, Z26
+	VPSLLVQ       Z26, Z21, Z21
+
+warpq0ok0:
+	VMOVDQA64     Z20, Z18
+	VPERMT2D      Z21, Z5, Z18
+	VPERMT2D      Z21, Z4, Z20
+	VMULPS        Z24, Z25, Z26
+	VPSHUFB       warpq<>+128(SB), Z20, Z27
+	VCVTDQ2PS     Z27, Z27
+	VFMADD231PS   Z27, Z26, Z11
+	VPSHUFB       warpq<>+192(SB), Z20, Z27
+	VCVTDQ2PS     Z27, Z27
+	VFMADD231PS   Z27, Z26, Z12
+	VPSHUFB       warpq<>+256(SB), Z20, Z27
+	VCVTDQ2PS     Z27, Z27
+	VFMADD231PS   Z27, Z26, Z13
+	VMULPS        Z16, Z25, Z25
+	VPSRLD        $0x18, Z20, Z26
+	VCVTDQ2PS     Z26, Z26
+	VFMADD231PS   Z26, Z25, Z11
+	VPSHUFB       warpq<>+128(SB), Z18, Z26
+	VCVTDQ2PS     Z26, Z26
+	VFMADD231PS   Z26, Z25, Z12
+	VPSHUFB       warpq<>+192(SB), Z18, Z18
+	VCVTDQ2PS     Z18, Z18
+	VFMADD231PS   Z18, Z25, Z13
+	VPADDD        Z2, Z19, Z18
+	VPMAXSD       Z7, Z18, Z19
+	VPMINSD       Z3, Z19, Z19
+	VPCMPD        $0x04, Z19, Z18, K1
+	VEXTRACTI64X4 $0x01, Z19, Y25
+	KXNORW        K4, K4, K4
+	VPXORD        Z22, Z22, Z22
+	VPGATHERDQ    (SI)(Y19*1), K4, Z22
+	KXNORW        K5, K5, K5
+	VPXORD        Z23, Z23, Z23
+	VPGATHERDQ    (SI)(Y25*1), K5, Z23
+	KORTESTW      K1, K1
+	JZ            warpq0ok1
+	VPSUBD        Z19, Z18, Z18
+	VEXTRACTI64X4 $0x01, Z18, Y19
+	VPMOVSXDQ     Y18, Z18
+	VPMAXSQ       Z7, Z18, Z25
+	VPSLLQ        $0x03, Z25, Z25
+	VPSRLVQ       Z25, Z22, Z22
+	VPSUBQ        Z18, Z7, Z25
+	VPMAXSQ       Z7, Z25, Z25
+	VPSLLQ        $0x03, Z25, Z25
+	VPSLLVQ       Z25, Z22, Z22
+	VPMOVSXDQ     Y19, Z18
+	VPMAXSQ       Z7, Z18, Z19
+	VPSLLQ        $0x03, Z19, Z19
+	VPSRLVQ       Z19, Z23, Z23
+	VPSUBQ        Z18, Z7, Z19
+	VPMAXSQ       Z7, Z19, Z19
+	VPSLLQ        $0x03, Z19, Z19
+	VPSLLVQ       Z19, Z23, Z23
+
+warpq0ok1:
+	VMOVDQA64   Z22, Z18
+	VPERMT2D    Z23, Z5, Z18
+	VPERMT2D    Z23, Z4, Z22
+	VMULPS      Z24, Z17, Z19
+	VPSHUFB     warpq<>+128(SB), Z22, Z24
+	VCVTDQ2PS   Z24, Z24
+	VFMADD231PS Z24, Z19, Z11
+	VPSHUFB     warpq<>+192(SB), Z22, Z24
+	VCVTDQ2PS   Z24, Z24
+	VFMADD231PS Z24, Z19, Z12
+	VPSHUFB     warpq<>+256(SB), Z22, Z24
+	VCVTDQ2PS   Z24, Z24
+	VFMADD231PS Z24, Z19, Z13
+	VMULPS      Z16, Z17, Z16
+	VPSRLD      $0x18, Z22, Z17
+	VCVTDQ2PS   Z17, Z17
+	VFMADD231PS Z17, Z16, Z11
+	VPSHUFB     warpq<>+128(SB), Z18, Z17
+	VCVTDQ2PS   Z17, Z17
+	VFMADD231PS Z17, Z16, Z12
+	VPSHUFB     warpq<>+192(SB), Z18, Z17
+	VCVTDQ2PS   Z17, Z17
+	VFMADD231PS Z17, Z16, Z13
+	VADDPS.BCST 16(DI), Z14, Z14
+	VADDPS.BCST 20(DI), Z15, Z15
+	DECQ        R9
+	JNZ         samples
+	VADDPS.BCST 24(DI), Z9, Z9
+	VADDPS.BCST 28(DI), Z10, Z10
+	DECQ        R8
+	JNZ         rowsamples
+	CMPQ        BX, $0x10
+	JB          tail
+	VMOVUPS     Z11, (AX)
+	VMOVUPS     Z12, (CX)
+	VMOVUPS     Z13, (DX)
+	ADDQ        $0x40, AX
+	ADDQ        $0x40, CX
+	ADDQ        $0x40, DX
+	VADDPS.BCST warpconst<>+4(SB), Z8, Z8
+	SUBQ        $0x10, BX
+	JMP         pixels
 
 tail:
 	LEAQ    kmask16<>+0(SB), SI
 	KMOVW   (SI)(BX*2), K1
-	VMOVUPS Z8, K1, (AX)
-	VMOVUPS Z9, K1, (CX)
-	VMOVUPS Z10, K1, (DX)
+	VMOVUPS Z11, K1, (AX)
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K1, (DX)
 
 done:
 	VZEROUPPER
 	RET
+
+DATA warpq<>+0(SB)/4, $0x00000000
+DATA warpq<>+4(SB)/4, $0x00000002
+DATA warpq<>+8(SB)/4, $0x00000004
+DATA warpq<>+12(SB)/4, $0x00000006
+DATA warpq<>+16(SB)/4, $0x00000008
+DATA warpq<>+20(SB)/4, $0x0000000a
+DATA warpq<>+24(SB)/4, $0x0000000c
+DATA warpq<>+28(SB)/4, $0x0000000e
+DATA warpq<>+32(SB)/4, $0x00000010
+DATA warpq<>+36(SB)/4, $0x00000012
+DATA warpq<>+40(SB)/4, $0x00000014
+DATA warpq<>+44(SB)/4, $0x00000016
+DATA warpq<>+48(SB)/4, $0x00000018
+DATA warpq<>+52(SB)/4, $0x0000001a
+DATA warpq<>+56(SB)/4, $0x0000001c
+DATA warpq<>+60(SB)/4, $0x0000001e
+DATA warpq<>+64(SB)/4, $0x00000001
+DATA warpq<>+68(SB)/4, $0x00000003
+DATA warpq<>+72(SB)/4, $0x00000005
+DATA warpq<>+76(SB)/4, $0x00000007
+DATA warpq<>+80(SB)/4, $0x00000009
+DATA warpq<>+84(SB)/4, $0x0000000b
+DATA warpq<>+88(SB)/4, $0x0000000d
+DATA warpq<>+92(SB)/4, $0x0000000f
+DATA warpq<>+96(SB)/4, $0x00000011
+DATA warpq<>+100(SB)/4, $0x00000013
+DATA warpq<>+104(SB)/4, $0x00000015
+DATA warpq<>+108(SB)/4, $0x00000017
+DATA warpq<>+112(SB)/4, $0x00000019
+DATA warpq<>+116(SB)/4, $0x0000001b
+DATA warpq<>+120(SB)/4, $0x0000001d
+DATA warpq<>+124(SB)/4, $0x0000001f
+DATA warpq<>+128(SB)/4, $0x80808000
+DATA warpq<>+132(SB)/4, $0x80808004
+DATA warpq<>+136(SB)/4, $0x80808008
+DATA warpq<>+140(SB)/4, $0x8080800c
+DATA warpq<>+144(SB)/4, $0x80808000
+DATA warpq<>+148(SB)/4, $0x80808004
+DATA warpq<>+152(SB)/4, $0x80808008
+DATA warpq<>+156(SB)/4, $0x8080800c
+DATA warpq<>+160(SB)/4, $0x80808000
+DATA warpq<>+164(SB)/4, $0x80808004
+DATA warpq<>+168(SB)/4, $0x80808008
+DATA warpq<>+172(SB)/4, $0x8080800c
+DATA warpq<>+176(SB)/4, $0x80808000
+DATA warpq<>+180(SB)/4, $0x80808004
+DATA warpq<>+184(SB)/4, $0x80808008
+DATA warpq<>+188(SB)/4, $0x8080800c
+DATA warpq<>+192(SB)/4, $0x80808001
+DATA warpq<>+196(SB)/4, $0x80808005
+DATA warpq<>+200(SB)/4, $0x80808009
+DATA warpq<>+204(SB)/4, $0x8080800d
+DATA warpq<>+208(SB)/4, $0x80808001
+DATA warpq<>+212(SB)/4, $0x80808005
+DATA warpq<>+216(SB)/4, $0x80808009
+DATA warpq<>+220(SB)/4, $0x8080800d
+DATA warpq<>+224(SB)/4, $0x80808001
+DATA warpq<>+228(SB)/4, $0x80808005
+DATA warpq<>+232(SB)/4, $0x80808009
+DATA warpq<>+236(SB)/4, $0x8080800d
+DATA warpq<>+240(SB)/4, $0x80808001
+DATA warpq<>+244(SB)/4, $0x80808005
+DATA warpq<>+248(SB)/4, $0x80808009
+DATA warpq<>+252(SB)/4, $0x8080800d
+DATA warpq<>+256(SB)/4, $0x80808002
+DATA warpq<>+260(SB)/4, $0x80808006
+DATA warpq<>+264(SB)/4, $0x8080800a
+DATA warpq<>+268(SB)/4, $0x8080800e
+DATA warpq<>+272(SB)/4, $0x80808002
+DATA warpq<>+276(SB)/4, $0x80808006
+DATA warpq<>+280(SB)/4, $0x8080800a
+DATA warpq<>+284(SB)/4, $0x8080800e
+DATA warpq<>+288(SB)/4, $0x80808002
+DATA warpq<>+292(SB)/4, $0x80808006
+DATA warpq<>+296(SB)/4, $0x8080800a
+DATA warpq<>+300(SB)/4, $0x8080800e
+DATA warpq<>+304(SB)/4, $0x80808002
+DATA warpq<>+308(SB)/4, $0x80808006
+DATA warpq<>+312(SB)/4, $0x8080800a
+DATA warpq<>+316(SB)/4, $0x8080800e
+GLOBL warpq<>(SB), RODATA|NOPTR, $320
 
 // func resizeRowAVX512(r []float32, g []float32, b []float32, row0 []byte, row1 []byte, xoff []int32, xd []int32, xf []float32, fy float32)
 // Requires: AVX, AVX512F

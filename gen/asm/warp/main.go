@@ -1,14 +1,16 @@
 // Command warp generates asm/warp_amd64.s and its stubs: the AVX-512 and
 // AVX2 kernels behind asm.WarpSums (bilinear samples of an 8-bit RGB image,
 // summed over a supersampling grid), asm.ResizeRow (one row of a bilinear
-// resize with precomputed column taps), and asm.WarpRows and asm.WarpCols
-// (the two separable halves of an axis-aligned warp).
+// resize with precomputed column taps), asm.WarpRows and asm.WarpCols (the
+// two separable halves of an axis-aligned warp) and asm.WarpStore.
 //
-// One lane per output pixel: for 16 pixels at a time the kernel walks the
-// s x s sample grid; each sample floors its coordinates, gathers the four
-// taps as dwords (R, G, B and one byte more; a tap at the very end of the
-// image is read one byte earlier and shifted), masks taps outside the image
-// so they read as zero, and accumulates the weighted channels.
+// WarpSums: one lane per output pixel. For 16 pixels at a time (8 at AVX2)
+// the kernel walks the s x s sample grid; each sample floors its
+// coordinates and reads its taps: at AVX-512 one qword per row of taps
+// (R G B R G B and two bytes more, see sampleQ), at AVX2 one dword per tap
+// (R, G, B and one byte more; a tap at the very end of the image is read one
+// byte earlier and shifted). Taps outside the image weigh 0, and the
+// weighted channels accumulate.
 package main
 
 import (
@@ -79,7 +81,7 @@ func warpAVX512() {
 	TEXT("warpSumsAVX512", NOSPLIT, "func(r, g, b []float32, pix []byte, width, height, stride, s int, geom *[8]float32)")
 	Pragma("noescape")
 	Doc("warpSumsAVX512 is the AVX-512 version of WarpSums; see warp_generic.go.",
-		"It requires len(g), len(b) >= len(r), s >= 1, a valid image with 4 <= len(pix) < 1<<31.")
+		"It requires len(g), len(b) >= len(r), s >= 1, a valid image with 8 <= len(pix) < 1<<31.")
 
 	rp := Load(Param("r").Base(), GP64())
 	gp := Load(Param("g").Base(), GP64())
@@ -97,15 +99,14 @@ func warpAVX512() {
 	wv := bcast(paramMem(Param("width")))
 	hv := bcast(paramMem(Param("height")))
 	sv := bcast(paramMem(Param("stride")))
-	s3v := ZMM() // stride + 3
-	VPADDD_BCST(cst.Offset(cThree), sv, s3v)
-	lim := ZMM() // len(pix) - 4: a tap at a larger offset is read one byte early
+	lim := ZMM() // len(pix) - 8: the last offset a qword can be gathered from
 	{
 		t := GP64()
 		MOVQ(paramMem(Param("pix").Len()), t)
-		SUBQ(U8(4), t)
+		SUBQ(U8(8), t)
 		VPBROADCASTD(t.As32(), lim)
 	}
+	qc := qwordConsts()
 	uf := ZMM() // the lanes' pixel indices as float32
 	VMOVUPS(iota16, uf)
 
@@ -130,7 +131,7 @@ func warpAVX512() {
 	VMOVAPS(yu, y)
 	i := Load(Param("s"), GP64())
 	Label("samples")
-	sample(x, y, wv, hv, sv, s3v, lim, pix, acc)
+	sampleQ(x, y, wv, hv, sv, lim, pix, acc, qc)
 	VADDPS_BCST(gm(4), x, x) // next sample along i
 	VADDPS_BCST(gm(5), y, y)
 	DECQ(i)
@@ -166,8 +167,53 @@ func warpAVX512() {
 	simd.Epilogue(nil)
 }
 
-// sample adds the bilinear sample at (x, y) of each lane to acc.
-func sample(x, y, wv, hv, sv, s3v, lim VecVirtual, pix Register, acc []VecVirtual) {
+// warpq holds the AVX-512 sampler's tables: the VPERMT2D indices that
+// gather the low and the high dwords of two vectors of qwords into one
+// vector each, and the VPSHUFB masks that zero-extend byte c of each dword.
+var warpq = NewDataAddr(Symbol{Name: "warpq", Static: true}, 0)
+
+const (
+	qLo    = 0   // dword indices 0, 2, ..., 30
+	qHi    = 64  // 1, 3, ..., 31
+	qByte0 = 128 // VPSHUFB masks for bytes 0, 1, 2 of each dword
+)
+
+// qwordTables are the sampler's constants in registers.
+type qwordTables struct{ lo, hi, one, zero VecVirtual }
+
+func qwordConsts() qwordTables {
+	GLOBL("warpq", RODATA|NOPTR)
+	// In offset order: the assembler rejects DATA entries out of order.
+	for i := range 16 {
+		DATA(qLo+4*i, U32(2*i))
+	}
+	for i := range 16 {
+		DATA(qHi+4*i, U32(2*i+1))
+	}
+	for c := range 3 {
+		for j := range 16 {
+			DATA(qByte0+64*c+4*j, U32(0x80808000|uint32(4*(j%4)+c)))
+		}
+	}
+	t := qwordTables{ZMM(), ZMM(), ZMM(), ZMM()}
+	VMOVDQU32(warpq.Offset(qLo), t.lo)
+	VMOVDQU32(warpq.Offset(qHi), t.hi)
+	VBROADCASTSS(cst.Offset(cOne), t.one)
+	VPXORD(t.zero, t.zero, t.zero)
+	return t
+}
+
+var sampleQs int // labels of the emitted samplers
+
+// sampleQ adds the bilinear sample at (x, y) of each lane to acc. For each
+// of the two rows of taps it gathers one qword per lane (pixel ix and ix+1:
+// R G B R G B and two bytes more) from the offset clamped into the image;
+// lanes whose offset was clamped (at the image's first and last bytes)
+// shift their qword into place. Taps outside the image get weight 0 (their
+// bytes are read from elsewhere in the image, or are shifted-in zeros).
+func sampleQ(x, y, wv, hv, sv, lim VecVirtual, pix Register, acc []VecVirtual, qc qwordTables) {
+	id := sampleQs
+	sampleQs++
 	fx, fy := ZMM(), ZMM()
 	VRNDSCALEPS(U8(9), x, fx) // floor, no precision exception
 	VRNDSCALEPS(U8(9), y, fy)
@@ -178,68 +224,103 @@ func sample(x, y, wv, hv, sv, s3v, lim VecVirtual, pix Register, acc []VecVirtua
 	VSUBPS(fx, x, ax) // weight of the right column
 	VSUBPS(fy, y, ay) // weight of the bottom row
 	bx, by := ZMM(), ZMM()
-	VBROADCASTSS(cst.Offset(cOne), bx)
-	VSUBPS(ax, bx, bx)
-	VBROADCASTSS(cst.Offset(cOne), by)
-	VSUBPS(ay, by, by)
+	VSUBPS(ax, qc.one, bx)
+	VSUBPS(ay, qc.one, by)
 
-	// Taps inside the image: 0 <= ix < width as unsigned, and so on.
-	kx0, kx1, ky0, ky1 := K(), K(), K(), K()
-	VPCMPUD(U8(1), wv, ix, kx0) // ix < width (unsigned)
-	VPCMPUD(U8(1), hv, iy, ky0)
+	// Weights of taps outside the image are 0 (also NaN ones: the
+	// position was infinite).
+	wx := []VecVirtual{ZMM(), ZMM()}
+	wy := []VecVirtual{ZMM(), ZMM()}
 	t := ZMM()
-	VPADDD_BCST(cst.Offset(cIntOne), ix, t)
-	VPCMPUD(U8(1), wv, t, kx1) // ix+1 < width
-	VPADDD_BCST(cst.Offset(cIntOne), iy, t)
-	VPCMPUD(U8(1), hv, t, ky1)
+	// mask zeroes w outside 0 <= c+off < size (unsigned compare).
+	mask := func(c, size, w, src VecVirtual, off bool) {
+		k := K()
+		if off {
+			VPADDD_BCST(cst.Offset(cIntOne), c, t)
+			VPCMPUD(U8(1), size, t, k)
+		} else {
+			VPCMPUD(U8(1), size, c, k)
+		}
+		VMOVAPS_Z(src, k, w)
+	}
+	mask(ix, wv, wx[0], bx, false)
+	mask(ix, wv, wx[1], ax, true)
+	mask(iy, hv, wy[0], by, false)
+	mask(iy, hv, wy[1], ay, true)
 
 	// p = iy*stride + 3*ix, the byte offset of the top-left tap.
 	p := ZMM()
 	VPMULLD(sv, iy, p)
-	VPMULLD_BCST(cst.Offset(cThree), ix, t)
+	VPADDD(ix, ix, t)
+	VPADDD(ix, t, t)
 	VPADDD(t, p, p)
 
-	// tap samples the tap at byte offset p+off (off nil: p itself, three:
-	// p+3) valid in lanes kx & ky, with weight wx*wy.
-	tap := func(kx, ky Register, off VecVirtual, three bool, wx, wy VecVirtual) {
-		q := ZMM()
-		switch {
-		case three:
-			VPADDD_BCST(cst.Offset(cThree), p, q)
-		case off == nil:
-			VMOVDQU32(p, q)
-		default:
-			VPADDD(off, p, q)
+	for r := range 2 {
+		q := p
+		if r == 1 {
+			q = ZMM()
+			VPADDD(sv, p, q)
 		}
-		kg, kb := K(), K()
-		KANDW(kx, ky, kg)
-		VPCMPD(U8(6), lim, q, kb)                  // q > len(pix)-4: the last pixel
-		VPSUBD_BCST(cst.Offset(cIntOne), q, kb, q) // read it one byte early
-		v := ZMM()
-		VPXORD(v, v, v)
-		VPGATHERDD(Mem{Base: pix, Index: q, Scale: 1}, kg, v) // R | G<<8 | B<<16 | next<<24
-		VPSRLD(U8(8), v, kb, v)                               // and drop the byte before it
-		w := ZMM()
-		VMULPS(wx, wy, w)
-		// Only taps inside the image add: a weight may be NaN (the position
-		// was infinite) where the tap was not gathered.
-		KANDW(kx, ky, kg)
-		for ch := 0; ch < 3; ch++ {
-			c := ZMM()
-			if ch == 0 {
-				VPANDD_BCST(cst.Offset(cFF), v, c)
-			} else {
-				VPSRLD(U8(8*ch), v, c)
-				VPANDD_BCST(cst.Offset(cFF), c, c)
+		a := ZMM()
+		VPMAXSD(qc.zero, q, a)
+		VPMINSD(lim, a, a)
+		bad := K()
+		VPCMPD(U8(4), a, q, bad) // clamped
+		ahi := YMM()
+		VEXTRACTI64X4(U8(1), a, ahi)
+		qw := []VecVirtual{ZMM(), ZMM()}
+		for h, idx := range []Register{a.AsY(), ahi} {
+			k := K()
+			KXNORW(k, k, k)
+			VPXORD(qw[h], qw[h], qw[h])
+			VPGATHERDQ(Mem{Base: pix, Index: idx, Scale: 1}, k, qw[h])
+		}
+		ok := fmt.Sprintf("warpq%dok%d", id, r)
+		KORTESTW(bad, bad)
+		JZ(LabelRef(ok))
+		// Shift the clamped lanes' qwords by (q-a) bytes: right when the
+		// offset was past the end, left when it was before the start.
+		d := ZMM()
+		VPSUBD(a, q, d)
+		dhi := YMM()
+		VEXTRACTI64X4(U8(1), d, dhi)
+		for h, dh := range []Register{d.AsY(), dhi} {
+			dq, sh := ZMM(), ZMM()
+			VPMOVSXDQ(dh, dq)
+			VPMAXSQ(qc.zero, dq, sh)
+			VPSLLQ(U8(3), sh, sh)
+			VPSRLVQ(sh, qw[h], qw[h])
+			VPSUBQ(dq, qc.zero, sh)
+			VPMAXSQ(qc.zero, sh, sh)
+			VPSLLQ(U8(3), sh, sh)
+			VPSLLVQ(sh, qw[h], qw[h])
+		}
+		Label(ok)
+
+		// The low dwords (R0 G0 B0 R1) and the high ones (G1 B1 . .) of
+		// the 16 lanes' qwords, in lane order.
+		lo, hi := qw[0], ZMM()
+		VMOVDQA64(qw[0], hi)
+		VPERMT2D(qw[1], qc.hi, hi)
+		VPERMT2D(qw[1], qc.lo, lo)
+		for col := range 2 {
+			w := ZMM()
+			VMULPS(wx[col], wy[r], w)
+			for c := range 3 {
+				v := ZMM()
+				switch e := 3*col + c; {
+				case e < 3:
+					VPSHUFB(warpq.Offset(qByte0+64*c), lo, v)
+				case e == 3:
+					VPSRLD(U8(24), lo, v)
+				default:
+					VPSHUFB(warpq.Offset(qByte0+64*(e-4)), hi, v)
+				}
+				VCVTDQ2PS(v, v)
+				VFMADD231PS(v, w, acc[c])
 			}
-			VCVTDQ2PS(c, c)
-			VFMADD231PS(c, w, kg, acc[ch]) // acc += w * channel, in kg
 		}
 	}
-	tap(kx0, ky0, nil, false, bx, by)
-	tap(kx1, ky0, nil, true, ax, by)
-	tap(kx0, ky1, sv, false, bx, ay)
-	tap(kx1, ky1, s3v, false, ax, ay)
 }
 
 // gatherRGB gathers, in the lanes of k, the dword at byte offset q of the
