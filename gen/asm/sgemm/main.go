@@ -98,6 +98,10 @@ func main() {
 			// 7x48 for 49 rows (7x7 maps: faceres' deepest 1x1
 			// convolutions), which 14-row tiles pad to 56.
 			tiles = append(tiles, tile{mr: 7, nv: 3})
+			// 9x32 for 9 rows (3x3 maps: dlib's conv256_down layers,
+			// whose filters stream from memory once per inference), which
+			// the 12-row tile computes a third over.
+			tiles = append(tiles, tile{mr: 9, nv: 2})
 		}
 		packed := map[int]bool{}
 		for _, t := range tiles {
