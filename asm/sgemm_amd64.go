@@ -135,3 +135,9 @@ func sgemmKernelAVX512_7x48(k int, a *float32, rsa int, csa int, b *float32, ldb
 //
 //go:noescape
 func sgemmKernelAVX512_9x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+
+// sgemmConvKernelAVX512_9x32 is the 9 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+//
+//go:noescape
+func sgemmConvKernelAVX512_9x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

@@ -7829,3 +7829,393 @@ store:
 done:
 	VZEROUPPER
 	RET
+
+// func sgemmConvKernelAVX512_9x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
+// Requires: AVX, AVX512F, CMOV, SSE
+TEXT ·sgemmConvKernelAVX512_9x32(SB), NOSPLIT, $0-136
+	MOVQ kin+0(FP), AX
+	MOVQ kout+8(FP), CX
+	MOVQ ajump+32(FP), BX
+	SUBQ AX, BX
+	SHLQ $0x02, BX
+	MOVQ rsa+24(FP), SI
+	SHLQ $0x02, SI
+	LEAQ (SI)(SI*2), DI
+	LEAQ (SI)(SI*4), R8
+	MOVQ a+16(FP), R9
+	LEAQ (R9)(DI*2), R10
+	ADDQ SI, R10
+	MOVQ b+40(FP), R11
+	MOVQ ldb+48(FP), R12
+	SHLQ $0x02, R12
+
+	// Prefetch the tile of C, which is read (beta != 0) or written only at the end.
+	MOVQ       c+56(FP), DX
+	MOVQ       ldc+64(FP), R13
+	SHLQ       $0x02, R13
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	ADDQ       R13, DX
+	PREFETCHT0 (DX)
+	PREFETCHT0 64(DX)
+	VPXORD     Z0, Z0, Z0
+	VPXORD     Z1, Z1, Z1
+	VPXORD     Z2, Z2, Z2
+	VPXORD     Z3, Z3, Z3
+	VPXORD     Z4, Z4, Z4
+	VPXORD     Z5, Z5, Z5
+	VPXORD     Z6, Z6, Z6
+	VPXORD     Z7, Z7, Z7
+	VPXORD     Z8, Z8, Z8
+	VPXORD     Z9, Z9, Z9
+	VPXORD     Z10, Z10, Z10
+	VPXORD     Z11, Z11, Z11
+	VPXORD     Z12, Z12, Z12
+	VPXORD     Z13, Z13, Z13
+	VPXORD     Z14, Z14, Z14
+	VPXORD     Z15, Z15, Z15
+	VPXORD     Z16, Z16, Z16
+	VPXORD     Z17, Z17, Z17
+
+	// for r := 0; r < kout; r++: for q := 0; q < kin; q++: acc[i][:] += a[i*rsa+r*ajump+q] * b[(r*kin+q)*ldb:][:NR]
+run:
+	MOVQ AX, DX
+
+loop:
+	VMOVUPS      (R11), Z18
+	VMOVUPS      64(R11), Z19
+	VBROADCASTSS (R9), Z20
+	VFMADD231PS  Z18, Z20, Z0
+	VFMADD231PS  Z19, Z20, Z1
+	VBROADCASTSS (R9)(SI*1), Z20
+	VFMADD231PS  Z18, Z20, Z2
+	VFMADD231PS  Z19, Z20, Z3
+	VBROADCASTSS (R9)(SI*2), Z20
+	VFMADD231PS  Z18, Z20, Z4
+	VFMADD231PS  Z19, Z20, Z5
+	VBROADCASTSS (R9)(DI*1), Z20
+	VFMADD231PS  Z18, Z20, Z6
+	VFMADD231PS  Z19, Z20, Z7
+	VBROADCASTSS (R9)(SI*4), Z20
+	VFMADD231PS  Z18, Z20, Z8
+	VFMADD231PS  Z19, Z20, Z9
+	VBROADCASTSS (R9)(R8*1), Z20
+	VFMADD231PS  Z18, Z20, Z10
+	VFMADD231PS  Z19, Z20, Z11
+	VBROADCASTSS (R9)(DI*2), Z20
+	VFMADD231PS  Z18, Z20, Z12
+	VFMADD231PS  Z19, Z20, Z13
+	VBROADCASTSS (R10), Z20
+	VFMADD231PS  Z18, Z20, Z14
+	VFMADD231PS  Z19, Z20, Z15
+	VBROADCASTSS (R10)(SI*1), Z20
+	VFMADD231PS  Z18, Z20, Z16
+	VFMADD231PS  Z19, Z20, Z17
+	ADDQ         $0x04, R9
+	ADDQ         $0x04, R10
+	ADDQ         R12, R11
+	DECQ         DX
+	JNZ          loop
+	ADDQ         BX, R9
+	ADDQ         BX, R10
+	DECQ         CX
+	JNZ          run
+	MOVQ         nt+128(FP), AX
+	LEAQ         sgemmkmask<>+0(SB), CX
+	XORQ         DX, DX
+	MOVQ         $0x00000010, BX
+	MOVQ         AX, SI
+	CMPQ         SI, DX
+	CMOVQLT      DX, SI
+	CMPQ         SI, BX
+	CMOVQGT      BX, SI
+	KMOVW        (CX)(SI*2), K1
+	SUBQ         $0x00000010, AX
+	CMPQ         AX, DX
+	CMOVQLT      DX, AX
+	CMPQ         AX, BX
+	CMOVQGT      BX, AX
+	KMOVW        (CX)(AX*2), K2
+	MOVQ         mt+120(FP), AX
+	MOVQ         c+56(FP), CX
+	MOVQ         ldc+64(FP), DX
+	SHLQ         $0x02, DX
+
+	// beta != 0 (as bits, ignoring the sign): acc += beta * C
+	MOVL         beta+72(FP), BX
+	ANDL         $0x7fffffff, BX
+	JZ           bias
+	VBROADCASTSS beta+72(FP), Z18
+	MOVQ         CX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z0
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z1
+	CMPQ         AX, $0x00000001
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z2
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z3
+	CMPQ         AX, $0x00000002
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z4
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z5
+	CMPQ         AX, $0x00000003
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z6
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z7
+	CMPQ         AX, $0x00000004
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z8
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z9
+	CMPQ         AX, $0x00000005
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z10
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z11
+	CMPQ         AX, $0x00000006
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z12
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z13
+	CMPQ         AX, $0x00000007
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z14
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z15
+	CMPQ         AX, $0x00000008
+	JE           bias
+	ADDQ         DX, BX
+	VMOVUPS.Z    (BX), K1, Z19
+	VFMADD231PS  Z19, Z18, Z16
+	VMOVUPS.Z    64(BX), K2, Z19
+	VFMADD231PS  Z19, Z18, Z17
+
+bias:
+	// bias != nil: acc[i][:] += bias[:NR]
+	MOVQ      bias+80(FP), BX
+	TESTQ     BX, BX
+	JZ        residual
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z0, Z0
+	VADDPS    Z18, Z2, Z2
+	VADDPS    Z18, Z4, Z4
+	VADDPS    Z18, Z6, Z6
+	VADDPS    Z18, Z8, Z8
+	VADDPS    Z18, Z10, Z10
+	VADDPS    Z18, Z12, Z12
+	VADDPS    Z18, Z14, Z14
+	VADDPS    Z18, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z1, Z1
+	VADDPS    Z18, Z3, Z3
+	VADDPS    Z18, Z5, Z5
+	VADDPS    Z18, Z7, Z7
+	VADDPS    Z18, Z9, Z9
+	VADDPS    Z18, Z11, Z11
+	VADDPS    Z18, Z13, Z13
+	VADDPS    Z18, Z15, Z15
+	VADDPS    Z18, Z17, Z17
+
+residual:
+	// res != nil: acc[i][:] += res[i*ldres:][:NR]
+	MOVQ      res+88(FP), BX
+	TESTQ     BX, BX
+	JZ        clamp
+	MOVQ      ldres+96(FP), SI
+	SHLQ      $0x02, SI
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z0, Z0
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z1, Z1
+	CMPQ      AX, $0x00000001
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z2, Z2
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z3, Z3
+	CMPQ      AX, $0x00000002
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z4, Z4
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z5, Z5
+	CMPQ      AX, $0x00000003
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z6, Z6
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z7, Z7
+	CMPQ      AX, $0x00000004
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z8, Z8
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z9, Z9
+	CMPQ      AX, $0x00000005
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z10, Z10
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z11, Z11
+	CMPQ      AX, $0x00000006
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z12, Z12
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z13, Z13
+	CMPQ      AX, $0x00000007
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z14, Z14
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z15, Z15
+	CMPQ      AX, $0x00000008
+	JE        clamp
+	ADDQ      SI, BX
+	VMOVUPS.Z (BX), K1, Z18
+	VADDPS    Z18, Z16, Z16
+	VMOVUPS.Z 64(BX), K2, Z18
+	VADDPS    Z18, Z17, Z17
+
+clamp:
+	// clamp: acc = min(max(acc, lo), hi); the accumulator is the second source, so NaN stays NaN
+	MOVB         clamp+112(FP), BL
+	TESTB        BL, BL
+	JZ           store
+	VBROADCASTSS lo+104(FP), Z18
+	VMAXPS       Z0, Z18, Z0
+	VMAXPS       Z1, Z18, Z1
+	VMAXPS       Z2, Z18, Z2
+	VMAXPS       Z3, Z18, Z3
+	VMAXPS       Z4, Z18, Z4
+	VMAXPS       Z5, Z18, Z5
+	VMAXPS       Z6, Z18, Z6
+	VMAXPS       Z7, Z18, Z7
+	VMAXPS       Z8, Z18, Z8
+	VMAXPS       Z9, Z18, Z9
+	VMAXPS       Z10, Z18, Z10
+	VMAXPS       Z11, Z18, Z11
+	VMAXPS       Z12, Z18, Z12
+	VMAXPS       Z13, Z18, Z13
+	VMAXPS       Z14, Z18, Z14
+	VMAXPS       Z15, Z18, Z15
+	VMAXPS       Z16, Z18, Z16
+	VMAXPS       Z17, Z18, Z17
+
+	// hi == +Inf (ReLU): min(acc, hi) is acc, NaN included
+	MOVL         hi+108(FP), BX
+	CMPL         BX, $0x7f800000
+	JE           store
+	VBROADCASTSS hi+108(FP), Z18
+	VMINPS       Z0, Z18, Z0
+	VMINPS       Z1, Z18, Z1
+	VMINPS       Z2, Z18, Z2
+	VMINPS       Z3, Z18, Z3
+	VMINPS       Z4, Z18, Z4
+	VMINPS       Z5, Z18, Z5
+	VMINPS       Z6, Z18, Z6
+	VMINPS       Z7, Z18, Z7
+	VMINPS       Z8, Z18, Z8
+	VMINPS       Z9, Z18, Z9
+	VMINPS       Z10, Z18, Z10
+	VMINPS       Z11, Z18, Z11
+	VMINPS       Z12, Z18, Z12
+	VMINPS       Z13, Z18, Z13
+	VMINPS       Z14, Z18, Z14
+	VMINPS       Z15, Z18, Z15
+	VMINPS       Z16, Z18, Z16
+	VMINPS       Z17, Z18, Z17
+
+store:
+	VMOVUPS Z0, K1, (CX)
+	VMOVUPS Z1, K2, 64(CX)
+	CMPQ    AX, $0x00000001
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z2, K1, (CX)
+	VMOVUPS Z3, K2, 64(CX)
+	CMPQ    AX, $0x00000002
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z4, K1, (CX)
+	VMOVUPS Z5, K2, 64(CX)
+	CMPQ    AX, $0x00000003
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z6, K1, (CX)
+	VMOVUPS Z7, K2, 64(CX)
+	CMPQ    AX, $0x00000004
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z8, K1, (CX)
+	VMOVUPS Z9, K2, 64(CX)
+	CMPQ    AX, $0x00000005
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z10, K1, (CX)
+	VMOVUPS Z11, K2, 64(CX)
+	CMPQ    AX, $0x00000006
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z12, K1, (CX)
+	VMOVUPS Z13, K2, 64(CX)
+	CMPQ    AX, $0x00000007
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z14, K1, (CX)
+	VMOVUPS Z15, K2, 64(CX)
+	CMPQ    AX, $0x00000008
+	JE      done
+	ADDQ    DX, CX
+	VMOVUPS Z16, K1, (CX)
+	VMOVUPS Z17, K2, 64(CX)
+
+done:
+	VZEROUPPER
+	RET

@@ -29,6 +29,7 @@ func init() {
 		{MR: 8, NR: 32, Name: "avx512_8x32", Level: AVX512, fn: sgemmConvKernelAVX512_8x32},
 		{MR: 14, NR: 24, Name: "avx512_14x24", Level: AVX512, fn: sgemmConvKernelAVX512_14x24},
 		{MR: 8, NR: 24, Name: "avx512_8x24", Level: AVX512, fn: sgemmConvKernelAVX512_8x24},
+		{MR: 9, NR: 32, Name: "avx512_9x32", Level: AVX512, fn: sgemmConvKernelAVX512_9x32},
 	}
 	sgemmPackBImpl[AVX2] = []sgemmPackBFunc{{16, sgemmPackBAVX2_16}}
 	sgemmPackBImpl[AVX512] = []sgemmPackBFunc{{32, sgemmPackBAVX512_32}, {48, sgemmPackBAVX512_48}}

@@ -51,10 +51,10 @@ func (s ConvSpec) Output() (oh, ow, padTop, padLeft int) {
 //
 // It is a GEMM of the im2col matrix [oh*ow, KH*KW*Cin] by the filter read as
 // [KH*KW*Cin, Cout]: a 1x1 convolution with stride 1 reads in as that
-// matrix directly; a shallow one (KH*KW*Cin up to 384) at a level with
-// convolution micro-kernels (AVX2, AVX-512) reads each window from the input
-// in place, filter row by filter row (from a zero-padded copy when it
-// pads); others copy blocks of im2col rows (sized for L2) into a reused
+// matrix directly; one of KH*KW*Cin up to 1152 at a level with
+// convolution micro-kernels (AVX2, AVX-512) whose tiles fit its rows reads
+// each window from the input in place, filter row by filter row (from a
+// zero-padded copy when it pads), in one pass; others copy blocks of im2col rows (sized for L2) into a reused
 // buffer. The epilogue runs on each tile of the GEMM in registers
 // before it is stored.
 //
@@ -94,7 +94,14 @@ func PackConvFilter(filter []float32, s ConvSpec) *PackedFilter {
 	}
 	oh, ow, _, _ := s.Output()
 	filter = filter[:k*s.Cout]
-	return &PackedFilter{spec: s, filter: filter, pb: newPackedB(asm.ISA(), false, oh*ow, s.Cout, k, filter, s.Cout)}
+	l := asm.ISA()
+	// A filter deeper than one GEMM pass that the implicit GEMM takes is
+	// packed in one pass, as it reads it.
+	onePass := false
+	if k > kcMax && k <= directKMax && forceKernel == nil && (s.KH > 1 || s.KW > 1 || s.Stride > 1) {
+		_, _, onePass = directTiles(l, ow, pickKernel(l, oh*ow, s.Cout).NR)
+	}
+	return &PackedFilter{spec: s, filter: filter, pb: newPackedB(l, false, oh*ow, s.Cout, k, filter, s.Cout, onePass)}
 }
 
 // Bytes returns the size of the packed copy of the filter.
@@ -186,11 +193,16 @@ func conv2D(out, in, filter []float32, pb *packedB, bias, res []float32, s ConvS
 		}
 	}
 
+	// A filter packed in one deep pass serves the implicit GEMM only.
+	gpb := pb
+	if pb != nil && pb.kc != passDepth(k) {
+		gpb = nil
+	}
 	if s.KH == 1 && s.KW == 1 && s.Stride == 1 {
 		// The input is the im2col matrix.
-		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, ldc, &st.ep, pb, Threads())
+		gemm(false, false, m, s.Cout, k, 1, in, s.Cin, filter, s.Cout, beta, out, ldc, &st.ep, gpb, Threads())
 	} else if !st.direct(s, in, filter, pb, out, oh, ow, pt, pl, beta) {
-		st.im2colGemm(s, in, filter, pb, out, oh, ow, pt, pl, beta)
+		st.im2colGemm(s, in, filter, gpb, out, oh, ow, pt, pl, beta)
 	}
 	st.ep = epilogue{} // drop references to the caller's slices
 	convPool.Put(st)
@@ -313,34 +325,25 @@ func (p *convPlan) im2col(col []float32, r0, rows int) {
 // little of the tiles. It reports whether it ran.
 func (st *convState) direct(s ConvSpec, in, filter []float32, pb *packedB, out []float32, oh, ow, pt, pl int, beta float32) bool {
 	k := s.KH * s.KW * s.Cin
-	if k > kcMax || forceKernel != nil {
+	if k > directKMax || forceKernel != nil {
 		return false
 	}
 	l := asm.ISA()
 	nr := 0
 	if pb != nil {
 		nr = pb.kern.NR
+		if pb.kc != k {
+			return false // packed in passes
+		}
 	} else {
 		nr = pickKernel(l, oh*ow, s.Cout).NR
 	}
-	// The tile whose rows waste least on a row of ow pixels, as pickKernel
-	// weighs them.
-	var ck asm.SgemmConvKernel
-	best := 0.0
-	for _, c := range asm.SgemmConvKernelsFor(l) {
-		if c.NR != nr {
-			continue
-		}
-		cost := float64((ow+c.MR-1)/c.MR*c.MR) * (1 + 0.4/float64(c.MR))
-		if ck.MR == 0 || cost < best {
-			ck, best = c, cost
-		}
-	}
-	if ck.MR == 0 || best > 1.15*float64(ow) {
+	ck, ck2, ok := directTiles(l, ow, nr)
+	if !ok {
 		return false
 	}
 	p := &st.dplan
-	*p = directPlan{spec: s, oh: ow, ow: ow, k: k, out: out, ep: &st.ep, beta: beta, ck: ck}
+	*p = directPlan{spec: s, oh: ow, ow: ow, k: k, out: out, ep: &st.ep, beta: beta, ck: ck, ck2: ck2}
 	p.oh = oh
 	if pb != nil {
 		p.bp = pb.data[:k*pb.npad]
@@ -356,10 +359,13 @@ func (st *convState) direct(s ConvSpec, in, filter []float32, pb *packedB, out [
 	// with the padding, and MR windows of slack, as zeros.
 	hp, wp := (oh-1)*s.Stride+s.KH, (ow-1)*s.Stride+s.KW
 	c := s.Cin
-	tiles := (ow + ck.MR - 1) / ck.MR
+	span := ow / ck.MR * ck.MR // pixels whose windows a row's tiles read
+	if span < ow {
+		span += ck2.MR
+	}
 	p.src, p.ws = in, s.W
-	if pt > 0 || pl > 0 || hp > s.H || wp > s.W || ((oh-1)*s.Stride*s.W+(tiles*ck.MR-1)*s.Stride+(s.KH-1)*s.W+s.KW)*c > len(in) {
-		st.pad = grow(st.pad, hp*wp*c+ck.MR*s.Stride*c)
+	if pt > 0 || pl > 0 || hp > s.H || wp > s.W || ((oh-1)*s.Stride*s.W+(span-1)*s.Stride+(s.KH-1)*s.W+s.KW)*c > len(in) {
+		st.pad = grow(st.pad, hp*wp*c+(span-ow)*s.Stride*c)
 		buf := st.pad
 		for y := range hp {
 			row := buf[y*wp*c : (y+1)*wp*c]
@@ -397,7 +403,41 @@ type directPlan struct {
 	out    []float32
 	ep     *epilogue
 	beta   float32
-	ck     asm.SgemmConvKernel
+	ck     asm.SgemmConvKernel // the tile of a row's first ow/MR runs
+	ck2    asm.SgemmConvKernel // the tile of its remaining pixels
+}
+
+// directKMax is the deepest convolution the implicit GEMM runs, in one pass
+// (its A, a few input rows, stays in L1 at any depth; a sliver of B streams
+// from L2).
+const directKMax = 3 * kcMax
+
+// directTiles returns the convolution micro-kernels of level l and width nr
+// that waste least on a row of ow output pixels, as pickKernel weighs
+// them: ck for the row's first ow/ck.MR tiles, ck2 for the rest (a 17-pixel
+// row is 9+8); ok is false if the level has none or they waste too much.
+func directTiles(l asm.Level, ow, nr int) (ck, ck2 asm.SgemmConvKernel, ok bool) {
+	cost := func(mr int) float64 { return float64(mr) * (1 + 0.4/float64(mr)) }
+	ks := asm.SgemmConvKernelsFor(l)
+	best := 0.0
+	for _, c := range ks {
+		if c.NR != nr {
+			continue
+		}
+		full, rest := ow/c.MR, ow%c.MR
+		t, tc := c, 0.0 // the tail tile: the cheapest of at least rest rows
+		if rest > 0 {
+			for _, d := range ks {
+				if d.NR == nr && d.MR >= rest && (tc == 0 || cost(d.MR) < tc) {
+					t, tc = d, cost(d.MR)
+				}
+			}
+		}
+		if total := float64(full)*cost(c.MR) + tc; ck.MR == 0 || total < best {
+			ck, ck2, best = c, t, total
+		}
+	}
+	return ck, ck2, ck.MR != 0 && best <= 1.15*float64(ow)
 }
 
 // run computes share w of t: a contiguous range of output rows, each a run
@@ -410,7 +450,11 @@ func (p *directPlan) run(ar *gemmArena, w, t int) {
 	kep.Lo, kep.Hi, kep.Clamp, kep.LdRes = p.ep.lo, p.ep.hi, p.ep.clamp, p.ep.ldr
 	for oy := w * p.oh / t; oy < (w+1)*p.oh/t; oy++ {
 		for ox := 0; ox < p.ow; ox += mr {
-			mt := min(mr, p.ow-ox)
+			kn := &p.ck
+			if p.ow-ox < mr {
+				kn = &p.ck2
+			}
+			mt := min(kn.MR, p.ow-ox)
 			a := p.src[(oy*s.Stride*p.ws+ox*s.Stride)*c:]
 			px := oy*p.ow + ox
 			for j := 0; j < n; j += nr {
@@ -421,7 +465,7 @@ func (p *directPlan) run(ar *gemmArena, w, t int) {
 				if p.ep.res != nil {
 					kep.Res = &p.ep.res[px*n+j]
 				}
-				p.ck.RunPartial(kin, s.KH, a, rsa, jump, p.bp[j*p.k:], nr, p.out[px*n+j:], n, p.beta, kep, mt, min(nr, n-j))
+				kn.RunPartial(kin, s.KH, a, rsa, jump, p.bp[j*p.k:], nr, p.out[px*n+j:], n, p.beta, kep, mt, min(nr, n-j))
 			}
 		}
 	}

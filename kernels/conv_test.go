@@ -180,6 +180,7 @@ func TestConv2DShapes(t *testing.T) {
 func TestConv2DNetworks(t *testing.T) {
 	cases := []convCase{
 		{s: ConvSpec{H: 35, W: 35, Cin: 32, KH: 3, KW: 3, Cout: 32, Stride: 1, Pad: Same, Act: ActReLU}, bias: true, res: 1},
+		{s: ConvSpec{H: 17, W: 17, Cin: 64, KH: 3, KW: 3, Cout: 64, Stride: 1, Pad: Same, Act: ActReLU}, bias: true, res: 2},
 		{s: ConvSpec{H: 64, W: 64, Cin: 3, KH: 5, KW: 5, Cout: 24, Stride: 2, Pad: Same}, bias: true},
 		{s: ConvSpec{H: 40, W: 40, Cin: 3, KH: 7, KW: 7, Cout: 32, Stride: 2, Pad: Valid, Act: ActReLU}, bias: true},
 		{s: ConvSpec{H: 28, W: 28, Cin: 64, KH: 1, KW: 1, Cout: 128, Stride: 1, Pad: Same, Act: ActReLU6}, bias: true},

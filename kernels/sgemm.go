@@ -153,9 +153,9 @@ func passDepth(k int) int {
 }
 
 // packedB is op(B), k x n, packed once for one micro-kernel: pass by pass
-// (depth passDepth(k), the last one shorter), each pass a row of slivers of
-// NR columns stored k-major, the last sliver zero-padded, exactly as
-// gemmPlan.packB writes one block. The block of pass pc (depth kc) from
+// (depth kc: passDepth(k), the last one shorter; or k, one pass), each pass
+// a row of slivers of NR columns stored k-major, the last sliver
+// zero-padded, exactly as gemmPlan.packB writes one block. The block of pass pc (depth kc) from
 // column jc (a multiple of NR) starts at data[pc*npad+jc*kc].
 type packedB struct {
 	kern  asm.SgemmKernel
@@ -167,13 +167,17 @@ type packedB struct {
 }
 
 // newPackedB packs op(B) for the micro-kernel of level l that pickKernel
-// chooses for m rows.
-func newPackedB(l asm.Level, transB bool, m, n, k int, b []float32, ldb int) *packedB {
+// chooses for m rows; with onePass, in a single pass of depth k (which
+// only Conv2D's implicit GEMM reads).
+func newPackedB(l asm.Level, transB bool, m, n, k int, b []float32, ldb int, onePass bool) *packedB {
 	kern := pickKernel(l, max(m, 1), n)
 	if forceKernel != nil {
 		kern = *forceKernel
 	}
 	pb := &packedB{kern: kern, k: k, n: n, kc: passDepth(k), level: l}
+	if onePass {
+		pb.kc = k
+	}
 	pb.npad = (n + kern.NR - 1) / kern.NR * kern.NR
 	pb.data = make([]float32, k*pb.npad)
 	p := &gemmPlan{transB: transB, n: n, k: k, b: b, ldb: ldb, kern: kern}

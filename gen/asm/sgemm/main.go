@@ -100,8 +100,9 @@ func main() {
 			tiles = append(tiles, tile{mr: 7, nv: 3})
 			// 9x32 for 9 rows (3x3 maps: dlib's conv256_down layers,
 			// whose filters stream from memory once per inference), which
-			// the 12-row tile computes a third over.
-			tiles = append(tiles, tile{mr: 9, nv: 2})
+			// the 12-row tile computes a third over; as a convolution
+			// tile, 17- and 35-pixel rows (dlib) are 9+8 and 3x9+8.
+			tiles = append(tiles, tile{mr: 9, nv: 2, conv: true})
 		}
 		packed := map[int]bool{}
 		for _, t := range tiles {
