@@ -1,8 +1,6 @@
 package kernels
 
 import (
-	"sync"
-
 	"github.com/facecluster/facecluster/asm"
 )
 
@@ -233,7 +231,12 @@ func (st *convState) im2colGemm(s ConvSpec, in, filter []float32, pb *packedB, o
 		gemm(false, false, m, s.Cout, k, 1, ar.col, k, filter, s.Cout, beta, out, s.Cout, &st.ep, pb, t)
 		arenaPool.Put(ar)
 	} else {
-		parallel(p, min(t, p.parts), &st.wg)
+		t = min(t, p.parts)
+		p.chunks.reset(t)
+		if t > 1 && m*s.Cout*k < smallProduct/2 {
+			p.chunks.reset(min(p.parts, smallParts*t))
+		}
+		parallel(p, t, &st.tk)
 	}
 	*p = convPlan{}
 }
@@ -247,7 +250,7 @@ type convState struct {
 	plan  convPlan
 	dplan directPlan
 	ep    epilogue
-	wg    sync.WaitGroup
+	tk    task
 	bp    []float32 // the filter packed for a direct convolution
 	pad   []float32 // the zero-padded input of a direct convolution
 }
@@ -266,13 +269,24 @@ type convPlan struct {
 	beta           float32 // 1 for an in-place residual
 	block          int     // im2col rows per GEMM
 	parts          int     // units of colAlign rows
+	chunks         parts   // contiguous ranges of units, taken in turn
 }
 
-// run does share w of t: a contiguous range of output pixels, block by
-// block: im2col into the arena, then a serial GEMM with the epilogue.
-func (p *convPlan) run(ar *gemmArena, w, t int) {
-	r0 := w * p.parts / t * colAlign
-	r1 := min(p.m, (w+1)*p.parts/t*colAlign)
+// run computes chunks (contiguous ranges of output pixels) until none is
+// left, block by block: im2col into the arena, then a serial GEMM with the
+// epilogue.
+func (p *convPlan) run(ar *gemmArena) {
+	for {
+		c, ok := p.chunks.take()
+		if !ok {
+			return
+		}
+		p.runRows(ar, c*p.parts/p.chunks.n*colAlign, min(p.m, (c+1)*p.parts/p.chunks.n*colAlign))
+	}
+}
+
+// runRows computes output pixels [r0, r1).
+func (p *convPlan) runRows(ar *gemmArena, r0, r1 int) {
 	n := p.spec.Cout
 	ar.col = grow(ar.col, p.block*p.k)
 	for b0 := r0; b0 < r1; b0 += p.block {
@@ -386,7 +400,12 @@ func (st *convState) direct(s ConvSpec, in, filter []float32, pb *packedB, out [
 	if flops := 2 * float64(oh*ow) * float64(s.Cout) * float64(k); flops < 4e6 {
 		t = 1
 	}
-	parallel(p, min(t, oh), &st.wg)
+	t = min(t, oh)
+	p.chunks.reset(t)
+	if t > 1 && oh*ow*s.Cout*k < smallProduct/2 {
+		p.chunks.reset(min(oh, smallParts*t))
+	}
+	parallel(p, t, &st.tk)
 	*p = directPlan{}
 	return true
 }
@@ -405,6 +424,7 @@ type directPlan struct {
 	beta   float32
 	ck     asm.SgemmConvKernel // the tile of a row's first ow/MR runs
 	ck2    asm.SgemmConvKernel // the tile of its remaining pixels
+	chunks parts               // contiguous ranges of output rows, taken in turn
 }
 
 // directKMax is the deepest convolution the implicit GEMM runs, in one pass
@@ -440,15 +460,26 @@ func directTiles(l asm.Level, ow, nr int) (ck, ck2 asm.SgemmConvKernel, ok bool)
 	return ck, ck2, ck.MR != 0 && best <= 1.15*float64(ow)
 }
 
-// run computes share w of t: a contiguous range of output rows, each a run
-// of tiles along x.
-func (p *directPlan) run(ar *gemmArena, w, t int) {
+// run computes chunks (contiguous ranges of output rows, each a run of
+// tiles along x) until none is left.
+func (p *directPlan) run(ar *gemmArena) {
+	for {
+		c, ok := p.chunks.take()
+		if !ok {
+			return
+		}
+		p.runRows(ar, c*p.oh/p.chunks.n, (c+1)*p.oh/p.chunks.n)
+	}
+}
+
+// runRows computes output rows [y0, y1).
+func (p *directPlan) runRows(ar *gemmArena, y0, y1 int) {
 	s := &p.spec
 	n, c, mr, nr := s.Cout, s.Cin, p.ck.MR, p.ck.NR
 	kin, rsa, jump := s.KW*c, s.Stride*c, p.ws*c
 	kep := &ar.kep
 	kep.Lo, kep.Hi, kep.Clamp, kep.LdRes = p.ep.lo, p.ep.hi, p.ep.clamp, p.ep.ldr
-	for oy := w * p.oh / t; oy < (w+1)*p.oh/t; oy++ {
+	for oy := y0; oy < y1; oy++ {
 		for ox := 0; ox < p.ow; ox += mr {
 			kn := &p.ck
 			if p.ow-ox < mr {

@@ -1,7 +1,10 @@
 package kernels
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/facecluster/facecluster/asm"
 )
@@ -117,22 +120,29 @@ type gemmPlan struct {
 	pb             *packedB // op(B) packed in advance, or nil
 
 	kern       asm.SgemmKernel
-	mc, kc, nc int  // cache blocks: rows of A, depth, columns of B
-	directA    bool // full A slivers are read in place (no packing)
-	rowsA      bool // A is copied row by row at stride lds (no transposition)
-	lds        int  // row stride of the copied rows of A
-	byRows     bool // goroutines split C by rows (else by columns)
-	tiles      int  // tiles along the split dimension
+	mc, kc, nc int   // cache blocks: rows of A, depth, columns of B
+	directA    bool  // full A slivers are read in place (no packing)
+	rowsA      bool  // A is copied row by row at stride lds (no transposition)
+	lds        int   // row stride of the copied rows of A
+	byRows     bool  // goroutines split C by rows (else by columns)
+	tiles      int   // tiles along the split dimension
+	parts      parts // contiguous ranges of tiles, taken in turn
 }
 
-// run computes share w of t of C: a contiguous range of row or column
-// tiles.
-func (p *gemmPlan) run(ar *gemmArena, w, t int) {
-	lo, hi := w*p.tiles/t, (w+1)*p.tiles/t
-	if p.byRows {
-		p.runRange(ar, lo*p.kern.MR, min(p.m, hi*p.kern.MR), 0, p.n)
-	} else {
-		p.runRange(ar, 0, p.m, lo*p.kern.NR, min(p.n, hi*p.kern.NR))
+// run computes parts of C (contiguous ranges of row or column tiles) until
+// none is left.
+func (p *gemmPlan) run(ar *gemmArena) {
+	for {
+		c, ok := p.parts.take()
+		if !ok {
+			return
+		}
+		lo, hi := c*p.tiles/p.parts.n, (c+1)*p.tiles/p.parts.n
+		if p.byRows {
+			p.runRange(ar, lo*p.kern.MR, min(p.m, hi*p.kern.MR), 0, p.n)
+		} else {
+			p.runRange(ar, 0, p.m, lo*p.kern.NR, min(p.n, hi*p.kern.NR))
+		}
 	}
 }
 
@@ -237,18 +247,39 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	// at tile boundaries.
 	rowTiles, colTiles := (m+mr-1)/mr, (n+nr-1)/nr
 	t := threads
-	if flops := 2 * float64(m) * float64(n) * float64(k); flops < 4e6 {
+	flops := 2 * float64(m) * float64(n) * float64(k)
+	if flops < 4e6 {
 		t = 1
 	}
 	p.byRows = rowTiles >= colTiles || colTiles < t
+	if p.directA && t > 1 && colTiles >= 2*t {
+		// A is read in place: split by columns, so that no part packs
+		// what another packs too (by rows, each would pack all of B).
+		p.byRows = false
+	}
 	p.tiles = colTiles
 	if p.byRows {
 		p.tiles = rowTiles
 	}
-	parallel(p, min(t, p.tiles), &st.wg)
+	t = min(t, p.tiles)
+	np := t
+	if t > 1 && flops < smallProduct {
+		// A helper may join a small product late: cut it finer, so that
+		// the caller takes more parts meanwhile.
+		np = min(p.tiles, smallParts*t)
+	}
+	p.parts.reset(np)
+	parallel(p, t, &st.tk)
 	*p = gemmPlan{} // drop references to the caller's slices
 	statePool.Put(st)
 }
+
+// Products of fewer than smallProduct flops are cut into smallParts parts
+// per goroutine (see gemm).
+const (
+	smallProduct = 64e6
+	smallParts   = 4
+)
 
 // forceKernel, when set (by tests), replaces pickKernel's choice.
 var forceKernel *asm.SgemmKernel
@@ -298,7 +329,7 @@ func scaleC(m, n int, beta float32, c []float32, ldc int, ep *epilogue) {
 // gemmState is one call's plan and its completion counter, pooled.
 type gemmState struct {
 	plan gemmPlan
-	wg   sync.WaitGroup
+	tk   task
 }
 
 var statePool freeList[gemmState]
@@ -350,61 +381,137 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// job is work split in parts: run does part w of t with the goroutine's
-// arena.
+// job is work split in parts, which every goroutine running it takes in
+// turn (see parts) until none is left, with the goroutine's arena. Its result
+// must not depend on which goroutine computes which part.
 type job interface {
-	run(ar *gemmArena, w, t int)
+	run(ar *gemmArena)
 }
 
-// task is one part of a job for a worker.
-type task struct {
-	j    job
-	w, t int
-	wg   *sync.WaitGroup
+// parts hands out the parts 0..n-1 of a job, each once, to the goroutines
+// running it.
+type parts struct {
+	n    int
+	next atomic.Int64
 }
+
+func (p *parts) reset(n int) {
+	p.n = n
+	p.next.Store(0)
+}
+
+// take returns the next part not yet taken, and false if none is left.
+func (p *parts) take() (int, bool) {
+	c := int(p.next.Add(1)) - 1
+	return c, c < p.n
+}
+
+// task is a job handed to helpers; it lives in the caller's pooled state.
+type task struct {
+	j  job
+	wg sync.WaitGroup
+}
+
+// helper is a goroutine that runs tasks for parallel. After a task it spins
+// for helperSpin, watching for the next, before it sleeps: a network's
+// layers come a few microseconds apart, and waking a sleeping goroutine
+// takes some tens (ONNX Runtime's pool spins likewise).
+type helper struct {
+	claimed atomic.Bool          // set by the caller that hands it a task
+	task    atomic.Pointer[task] // the task to run, nil when idle
+	asleep  atomic.Bool          // blocked on wake
+	wake    chan struct{}        // capacity 1
+}
+
+// helperSpin is how long a helper watches for a task before it sleeps.
+const helperSpin = 200 * time.Microsecond
 
 var (
-	workQueue   = make(chan task)
-	workersMu   sync.Mutex
-	workerCount int
+	helpersMu sync.Mutex
+	helpers   atomic.Pointer[[]*helper] // grows only, under helpersMu
 )
 
-// parallel runs parts 1..t-1 of j on worker goroutines and part 0 on the
-// caller's, and returns when all are done. wg must be idle. Jobs must not
-// call parallel themselves (workers would wait on workers).
-func parallel(j job, t int, wg *sync.WaitGroup) {
+// ensureHelpers returns the helpers, at least n of them.
+func ensureHelpers(n int) []*helper {
+	if hs := helpers.Load(); hs != nil && len(*hs) >= n {
+		return *hs
+	}
+	helpersMu.Lock()
+	defer helpersMu.Unlock()
+	var hs []*helper
+	if cur := helpers.Load(); cur != nil {
+		hs = append(hs, *cur...)
+	}
+	for len(hs) < n {
+		h := &helper{wake: make(chan struct{}, 1)}
+		hs = append(hs, h)
+		go h.loop()
+	}
+	helpers.Store(&hs)
+	return hs
+}
+
+func (h *helper) loop() {
+	for {
+		last := time.Now()
+		for spins := 0; ; spins++ {
+			if tk := h.task.Load(); tk != nil {
+				h.task.Store(nil)
+				ar := getArena()
+				tk.j.run(ar)
+				arenaPool.Put(ar)
+				h.claimed.Store(false)
+				tk.wg.Done()
+				last, spins = time.Now(), 0
+				continue
+			}
+			if spins%256 == 255 {
+				if time.Since(last) > helperSpin {
+					break
+				}
+				runtime.Gosched()
+			}
+		}
+		h.asleep.Store(true)
+		if h.task.Load() == nil {
+			<-h.wake
+		}
+		h.asleep.Store(false)
+	}
+}
+
+// parallel runs j on the calling goroutine and on up to t-1 helpers that
+// are free (none if all are busy with other callers' jobs: the caller then
+// takes every part), and returns when all are done. tk must be idle. Jobs
+// must not call parallel themselves.
+func parallel(j job, t int, tk *task) {
 	if t > 1 {
-		startWorkers(t - 1)
-		wg.Add(t - 1)
-		for w := 1; w < t; w++ {
-			workQueue <- task{j: j, w: w, t: t, wg: wg}
+		tk.j = j
+		n := 0
+		for _, h := range ensureHelpers(t - 1) {
+			if n == t-1 {
+				break
+			}
+			if !h.claimed.CompareAndSwap(false, true) {
+				continue
+			}
+			tk.wg.Add(1)
+			h.task.Store(tk)
+			if h.asleep.Load() {
+				select {
+				case h.wake <- struct{}{}:
+				default: // a wake-up is already pending
+				}
+			}
+			n++
 		}
 	}
 	ar := getArena()
-	j.run(ar, 0, max(t, 1))
+	j.run(ar)
 	arenaPool.Put(ar)
 	if t > 1 {
-		wg.Wait()
-	}
-}
-
-// startWorkers makes sure at least n worker goroutines serve workQueue.
-// They live as long as the process, idle on the channel.
-func startWorkers(n int) {
-	workersMu.Lock()
-	for workerCount < n {
-		workerCount++
-		go worker()
-	}
-	workersMu.Unlock()
-}
-
-func worker() {
-	for t := range workQueue {
-		ar := getArena()
-		t.j.run(ar, t.w, t.t)
-		arenaPool.Put(ar)
-		t.wg.Done()
+		tk.wg.Wait()
+		tk.j = nil
 	}
 }
 

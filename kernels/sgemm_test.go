@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/facecluster/facecluster/asm"
@@ -387,4 +388,43 @@ func FuzzSgemm(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSgemmConcurrent: callers on several goroutines at once, each call
+// allowed more goroutines than there are helpers to go round, get the
+// results of serial calls (every part of a call is computed once, by the
+// caller or a free helper).
+func TestSgemmConcurrent(t *testing.T) {
+	defer SetThreads(SetThreads(3))
+	rng := rand.New(rand.NewPCG(8, 9))
+	type job struct {
+		tc   gemmCase
+		o    gemmOperands
+		want []float32
+	}
+	var jobs []job
+	for range 24 {
+		tc := randomFlags(rng, gemmCase{m: 1 + rng.IntN(200), n: 1 + rng.IntN(300), k: 1 + rng.IntN(150)})
+		o := tc.operands(rng)
+		r := o.clone()
+		SgemmSerial(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, r.a, r.lda, r.b, r.ldb, tc.beta, r.c, r.ldc)
+		jobs = append(jobs, job{tc, o, r.c})
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for rep := range 20 {
+				jb := jobs[(g*7+rep)%len(jobs)]
+				r := jb.o.clone()
+				Sgemm(jb.tc.transA, jb.tc.transB, jb.tc.m, jb.tc.n, jb.tc.k, jb.tc.alpha, r.a, r.lda, r.b, r.ldb, jb.tc.beta, r.c, r.ldc)
+				for i := range r.c {
+					if math.Float32bits(r.c[i]) != math.Float32bits(jb.want[i]) {
+						t.Errorf("%v: C[%d] = %v, serial %v", jb.tc, i, r.c[i], jb.want[i])
+						return
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
