@@ -60,3 +60,43 @@ func Threads() int {
 	}
 	return runtime.GOMAXPROCS(0)
 }
+
+// Group shares the parts of jobs among the calling goroutine and the helper
+// goroutines Sgemm and Conv2D use (see SetThreads), for callers with work of
+// their own to split, such as a network's depthwise layers. Keep one per
+// goroutine and reuse it: Run allocates nothing. A Group must not be used by
+// two goroutines at once.
+type Group struct {
+	tk task
+	gj groupJob
+}
+
+// groupJob adapts a part function to job.
+type groupJob struct {
+	part  func(p int)
+	parts parts
+}
+
+func (g *groupJob) run(*gemmArena) {
+	for {
+		p, ok := g.parts.take()
+		if !ok {
+			return
+		}
+		g.part(p)
+	}
+}
+
+// Run calls part(p) once for each p in [0, n), on the calling goroutine and
+// up to t-1 free helpers (at most n goroutines in all), and returns when all
+// calls have returned. part may run Sgemm or Conv2D itself. A method value
+// or a closure kept by the caller makes part allocation-free.
+func (g *Group) Run(n, t int, part func(p int)) {
+	if n <= 0 {
+		return
+	}
+	g.gj.part = part
+	g.gj.parts.reset(n)
+	parallel(&g.gj, max(1, min(t, n)), &g.tk)
+	g.gj.part = nil
+}

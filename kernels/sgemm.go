@@ -482,8 +482,9 @@ func (h *helper) loop() {
 
 // parallel runs j on the calling goroutine and on up to t-1 helpers that
 // are free (none if all are busy with other callers' jobs: the caller then
-// takes every part), and returns when all are done. tk must be idle. Jobs
-// must not call parallel themselves.
+// takes every part), and returns when all are done. tk must be idle. A job
+// may call parallel itself: no call waits for a helper to become free, only
+// for the helpers it claimed, which are running its job.
 func parallel(j job, t int, tk *task) {
 	if t > 1 {
 		tk.j = j

@@ -461,13 +461,20 @@ type Session struct {
 	// bands holds one scratch band per goroutine of a fused depthwise
 	// step; grown on the first run at a thread count.
 	bands [][]float32
-	wg    sync.WaitGroup
+	// grp shares a depthwise step's bands among goroutines: dwStep and dwT
+	// are the step and its number of shares while it runs, dwShare the
+	// bound method dwShareOf (bound once, so that Run allocates nothing).
+	grp     kernels.Group
+	dwStep  *step
+	dwT     int
+	dwShare func(w int)
 }
 
 // NewSession returns a new Session of e with its arena allocated.
 func (e *Executor) NewSession() *Session {
 	m := e.m
 	s := &Session{e: e, arena: make([]float32, e.arena), vals: make([][]float32, len(m.Values))}
+	s.dwShare = s.dwShareOf
 	for v, off := range e.off {
 		if off >= 0 {
 			s.vals[v] = s.arena[off : off+e.elems[v] : off+e.elems[v]]
@@ -627,14 +634,15 @@ func (s *Session) dwConv(st *step) {
 		s.dwConvBands(st, 0, 1)
 		return
 	}
-	startWorkers(t - 1)
-	s.wg.Add(t - 1)
-	for w := 1; w < t; w++ {
-		bandQueue <- bandTask{s: s, st: st, w: w, t: t}
-	}
-	s.dwConvBands(st, 0, t)
-	s.wg.Wait()
+	// t shares (each with its own scratch band), taken in turn by this
+	// goroutine and the kernels' free helpers.
+	s.dwStep, s.dwT = st, t
+	s.grp.Run(t, t, s.dwShare)
+	s.dwStep = nil
 }
+
+// dwShareOf runs share w of the running depthwise step (see dwConv).
+func (s *Session) dwShareOf(w int) { s.dwConvBands(s.dwStep, w, s.dwT) }
 
 // dwConvBands runs share w of t of the bands of a depthwise step.
 func (s *Session) dwConvBands(st *step, w, t int) {
@@ -691,36 +699,6 @@ func (s *Session) dwConvBands(st *step, w, t int) {
 		}
 		kernels.Conv2DPacked(o, band, st.pwPF, st.pwB, r, spec)
 	}
-}
-
-// bandTask is one goroutine's share of a fused step.
-type bandTask struct {
-	s    *Session
-	st   *step
-	w, t int
-}
-
-// bandQueue feeds the worker goroutines that run shares of fused steps
-// (started on demand, idle on the channel for the life of the process, so
-// that Run allocates nothing).
-var (
-	bandQueue   = make(chan bandTask)
-	workersMu   sync.Mutex
-	workerCount int
-)
-
-func startWorkers(n int) {
-	workersMu.Lock()
-	for workerCount < n {
-		workerCount++
-		go func() {
-			for task := range bandQueue {
-				task.s.dwConvBands(task.st, task.w, task.t)
-				task.s.wg.Done()
-			}
-		}()
-	}
-	workersMu.Unlock()
 }
 
 // pad zero-pads the NHWC tensor x of shape xs into out of shape os.
