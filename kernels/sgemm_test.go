@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/facecluster/facecluster/asm"
@@ -427,4 +428,40 @@ func TestSgemmConcurrent(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestGroup: every part runs exactly once, whatever the thread count, and a
+// part may run Sgemm itself (parallel nests) with serial results.
+func TestGroup(t *testing.T) {
+	defer SetThreads(SetThreads(2))
+	rng := rand.New(rand.NewPCG(10, 11))
+	tc := gemmCase{m: 120, n: 200, k: 90, alpha: 1}
+	o := tc.operands(rng)
+	want := o.clone()
+	SgemmSerial(false, false, tc.m, tc.n, tc.k, 1, want.a, want.lda, want.b, want.ldb, 0, want.c, want.ldc)
+	var g Group
+	for _, th := range []int{1, 2, 5} {
+		for _, n := range []int{1, 3, 40} {
+			count := make([]atomic.Int32, n)
+			outs := make([]gemmOperands, n)
+			for p := range outs {
+				outs[p] = o.clone()
+			}
+			g.Run(n, th, func(p int) {
+				count[p].Add(1)
+				r := outs[p]
+				Sgemm(false, false, tc.m, tc.n, tc.k, 1, r.a, r.lda, r.b, r.ldb, 0, r.c, r.ldc)
+			})
+			for p := range n {
+				if c := count[p].Load(); c != 1 {
+					t.Fatalf("threads %d, %d parts: part %d ran %d times", th, n, p, c)
+				}
+				for i := range want.c {
+					if math.Float32bits(outs[p].c[i]) != math.Float32bits(want.c[i]) {
+						t.Fatalf("threads %d, %d parts: part %d C[%d] = %v, serial %v", th, n, p, i, outs[p].c[i], want.c[i])
+					}
+				}
+			}
+		}
+	}
 }
