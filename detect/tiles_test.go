@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/facecluster/facecluster/internal/devdata"
+	"github.com/facecluster/facecluster/internal/imageio"
 )
 
 // scaleNearest returns img resized to w x h by nearest-neighbour sampling.
@@ -16,31 +17,6 @@ func scaleNearest(img Image, w, h int) Image {
 		for x := range w {
 			sx := x * img.Width / w
 			copy(out.Pix[y*out.Stride+3*x:y*out.Stride+3*x+3], img.Pix[sy*img.Stride+3*sx:])
-		}
-	}
-	return out
-}
-
-// scaleArea returns img shrunk to w x h by averaging the source pixels each
-// output pixel covers (w, h at most img's).
-func scaleArea(img Image, w, h int) Image {
-	out := Image{Width: w, Height: h, Stride: 3 * w, Pix: make([]byte, 3*w*h)}
-	for y := range h {
-		y0, y1 := y*img.Height/h, max((y+1)*img.Height/h, y*img.Height/h+1)
-		for x := range w {
-			x0, x1 := x*img.Width/w, max((x+1)*img.Width/w, x*img.Width/w+1)
-			var acc [3]int
-			for yy := y0; yy < y1; yy++ {
-				for xx := x0; xx < x1; xx++ {
-					for c := range 3 {
-						acc[c] += int(img.Pix[yy*img.Stride+3*xx+c])
-					}
-				}
-			}
-			n := (y1 - y0) * (x1 - x0)
-			for c := range 3 {
-				out.Pix[y*out.Stride+3*x+c] = byte(acc[c] / n)
-			}
 		}
 	}
 	return out
@@ -103,7 +79,7 @@ func TestTilePass(t *testing.T) {
 		s := int(min(side, float32(src.Width-x0), float32(src.Height-y0)))
 		crop := Image{Width: s, Height: s, Stride: src.Stride, Pix: src.Pix[y0*src.Stride+3*x0:]}
 		out := int(float32(s) * faceW / b.W)
-		small := scaleArea(crop, out, out)
+		small := Image(imageio.Shrink(imageio.Image(crop), out, out))
 		scale := float32(out) / float32(s)
 		want := Box{X: (b.X - float32(x0)) * scale, Y: (b.Y - float32(y0)) * scale, W: b.W * scale, H: b.H * scale}
 

@@ -13,38 +13,18 @@ import (
 
 	"github.com/facecluster/facecluster/detect"
 	"github.com/facecluster/facecluster/internal/devdata"
+	"github.com/facecluster/facecluster/internal/imageio"
 	"github.com/facecluster/facecluster/kernels"
 )
 
 // shrinkTo returns img area-averaged to fit in w x h (aspect kept; never
-// enlarged).
+// enlarged; w x h turned for a portrait photo).
 func shrinkTo(img detect.Image, w, h int) detect.Image {
 	if img.Width < img.Height {
 		w, h = h, w
 	}
-	s := min(float64(w)/float64(img.Width), float64(h)/float64(img.Height), 1)
-	ow, oh := max(int(float64(img.Width)*s), 1), max(int(float64(img.Height)*s), 1)
-	out := detect.Image{Width: ow, Height: oh, Stride: 3 * ow, Pix: make([]byte, 3*ow*oh)}
-	for y := range oh {
-		y0, y1 := y*img.Height/oh, max((y+1)*img.Height/oh, y*img.Height/oh+1)
-		for x := range ow {
-			x0, x1 := x*img.Width/ow, max((x+1)*img.Width/ow, x*img.Width/ow+1)
-			var acc [3]int
-			for yy := y0; yy < y1; yy++ {
-				for xx := x0; xx < x1; xx++ {
-					p := img.Pix[yy*img.Stride+3*xx:]
-					acc[0] += int(p[0])
-					acc[1] += int(p[1])
-					acc[2] += int(p[2])
-				}
-			}
-			n := (y1 - y0) * (x1 - x0)
-			for ch := range 3 {
-				out.Pix[y*out.Stride+3*x+ch] = byte(acc[ch] / n)
-			}
-		}
-	}
-	return out
+	sw, sh := imageio.Fit(imageio.Image(img), w, h)
+	return detect.Image(imageio.Shrink(imageio.Image(img), sw, sh))
 }
 
 // pipelinePhotos returns up to n one-face deepface dev photos shrunk to fit
