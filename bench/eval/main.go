@@ -57,6 +57,8 @@ var (
 	flagScore   = flag.Float64("score", 0, "detector score threshold (0: default)")
 	flagCluster = flag.Bool("cluster", true, "measure clustering")
 	flagOnlyThr = flag.Bool("throughput-only", false, "run only the throughput section")
+	flagOnlyDet = flag.Bool("detection-only", false, "run only the detection section")
+	flagOnlyPos = flag.Bool("pose-only", false, "run only the pose section")
 	flagCache   = flag.String("features", "", "feature cache: if the file exists, take the identity photos' features from it and run only verification and clustering; else write it after extraction")
 )
 
@@ -152,6 +154,15 @@ func main() {
 	fmt.Printf("facecluster eval: %s, %s, GOMAXPROCS %d, kernels %v\n\n", dir, runtime.GOARCH, runtime.GOMAXPROCS(0), kernels.ISA())
 	if *flagOnlyThr {
 		throughput(dir, max(*flagThr, 1))
+		return
+	}
+	if *flagOnlyDet || *flagOnlyPos {
+		if *flagOnlyDet {
+			detection(det, dir)
+		}
+		if *flagOnlyPos {
+			pose(det, dir)
+		}
 		return
 	}
 
