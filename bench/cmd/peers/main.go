@@ -14,6 +14,13 @@
 // so that a noisy machine hurts all columns alike. With -threads 1,2 each
 // setting gets its own table: kernels.SetThreads, openblas_set_num_threads
 // and GOMAXPROCS (which gonum follows) are all set to it.
+//
+// With more than one thread, each repetition is followed by an untimed
+// pause (-settle): OpenBLAS's idle threads spin for 2^28 cycles (some 70 ms
+// here) after every call before they sleep, and without the pause they
+// take a core from whichever implementation is timed next. Ours spin for
+// 200 us, so the pause is for the peer's threads, and it treats every
+// column alike.
 package main
 
 import (
@@ -50,6 +57,7 @@ func main() {
 		reps        = flag.Int("reps", 7, "interleaved repetitions per implementation (median reported)")
 		minTime     = flag.Duration("mintime", 150*time.Millisecond, "minimum time of one repetition")
 		noGonum     = flag.Bool("nogonum", false, "skip gonum (slow on large shapes)")
+		settle      = flag.Duration("settle", 150*time.Millisecond, "untimed pause after each repetition with more than one thread, so that idle threads spinning after the previous implementation have gone to sleep")
 		clock       = flag.String("clock", "wall", "wall: elapsed time; cpu: the process's CPU time (user+system), which a loaded machine's preemptions do not inflate")
 	)
 	flag.Parse()
@@ -105,7 +113,11 @@ func main() {
 		}
 		fmt.Fprintln(tw, strings.Join(hdr, "\t")+"\t")
 		for _, s := range shapes {
-			res := measure(s, levels, *reps, *minTime, *noGonum)
+			pause := time.Duration(0)
+			if th > 1 {
+				pause = *settle
+			}
+			res := measure(s, levels, *reps, *minTime, pause, *noGonum)
 			row := []string{strconv.Itoa(s.m), strconv.Itoa(s.n), strconv.Itoa(s.k)}
 			for _, l := range levels {
 				row = append(row, fmt.Sprintf("%.1f", res[l.String()]))
@@ -173,7 +185,8 @@ func parseLevels(s string) ([]asm.Level, error) {
 }
 
 // measure returns the median GFLOP/s of each implementation on shape s.
-func measure(s shape, levels []asm.Level, reps int, minTime time.Duration, noGonum bool) map[string]float64 {
+// A pause (untimed) follows each repetition.
+func measure(s shape, levels []asm.Level, reps int, minTime, pause time.Duration, noGonum bool) map[string]float64 {
 	rng := rand.New(rand.NewPCG(1, 2))
 	a := make([]float32, s.m*s.k)
 	b := make([]float32, s.k*s.n)
@@ -224,6 +237,7 @@ func measure(s shape, levels []asm.Level, reps int, minTime time.Duration, noGon
 				el = cputime.Process() - cpu0
 			}
 			samples[im.name] = append(samples[im.name], flops*float64(iters)/el.Seconds()/1e9)
+			time.Sleep(pause)
 		}
 	}
 	res := map[string]float64{}
