@@ -115,14 +115,24 @@ func runConvCase(t *testing.T, rng *rand.Rand, c convCase) {
 	if oh, ow, _, _ := other.Output(); oh*ow == 0 {
 		other = s
 	}
-	for _, run := range []struct {
+	type convRun struct {
 		name string
 		f    func()
-	}{
-		{"Conv2D", func() { Conv2D(out, in, filter, bias, res, s) }},
-		{"Conv2DPacked", func() { Conv2DPacked(out, in, PackConvFilter(filter, s), bias, res, s) }},
-		{"Conv2DPacked/other", func() { Conv2DPacked(out, in, PackConvFilter(filter, other), bias, res, s) }},
-	} {
+		wino bool // Conv2DWinograd: its own error bound (winoMag)
+	}
+	runs := []convRun{
+		{"Conv2D", func() { Conv2D(out, in, filter, bias, res, s) }, false},
+		{"Conv2DPacked", func() { Conv2DPacked(out, in, PackConvFilter(filter, s), bias, res, s) }, false},
+		{"Conv2DPacked/other", func() { Conv2DPacked(out, in, PackConvFilter(filter, other), bias, res, s) }, false},
+	}
+	var wmag []float64
+	if WinogradSupported(s) {
+		wmag = winoMag(s, in, filter)
+		runs = append(runs,
+			convRun{"Conv2DWinograd", func() { Conv2DWinograd(out, in, PackWinogradFilter(filter, s), bias, res, s) }, true},
+			convRun{"Conv2DWinograd/other", func() { Conv2DWinograd(out, in, PackWinogradFilter(filter, other), bias, res, s) }, true})
+	}
+	for _, run := range runs {
 		for i := range buf {
 			buf[i] = float32(math.NaN()) // out is write-only
 		}
@@ -130,6 +140,9 @@ func runConvCase(t *testing.T, rng *rand.Rand, c convCase) {
 		run.f()
 		for i, w := range want {
 			tol := gemmTol(k+2, mag[i])
+			if run.wino {
+				tol = gemmTol(s.Cin+24, mag[i]+wmag[i])
+			}
 			if d := math.Abs(float64(out[i]) - w); !(d <= tol) {
 				t.Fatalf("%v, %s: out[%d] (pixel %d, channel %d) = %v, want %v (tolerance %.3g)", c, run.name, i, i/s.Cout, i%s.Cout, out[i], w, tol)
 			}
@@ -235,11 +248,7 @@ func TestConv2DThreads(t *testing.T) {
 func TestConv2DPanics(t *testing.T) {
 	buf := make([]float32, 1000)
 	good := ConvSpec{H: 4, W: 4, Cin: 2, KH: 3, KW: 3, Cout: 3, Stride: 1, Pad: Same}
-	for _, tc := range []struct {
-		name string
-		f    func()
-		want string
-	}{
+	checkPanics(t, []panicCase{
 		{"dim", func() { s := good; s.Cin = 0; Conv2D(buf, buf, buf, nil, nil, s) }, "dimension"},
 		{"stride", func() { s := good; s.Stride = 0; Conv2D(buf, buf, buf, nil, nil, s) }, "stride"},
 		{"pad", func() { s := good; s.Pad = 7; Conv2D(buf, buf, buf, nil, nil, s) }, "padding"},
@@ -258,18 +267,7 @@ func TestConv2DPanics(t *testing.T) {
 			s := ConvSpec{H: 4, W: 4, Cin: 2, KH: 1, KW: 1, Cout: 3, Stride: 1, OutPix: 4}
 			Conv2D(buf, buf, buf, nil, buf, s)
 		}, "residual"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				s, _ := r.(string)
-				if !strings.HasPrefix(s, "kernels: ") || !strings.Contains(s, tc.want) {
-					t.Fatalf("panic %v, want a kernels: message containing %q", r, tc.want)
-				}
-			}()
-			tc.f()
-		})
-	}
+	})
 	// VALID with a filter larger than the input: an empty output.
 	Conv2D(nil, buf, buf, nil, nil, ConvSpec{H: 2, W: 2, Cin: 1, KH: 3, KW: 3, Cout: 1, Stride: 1, Pad: Valid})
 }
@@ -297,12 +295,7 @@ func FuzzConv2D(f *testing.F) {
 	f.Add([]byte{12, 9, 16, 1, 1, 33, 0, 0, 7})
 	f.Add([]byte{3, 2, 1, 5, 5, 1, 2, 1, 3})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		get := func(i int) int {
-			if i < len(data) {
-				return int(data[i])
-			}
-			return 0
-		}
+		get := fuzzByte(data)
 		s := ConvSpec{H: 1 + get(0)%24, W: 1 + get(1)%24, Cin: 1 + get(2)%40,
 			KH: 1 + get(3)%7, KW: 1 + get(4)%7, Cout: 1 + get(5)%72,
 			Stride: 1 + get(6)%3, Pad: Padding(get(7) % 2), Act: Activation(get(8) % 3)}
@@ -427,4 +420,14 @@ func TestConv2DOutPix(t *testing.T) {
 			}
 		}
 	})
+}
+
+// fuzzByte returns byte i of data as an int, 0 past its end.
+func fuzzByte(data []byte) func(i int) int {
+	return func(i int) int {
+		if i < len(data) {
+			return int(data[i])
+		}
+		return 0
+	}
 }

@@ -342,6 +342,7 @@ type gemmArena struct {
 	kep    asm.SgemmEpilogue
 	col    []float32 // Conv2D's im2col rows
 	cep    epilogue  // Conv2D's epilogue for one block
+	wv, wm []float32 // Conv2DWinograd's transformed input and sums of a band
 }
 
 var arenaPool freeList[gemmArena]

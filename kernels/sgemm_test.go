@@ -290,11 +290,7 @@ func TestSgemmThreads(t *testing.T) {
 // TestSgemmPanics checks the argument checks and their messages.
 func TestSgemmPanics(t *testing.T) {
 	buf := make([]float32, 100)
-	for _, tc := range []struct {
-		name string
-		f    func()
-		want string
-	}{
+	checkPanics(t, []panicCase{
 		{"m<0", func() { Sgemm(false, false, -1, 2, 2, 1, buf, 2, buf, 2, 0, buf, 2) }, "m < 0"},
 		{"n<0", func() { Sgemm(false, false, 2, -1, 2, 1, buf, 2, buf, 2, 0, buf, 2) }, "n < 0"},
 		{"k<0", func() { Sgemm(false, false, 2, 2, -1, 1, buf, 2, buf, 2, 0, buf, 2) }, "k < 0"},
@@ -306,18 +302,7 @@ func TestSgemmPanics(t *testing.T) {
 		{"lenB", func() { Sgemm(false, false, 2, 30, 10, 1, buf, 10, buf, 30, 0, buf[:60], 30) }, "length of b"},
 		{"lenC", func() { Sgemm(false, false, 2, 3, 1, 1, buf, 1, buf, 3, 0, buf[:5], 3) }, "length of c"},
 		{"serial", func() { SgemmSerial(false, false, 2, 3, 1, 1, buf, 1, buf, 3, 0, buf[:5], 3) }, "length of c"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			defer func() {
-				r := recover()
-				s, _ := r.(string)
-				if !strings.HasPrefix(s, "kernels: ") || !strings.Contains(s, tc.want) {
-					t.Fatalf("panic %v, want a kernels: message containing %q", r, tc.want)
-				}
-			}()
-			tc.f()
-		})
-	}
+	})
 	// Empty products need no storage.
 	Sgemm(false, false, 0, 5, 3, 1, nil, 3, buf, 5, 0, nil, 5)
 	Sgemm(false, false, 4, 0, 3, 1, buf, 3, nil, 1, 0, nil, 1)
@@ -463,5 +448,29 @@ func TestGroup(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// panicCase is a call that must panic with a "kernels: " message
+// containing want.
+type panicCase struct {
+	name string
+	f    func()
+	want string
+}
+
+// checkPanics runs each case as a subtest.
+func checkPanics(t *testing.T, cases []panicCase) {
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				s, _ := r.(string)
+				if !strings.HasPrefix(s, "kernels: ") || !strings.Contains(s, tc.want) {
+					t.Fatalf("panic %v, want a kernels: message containing %q", r, tc.want)
+				}
+			}()
+			tc.f()
+		})
 	}
 }

@@ -22,7 +22,6 @@ import (
 	"fmt"
 
 	. "github.com/mmcloughlin/avo/build"
-	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 
@@ -45,15 +44,6 @@ func main() {
 		pixel(s)
 	}
 	Generate()
-}
-
-// paramMem returns the stack address of a parameter component.
-func paramMem(c gotypes.Component) Mem {
-	b, err := c.Resolve()
-	if err != nil {
-		panic(err)
-	}
-	return b.Addr
 }
 
 // vecIO allocates, loads and stores the vectors of one channel group:
@@ -146,8 +136,8 @@ func row(s *simd.ISA, stride int) {
 	MOVQ(rem, c4)
 	SHLQ(U8(2), c4) // bytes per pixel
 	lo, hi := s.Vec(), s.Vec()
-	VBROADCASTSS(paramMem(Param("lo")), lo)
-	VBROADCASTSS(paramMem(Param("hi")), hi)
+	VBROADCASTSS(simd.ParamMem(Param("lo")), lo)
+	VBROADCASTSS(simd.ParamMem(Param("hi")), hi)
 
 	// body computes one or two vectors of channels (the groups, each masked
 	// or not, at its byte offset) over all m rows.
@@ -157,12 +147,12 @@ func row(s *simd.ISA, stride int) {
 		for g, io := range gs {
 			vb[g] = io.vec()
 		}
-		CMPQ(paramMem(Param("bias").Len()), U8(0))
+		CMPQ(simd.ParamMem(Param("bias").Len()), U8(0))
 		JEQ(LabelRef(pfx + "nobias"))
 		{
 			bp := Load(Param("bias").Base(), GP64())
 			ADDQ(fp, bp)
-			SUBQ(paramMem(Param("filter").Base()), bp)
+			SUBQ(simd.ParamMem(Param("filter").Base()), bp)
 			for g, io := range gs {
 				io.load(Mem{Base: bp, Disp: io.off}, vb[g])
 			}
@@ -177,7 +167,7 @@ func row(s *simd.ISA, stride int) {
 		po, pi, o := GP64(), GP64(), GP64()
 		MOVQ(outp, po)
 		MOVQ(inp, pi)
-		MOVQ(paramMem(Param("m")), o)
+		MOVQ(simd.ParamMem(Param("m")), o)
 
 		// outputs emits nb output pixels at po from input at pi: input
 		// column t of each kernel row feeds output i with filter column
@@ -193,7 +183,7 @@ func row(s *simd.ISA, stride int) {
 			rp, fr, r, tp := GP64(), GP64(), GP64(), GP64()
 			MOVQ(pi, rp)
 			MOVQ(fp, fr)
-			MOVQ(paramMem(Param("rows")), r)
+			MOVQ(simd.ParamMem(Param("rows")), r)
 			Label(lp + "rows")
 			f := make([][]VecVirtual, len(gs))
 			for g, io := range gs {
@@ -223,7 +213,7 @@ func row(s *simd.ISA, stride int) {
 					ADDQ(c4, tp)
 				}
 			}
-			ADDQ(paramMem(Param("inRowBytes")), rp)
+			ADDQ(simd.ParamMem(Param("inRowBytes")), rp)
 			LEAQ(Mem{Base: fr, Index: c4, Scale: 2}, fr)
 			ADDQ(c4, fr) // next filter row: 3 pixels on
 			DECQ(r)
@@ -241,8 +231,8 @@ func row(s *simd.ISA, stride int) {
 
 		Label(pfx + "row")
 		j := GP64()
-		MOVQ(paramMem(Param("n")), j)
-		CMPQ(paramMem(Param("padL")), U8(0))
+		MOVQ(simd.ParamMem(Param("n")), j)
+		CMPQ(simd.ParamMem(Param("padL")), U8(0))
 		JEQ(LabelRef(pfx + "block"))
 		outputs(pfx+"l", 1, []int{1, 2})
 		if stride == 2 {
@@ -271,7 +261,7 @@ func row(s *simd.ISA, stride int) {
 		Label(pfx + "rest")
 		TESTQ(j, j)
 		JZ(LabelRef(pfx + "right"))
-		CMPQ(paramMem(Param("n")), U8(block))
+		CMPQ(simd.ParamMem(Param("n")), U8(block))
 		JB(LabelRef(pfx + "half"))
 		{
 			t := GP64()
@@ -303,13 +293,13 @@ func row(s *simd.ISA, stride int) {
 		JMP(LabelRef(pfx + "single"))
 
 		Label(pfx + "right")
-		CMPQ(paramMem(Param("padR")), U8(0))
+		CMPQ(simd.ParamMem(Param("padR")), U8(0))
 		JEQ(LabelRef(pfx + "next"))
 		outputs(pfx+"r", 1, []int{0, 1})
 
 		Label(pfx + "next")
-		ADDQ(paramMem(Param("outRowSkip")), po)
-		ADDQ(paramMem(Param("inRowSkip")), pi)
+		ADDQ(simd.ParamMem(Param("outRowSkip")), po)
+		ADDQ(simd.ParamMem(Param("inRowSkip")), pi)
 		DECQ(o)
 		JNZ(LabelRef(pfx + "row"))
 	}
@@ -365,7 +355,7 @@ func row(s *simd.ISA, stride int) {
 		// AVX2 masked stores are slow on some CPUs: with at least one full
 		// group, redo the last 8 channels unmasked instead (the overlap
 		// recomputes identical values).
-		CMPQ(paramMem(Param("c")), U8(s.Lanes))
+		CMPQ(simd.ParamMem(Param("c")), U8(s.Lanes))
 		JB(LabelRef("masked"))
 		back := GP64()
 		MOVQ(U32(s.Lanes), back)
@@ -419,7 +409,7 @@ func rowChan(s *simd.ISA, stride int) {
 	fp := Load(Param("filter").Base(), GP64())
 	bp := GP64() // bias, or 0 for none
 	XORQ(bp, bp)
-	CMPQ(paramMem(Param("bias").Len()), U8(0))
+	CMPQ(simd.ParamMem(Param("bias").Len()), U8(0))
 	JEQ(LabelRef("nobias"))
 	Load(Param("bias").Base(), bp)
 	Label("nobias")
@@ -430,8 +420,8 @@ func rowChan(s *simd.ISA, stride int) {
 	MOVQ(c4, last)
 	SUBQ(U8(s.Bytes()), last)
 	lo, hi := s.Vec(), s.Vec()
-	VBROADCASTSS(paramMem(Param("lo")), lo)
-	VBROADCASTSS(paramMem(Param("hi")), hi)
+	VBROADCASTSS(simd.ParamMem(Param("lo")), lo)
+	VBROADCASTSS(simd.ParamMem(Param("hi")), hi)
 	// Loop counters live on the stack: output rows left, pixels left.
 	locals := AllocLocal(16)
 	rowsLeft, pixLeft := locals.Offset(0), locals.Offset(8)
@@ -492,7 +482,7 @@ func rowChan(s *simd.ISA, stride int) {
 		rp, fr, r, tp := GP64(), GP64(), GP64(), GP64()
 		LEAQ(Mem{Base: pi, Index: g, Scale: 1}, rp)
 		LEAQ(Mem{Base: fp, Index: g, Scale: 1}, fr)
-		MOVQ(paramMem(Param("rows")), r)
+		MOVQ(simd.ParamMem(Param("rows")), r)
 		Label(lp + "rows")
 		f := fs
 		for k := range f {
@@ -517,7 +507,7 @@ func rowChan(s *simd.ISA, stride int) {
 				ADDQ(ip, tp)
 			}
 		}
-		ADDQ(paramMem(Param("inRowBytes")), rp)
+		ADDQ(simd.ParamMem(Param("inRowBytes")), rp)
 		LEAQ(Mem{Base: fr, Index: c4, Scale: 2}, fr)
 		ADDQ(c4, fr) // next filter row: 3 pixels on
 		DECQ(r)
@@ -554,7 +544,7 @@ func rowChan(s *simd.ISA, stride int) {
 		for _, right := range []bool{false, true} {
 			rl := fmt.Sprintf("%sr%v", pfx, right)
 			if !right {
-				CMPQ(paramMem(Param("padR")), U8(0))
+				CMPQ(simd.ParamMem(Param("padR")), U8(0))
 				JNE(LabelRef(pfx + "rtrue"))
 			} else {
 				Label(rl)
@@ -583,7 +573,7 @@ func rowChan(s *simd.ISA, stride int) {
 		t := Load(Param("n"), GP64())
 		MOVQ(t, pixLeft)
 	}
-	CMPQ(paramMem(Param("padL")), U8(0))
+	CMPQ(simd.ParamMem(Param("padL")), U8(0))
 	JEQ(LabelRef("run"))
 	CMPQ(pixLeft, U8(run))
 	JBE(LabelRef("lastL"))
@@ -606,8 +596,8 @@ func rowChan(s *simd.ISA, stride int) {
 	Label("next")
 	// pass leaves po and pi at the end of the row's pixels (pi before the
 	// right pixel's input, which the skip counts from).
-	ADDQ(paramMem(Param("outRowSkip")), po)
-	ADDQ(paramMem(Param("inRowSkip")), pi)
+	ADDQ(simd.ParamMem(Param("outRowSkip")), po)
+	ADDQ(simd.ParamMem(Param("inRowSkip")), pi)
 	DECQ(rowsLeft)
 	JNZ(LabelRef("row"))
 	simd.Epilogue(nil)
@@ -630,12 +620,12 @@ func pixel(s *simd.ISA) {
 	MOVQ(rem, c4)
 	SHLQ(U8(2), c4)
 	lo, hi := s.Vec(), s.Vec()
-	VBROADCASTSS(paramMem(Param("lo")), lo)
-	VBROADCASTSS(paramMem(Param("hi")), hi)
+	VBROADCASTSS(simd.ParamMem(Param("lo")), lo)
+	VBROADCASTSS(simd.ParamMem(Param("hi")), hi)
 
 	body := func(pfx string, io vecIO) {
 		acc := s.Vec()
-		CMPQ(paramMem(Param("bias").Len()), U8(0))
+		CMPQ(simd.ParamMem(Param("bias").Len()), U8(0))
 		JEQ(LabelRef(pfx + "nobias"))
 		io.load(Mem{Base: bp}, acc)
 		JMP(LabelRef(pfx + "biasok"))
@@ -646,12 +636,12 @@ func pixel(s *simd.ISA) {
 		rp, fr, r := GP64(), GP64(), GP64()
 		MOVQ(inp, rp)
 		MOVQ(fp, fr)
-		MOVQ(paramMem(Param("rows")), r)
+		MOVQ(simd.ParamMem(Param("rows")), r)
 		Label(pfx + "rows")
 		tp, tf, k := GP64(), GP64(), GP64()
 		MOVQ(rp, tp)
 		MOVQ(fr, tf)
-		MOVQ(paramMem(Param("cols")), k)
+		MOVQ(simd.ParamMem(Param("cols")), k)
 		Label(pfx + "cols")
 		x, f := s.Vec(), s.Vec()
 		io.load(Mem{Base: tp}, x)
@@ -661,7 +651,7 @@ func pixel(s *simd.ISA) {
 		ADDQ(c4, tf)
 		DECQ(k)
 		JNZ(LabelRef(pfx + "cols"))
-		ADDQ(paramMem(Param("rowBytes")), rp)
+		ADDQ(simd.ParamMem(Param("rowBytes")), rp)
 		LEAQ(Mem{Base: fr, Index: c4, Scale: 2}, fr)
 		ADDQ(c4, fr)
 		DECQ(r)

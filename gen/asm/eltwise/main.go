@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	. "github.com/mmcloughlin/avo/build"
-	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 
@@ -24,15 +23,6 @@ func main() {
 		eltwise(s, false)
 	}
 	Generate()
-}
-
-// paramMem returns the stack address of a parameter component.
-func paramMem(c gotypes.Component) Mem {
-	b, err := c.Resolve()
-	if err != nil {
-		panic(err)
-	}
-	return b.Addr
 }
 
 // eltwise emits addClamp<ISA> (out = clamp(a+b)) or clamp<ISA> (out =
@@ -61,8 +51,8 @@ func eltwise(s *simd.ISA, add bool) {
 		n = Load(Param("in").Len(), GP64())
 	}
 	lo, hi := s.Vec(), s.Vec()
-	VBROADCASTSS(paramMem(Param("lo")), lo)
-	VBROADCASTSS(paramMem(Param("hi")), hi)
+	VBROADCASTSS(simd.ParamMem(Param("lo")), lo)
+	VBROADCASTSS(simd.ParamMem(Param("hi")), hi)
 
 	op := func(v VecVirtual, off int) {
 		VMOVUPS(x.Offset(off), v)

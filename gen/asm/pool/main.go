@@ -11,7 +11,6 @@ import (
 	"fmt"
 
 	. "github.com/mmcloughlin/avo/build"
-	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 
@@ -25,15 +24,6 @@ func main() {
 		pool(s, true)
 	}
 	Generate()
-}
-
-// paramMem returns the stack address of a parameter component.
-func paramMem(c gotypes.Component) Mem {
-	b, err := c.Resolve()
-	if err != nil {
-		panic(err)
-	}
-	return b.Addr
 }
 
 // pool emits maxPoolRow<ISA> or, with avg, avgPoolRow<ISA>.
@@ -66,7 +56,7 @@ func pool(s *simd.ISA, avg bool) {
 	var scale, negInf VecVirtual
 	if avg {
 		scale = s.Vec()
-		VBROADCASTSS(paramMem(Param("scale")), scale)
+		VBROADCASTSS(simd.ParamMem(Param("scale")), scale)
 	} else {
 		// -Inf, the identity of max.
 		negInf = s.Vec()
@@ -113,10 +103,10 @@ func pool(s *simd.ISA, avg bool) {
 		}
 		rp, r, tp, k := GP64(), GP64(), GP64(), GP64()
 		MOVQ(pi, rp)
-		MOVQ(paramMem(Param("rows")), r)
+		MOVQ(simd.ParamMem(Param("rows")), r)
 		Label(pfx + "rows")
 		MOVQ(rp, tp)
-		MOVQ(paramMem(Param("cols")), k)
+		MOVQ(simd.ParamMem(Param("cols")), k)
 		Label(pfx + "cols")
 		x := s.Vec()
 		load(Mem{Base: tp}, x)
@@ -138,7 +128,7 @@ func pool(s *simd.ISA, avg bool) {
 		ADDQ(c4, tp)
 		DECQ(k)
 		JNZ(LabelRef(pfx + "cols"))
-		ADDQ(paramMem(Param("rowBytes")), rp)
+		ADDQ(simd.ParamMem(Param("rowBytes")), rp)
 		DECQ(r)
 		JNZ(LabelRef(pfx + "rows"))
 		if avg {
@@ -171,7 +161,7 @@ func pool(s *simd.ISA, avg bool) {
 
 	Label("next")
 	ADDQ(c4, outp)
-	ADDQ(paramMem(Param("stepBytes")), inp)
+	ADDQ(simd.ParamMem(Param("stepBytes")), inp)
 	DECQ(j)
 	JNZ(LabelRef("pixel"))
 	simd.Epilogue(nil)

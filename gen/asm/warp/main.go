@@ -18,7 +18,6 @@ import (
 	"math"
 
 	. "github.com/mmcloughlin/avo/build"
-	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 
@@ -39,15 +38,6 @@ func main() {
 		warpStore(l, interleaveConsts(l.Lanes))
 	}
 	Generate()
-}
-
-// paramMem returns the stack address of a parameter component.
-func paramMem(c gotypes.Component) Mem {
-	b, err := c.Resolve()
-	if err != nil {
-		panic(err)
-	}
-	return b.Addr
 }
 
 var (
@@ -96,13 +86,13 @@ func warpAVX512() {
 		VPBROADCASTD(m, v)
 		return v
 	}
-	wv := bcast(paramMem(Param("width")))
-	hv := bcast(paramMem(Param("height")))
-	sv := bcast(paramMem(Param("stride")))
+	wv := bcast(simd.ParamMem(Param("width")))
+	hv := bcast(simd.ParamMem(Param("height")))
+	sv := bcast(simd.ParamMem(Param("stride")))
 	lim := ZMM() // len(pix) - 8: the last offset a qword can be gathered from
 	{
 		t := GP64()
-		MOVQ(paramMem(Param("pix").Len()), t)
+		MOVQ(simd.ParamMem(Param("pix").Len()), t)
 		SUBQ(U8(8), t)
 		VPBROADCASTD(t.As32(), lim)
 	}
@@ -369,12 +359,12 @@ func resizeAVX512() {
 	lim := []VecVirtual{ZMM(), ZMM()}
 	for i, name := range []string{"row0", "row1"} {
 		t := GP64()
-		MOVQ(paramMem(Param(name).Len()), t)
+		MOVQ(simd.ParamMem(Param(name).Len()), t)
 		SUBQ(U8(4), t)
 		VPBROADCASTD(t.As32(), lim[i])
 	}
 	fy := ZMM()
-	VBROADCASTSS(paramMem(Param("fy")), fy)
+	VBROADCASTSS(simd.ParamMem(Param("fy")), fy)
 	tbl := GP64()
 	LEAQ(NewDataAddr(Symbol{Name: "kmask16", Static: true}, 0), tbl)
 
@@ -530,19 +520,19 @@ func warpAVX2() {
 	wm, hm, sv, s3v, lim, uf, xu := loc.Offset(0), loc.Offset(32), loc.Offset(64), loc.Offset(96), loc.Offset(128), loc.Offset(160), loc.Offset(192)
 	yuLoc := AllocLocal(32)
 	t := GP64()
-	MOVQ(paramMem(Param("width")), t)
+	MOVQ(simd.ParamMem(Param("width")), t)
 	DECQ(t)
 	XORL(U32(0x80000000), t.As32())
 	bcast8(t.As32(), wm)
-	MOVQ(paramMem(Param("height")), t)
+	MOVQ(simd.ParamMem(Param("height")), t)
 	DECQ(t)
 	XORL(U32(0x80000000), t.As32())
 	bcast8(t.As32(), hm)
-	MOVQ(paramMem(Param("stride")), t)
+	MOVQ(simd.ParamMem(Param("stride")), t)
 	bcast8(t.As32(), sv)
 	ADDQ(U8(3), t)
 	bcast8(t.As32(), s3v)
-	MOVQ(paramMem(Param("pix").Len()), t)
+	MOVQ(simd.ParamMem(Param("pix").Len()), t)
 	SUBQ(U8(4), t)
 	bcast8(t.As32(), lim)
 	{
@@ -695,12 +685,12 @@ func resizeAVX2() {
 	lim := []Mem{loc.Offset(0), loc.Offset(32)}
 	for i, name := range []string{"row0", "row1"} {
 		t := GP64()
-		MOVQ(paramMem(Param(name).Len()), t)
+		MOVQ(simd.ParamMem(Param(name).Len()), t)
 		SUBQ(U8(4), t)
 		bcast8(t.As32(), lim[i])
 	}
 	fy := YMM()
-	VBROADCASTSS(paramMem(Param("fy")), fy)
+	VBROADCASTSS(simd.ParamMem(Param("fy")), fy)
 
 	// body interpolates 8 pixels (the first n in the tail, with t).
 	body := func(tm *simd.Tail) {
@@ -908,7 +898,7 @@ func warpCols(l *simd.ISA) {
 		Load(Param("idx").Base(), GP64()), Load(Param("w").Base(), GP64()),
 	}
 	n := Load(Param("r").Len(), GP64())
-	planes := []Mem{paramMem(Param("vr").Base()), paramMem(Param("vg").Base()), paramMem(Param("vb").Base())}
+	planes := []Mem{simd.ParamMem(Param("vr").Base()), simd.ParamMem(Param("vg").Base()), simd.ParamMem(Param("vb").Base())}
 	wsb := Load(Param("ws"), GP64())
 	SHLQ(U8(2), wsb) // bytes between taps' weights
 	name := "cols" + l.Name

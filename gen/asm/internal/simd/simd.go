@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	. "github.com/mmcloughlin/avo/build"
+	"github.com/mmcloughlin/avo/gotypes"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
 )
@@ -195,8 +196,20 @@ func refFile(ref string) string {
 		return "axpy_generic.go"
 	case "DotBatch", "SquaredL2Batch", "CosineBatch":
 		return "batch_generic.go"
+	case "WinogradInput", "WinogradOutput":
+		return "winograd_generic.go"
 	}
 	panic("simd: no reference file for " + ref)
+}
+
+// ParamMem returns the stack address of a parameter component (for
+// memory operands such as a broadcast straight from the argument).
+func ParamMem(c gotypes.Component) Mem {
+	b, err := c.Resolve()
+	if err != nil {
+		panic(err)
+	}
+	return b.Addr
 }
 
 // Epilogue clears the upper vector state, stores the low lane of result (if
