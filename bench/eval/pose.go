@@ -111,6 +111,7 @@ func pose(det *detect.Detector, dir string) {
 	}
 	angles := []float64{-90, -60, -45, -30, -15, -5, 5, 15, 30, 45, 60, 90, 180}
 	var rollErr []float64
+	signed := map[float64][]float64{} // angle -> signed roll errors
 	var within, missed int
 	var yawPairs, yawSign, yawBig int
 	var yawSym []float64
@@ -143,6 +144,9 @@ func pose(det *detect.Detector, dir string) {
 				yawBig++
 				if (base.Pose.Yaw > 0) == (m.Pose.Yaw > 0) { // a mirror must flip the sign
 					yawSign++
+					if *flagVerbose {
+						fmt.Printf("  yaw sign: %s: yaw %.1f, mirrored %.1f\n", f, base.Pose.Yaw, m.Pose.Yaw)
+					}
 				}
 			}
 		}
@@ -166,8 +170,11 @@ func pose(det *detect.Detector, dir string) {
 			}
 			e := math.Abs(wrap(float64(m.Pose.Roll) - float64(base.Pose.Roll) - a))
 			rollErr = append(rollErr, e)
+			signed[a] = append(signed[a], wrap(float64(m.Pose.Roll)-float64(base.Pose.Roll)-a))
 			if e <= 3 {
 				within++
+			} else if *flagVerbose {
+				fmt.Printf("  roll miss: %s rotated %v: roll %.1f, base %.1f, error %.1f\n", f, a, m.Pose.Roll, base.Pose.Roll, wrap(float64(m.Pose.Roll)-float64(base.Pose.Roll)-a))
 			}
 		}
 	}
@@ -177,6 +184,20 @@ func pose(det *detect.Detector, dir string) {
 	}
 	fmt.Printf("pose: roll on synthetic rotations (%v degrees) of deepface photos: %d faces, mean |error| %.2f, max %.2f degrees, %d within 3 degrees, %d not found\n",
 		angles, len(rollErr), mean(rollErr), maxErr, within, missed)
+	fmt.Printf("pose: signed roll error by angle (mean, min, max; within 3):")
+	for _, a := range angles {
+		es := signed[a]
+		lo, hi := math.Inf(1), math.Inf(-1)
+		n := 0
+		for _, e := range es {
+			lo, hi = min(lo, e), max(hi, e)
+			if math.Abs(e) <= 3 {
+				n++
+			}
+		}
+		fmt.Printf(" %v: %+.2f [%+.1f, %+.1f] %d/%d;", a, mean(es), lo, hi, n, len(es))
+	}
+	fmt.Println()
 	fmt.Printf("pose: yaw on mirrored photos: %d pairs, mean |yaw + mirrored yaw| %.2f degrees; sign wrong on %d of %d faces with |yaw| >= 5\n",
 		yawPairs, mean(yawSym), yawSign, yawBig)
 	fmt.Printf("pose: deepface photos (mostly frontal): yaw mean %.1f sd %.1f; pitch mean %.1f sd %.1f degrees\n\n",
