@@ -21,12 +21,14 @@ import "github.com/facecluster/facecluster/asm"
 
 // WinogradFilter is a 3x3 filter transformed for Conv2DWinograd (U, 16
 // matrices [Cin, Cout]) and packed for its GEMMs at the level active when
-// it was made. It is immutable and safe for concurrent use.
+// it was made, with a reference to the filter itself (which must not
+// change while it is in use). It is immutable and safe for concurrent use.
 type WinogradFilter struct {
-	spec ConvSpec
-	u    []float32         // U: matrix k = 4*i+j at u[k*Cin*Cout:], [Cin, Cout]
-	pf   [16]*PackedFilter // U_k packed for a band's GEMM
-	band int               // tile rows per band
+	spec   ConvSpec
+	filter []float32    // the filter itself, for another level
+	u      [16]*packedB // U_k = (G g G^T)[k/4][k%4], [Cin, Cout], packed for a band's GEMM
+	level  asm.Level    // the level u is packed for
+	band   int          // tile rows per band
 }
 
 // WinogradSupported reports whether Conv2DWinograd computes convolutions
@@ -55,19 +57,21 @@ func PackWinogradFilter(filter []float32, s ConvSpec) *WinogradFilter {
 	if len(filter) < 9*ci*co {
 		panic("kernels: PackWinogradFilter: insufficient length of filter")
 	}
-	f := &WinogradFilter{spec: s, u: make([]float32, 16*ci*co)}
+	filter = filter[:9*ci*co]
+	l := asm.ISA()
+	th, tw := winoTiles(s.H, s.W)
+	f := &WinogradFilter{spec: s, filter: filter, level: l, band: max(1, min(th, winoBandBytes/(16*4*(ci+co)*tw)))}
+	// U in scratch, of which only the packing (the GEMMs' B) is kept.
+	u := make([]float32, 16*ci*co)
 	for c := range ci {
 		for o := range co {
 			for k, v := range winoFilterTile(filter, ci, co, c, o) {
-				f.u[k*ci*co+c*co+o] = float32(v)
+				u[k*ci*co+c*co+o] = float32(v)
 			}
 		}
 	}
-	th, tw := winoTiles(s.H, s.W)
-	f.band = max(1, min(th, winoBandBytes/(16*4*(ci+co)*tw)))
-	spec := ConvSpec{H: f.band, W: tw, Cin: ci, KH: 1, KW: 1, Cout: co, Stride: 1, Pad: Valid}
-	for k := range f.pf {
-		f.pf[k] = PackConvFilter(f.u[k*ci*co:(k+1)*ci*co], spec)
+	for k := range f.u {
+		f.u[k] = newPackedB(l, false, f.band*tw, co, ci, u[k*ci*co:(k+1)*ci*co], co, false)
 	}
 	return f
 }
@@ -88,11 +92,11 @@ func winoFilterTile(filter []float32, ci, co, c, o int) (u [16]float64) {
 	return u
 }
 
-// Bytes returns the size of the transformed filter and its packed copies.
+// Bytes returns the size of the transformed filter's packing.
 func (f *WinogradFilter) Bytes() int {
-	n := 4 * len(f.u)
-	for _, p := range f.pf {
-		n += p.Bytes()
+	n := 0
+	for _, p := range f.u {
+		n += 4 * len(p.data)
 	}
 	return n
 }
@@ -121,6 +125,12 @@ func Conv2DWinograd(out, in []float32, f *WinogradFilter, bias, res []float32, s
 	}
 	if len(out) < h*w*co || res != nil && len(res) < h*w*co {
 		panic("kernels: Conv2D: insufficient length of out or res")
+	}
+	if f.level != asm.ISA() {
+		// Packed for another level (asm.SetISA in tests): the direct
+		// convolution of the filter itself.
+		conv2D(out, in, f.filter, nil, bias, res, s)
+		return
 	}
 	th, tw := winoTiles(h, w)
 	st := winoPool.Get()
@@ -151,11 +161,15 @@ func Conv2DWinograd(out, in []float32, f *WinogradFilter, bias, res []float32, s
 	if s.H != f.spec.H || s.W != f.spec.W {
 		p.rows = max(1, min(th, winoBandBytes/(16*4*(ci+co)*tw)))
 	}
-	bands := (th + p.rows - 1) / p.rows
-	t := min(Threads(), bands)
+	t := Threads()
 	if 2*float64(h*w)*float64(9*ci*co) < 4e6 {
 		t = 1
 	}
+	// At least a band per goroutine (the bands only split the tiles: the
+	// result is the same).
+	p.rows = min(p.rows, (th+t-1)/t)
+	bands := (th + p.rows - 1) / p.rows
+	t = min(t, bands)
 	p.parts.reset(bands)
 	parallel(p, t, &st.tk)
 	*p = winoPlan{}
@@ -210,13 +224,8 @@ func (p *winoPlan) band(ar *gemmArena, b int) {
 	for ty := ty0; ty < ty1; ty++ {
 		asm.WinogradInput(v[(ty-ty0)*tw*ci:], nt*ci, p.in[2*ty*ldi:], ldi, ci, tw)
 	}
-	for k := range 16 {
-		pf := f.pf[k]
-		pb := pf.pb
-		if pb.level != asm.ISA() {
-			pb = nil
-		}
-		gemm(false, false, nt, co, ci, 1, v[k*nt*ci:(k+1)*nt*ci], ci, pf.filter, co, 0, m[k*nt*co:(k+1)*nt*co], co, nil, pb, 1)
+	for k, pb := range f.u {
+		gemm(false, false, nt, co, ci, 1, v[k*nt*ci:(k+1)*nt*ci], ci, nil, co, 0, m[k*nt*co:(k+1)*nt*co], co, nil, pb, 1)
 	}
 	ldo := w * co
 	for ty := ty0; ty < ty1; ty++ {

@@ -127,6 +127,27 @@ func TestConv2DWinograd(t *testing.T) {
 	})
 }
 
+// TestConv2DWinogradLevels packs a filter at the default level and runs it
+// at every level (another level falls back to the direct convolution of
+// the filter itself).
+func TestConv2DWinogradLevels(t *testing.T) {
+	s := ConvSpec{H: 9, W: 10, Cin: 16, KH: 3, KW: 3, Cout: 32, Stride: 1, Pad: Same, Act: ActReLU}
+	rng := rand.New(rand.NewPCG(23, 24))
+	in, filter, bias := randSlice(rng, s.H*s.W*s.Cin), randSlice(rng, 9*s.Cin*s.Cout), randSlice(rng, s.Cout)
+	f := PackWinogradFilter(filter, s)
+	want, mag := naiveConv(s, in, filter, bias, nil)
+	wmag := winoMag(s, in, filter)
+	isatest.ForEach(t, func(t *testing.T) {
+		out := make([]float32, len(want))
+		Conv2DWinograd(out, in, f, bias, nil, s)
+		for i, w := range want {
+			if tol := gemmTol(s.Cin+24, mag[i]+wmag[i]); !(math.Abs(float64(out[i])-w) <= tol) {
+				t.Fatalf("out[%d] = %v, want %v (tolerance %.3g)", i, out[i], w, tol)
+			}
+		}
+	})
+}
+
 func TestConv2DWinogradPanics(t *testing.T) {
 	buf := make([]float32, 1000)
 	good := ConvSpec{H: 4, W: 4, Cin: 2, KH: 3, KW: 3, Cout: 3, Stride: 1, Pad: Same}
