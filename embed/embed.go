@@ -6,9 +6,10 @@
 //
 //   - dlib's ResNet face recogniser (128-d) reads a 150x150 chip aligned by
 //     the least-squares similarity transform that maps four detector
-//     keypoints (eyes, nose tip, mouth) onto dlib's chip template;
+//     keypoints (eyes, nose tip, mouth) onto dlib's chip template, zoomed
+//     in by 1/0.88 (see dlibZoom);
 //   - HSE's faceres (MobileNet trained on VGGFace2, 1024-d) reads a 224x224
-//     crop of the detector box enlarged by 20% and turned upright by the
+//     crop of the detector box enlarged by 30% and turned upright by the
 //     eye line's angle.
 //
 // In mode Accurate (the default) each network's output is L2-normalised and
@@ -55,9 +56,11 @@ func (m Mode) String() string {
 
 // Model tags. A tag names the networks, their preprocessing and the way
 // they are combined: any change that moves the vectors gets a new tag.
+// The v2 features (dlib chip zoomed in by 1/0.88, faceres crop 1.3 times
+// the box instead of 1.2) replaced v1.
 const (
-	TagFused = "fused-v1"
-	TagDlib  = "dlib-v1"
+	TagFused = "fused-v2"
+	TagDlib  = "dlib-v2"
 )
 
 // Feature dimensions.

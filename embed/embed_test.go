@@ -41,9 +41,11 @@ func TestAlignTemplate(t *testing.T) {
 			t.Fatalf("matrix %v, want identity", m)
 		}
 	}
-	// faceres: an upright 224x224 box shrunk by 1/1.2 maps output pixel
-	// centres onto the enlarged box's pixel centres, one sample.
-	f := detect.Face{Box: detect.Box{X: 100 + 224*0.1/1.2, Y: 50 + 224*0.1/1.2, W: 224 / 1.2, H: 224 / 1.2}}
+	// faceres: an upright 224x224 box shrunk by 1/faceresEnlarge maps
+	// output pixel centres onto the enlarged box's pixel centres, one
+	// sample.
+	in := 224 * (faceresEnlarge - 1) / 2 / faceresEnlarge
+	f := detect.Face{Box: detect.Box{X: float32(100 + in), Y: float32(50 + in), W: 224 / faceresEnlarge, H: 224 / faceresEnlarge}}
 	f.Keypoints[detect.LeftEye].X = 1
 	fm, s := faceresCrop(f)
 	if s != 1 || math.Abs(fm[0]-1) > 1e-6 || math.Abs(fm[2]-100) > 1e-3 || math.Abs(fm[5]-50) > 1e-3 {

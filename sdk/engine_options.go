@@ -41,7 +41,15 @@ const (
 // SDK's own features, used unless WithThreshold is given; see Threshold.
 const (
 	ThresholdAccurate = 0.246
-	ThresholdFast     = 0.0665
+	ThresholdFast     = 0.06475
+)
+
+// Thresholds of the v1 features ("fused-v1", "dlib-v1": the dlib chip on
+// dlib's own template, the faceres crop 1.2 times the box), which albums
+// made before the v2 features hold: they keep clustering as they did.
+const (
+	thresholdAccurateV1 = 0.246
+	thresholdFastV1     = 0.0665
 )
 
 // Threshold returns the average-linkage cosine distance up to which an
@@ -57,23 +65,30 @@ const (
 // takes the threshold maximising the mean of the two slices' BCubed F (the
 // East-Asian slice weighing as much as all the others), averaged with its
 // two neighbours in the sweep so that a threshold at the edge of a cliff
-// loses to one on a plateau. BCubed F:
+// loses to one on a plateau. BCubed F of the v2 features:
 //
 //	accurate   0.228  0.234  0.240  0.246  0.252  0.258  0.264
-//	outside    0.992  0.994  0.994  0.998  0.996  0.988  0.964
-//	rmfd       0.668  0.704  0.707  0.730  0.705  0.691  0.613
+//	outside    0.992  0.994  0.996  0.998  0.996  0.996  0.988
+//	rmfd       0.680  0.714  0.737  0.749  0.759  0.718  0.707
 //
-//	fast       0.0595 0.0630 0.0648 0.0665 0.0683 0.0700 0.0752
-//	outside    0.983  0.984  0.984  0.990  0.993  0.994  0.996
-//	rmfd       0.464  0.471  0.481  0.488  0.476  0.470  0.446
+//	fast       0.0595 0.0613 0.0630 0.0648 0.0665 0.0683 0.0700
+//	outside    0.985  0.985  0.986  0.987  0.987  0.987  0.987
+//	rmfd       0.532  0.539  0.561  0.567  0.566  0.552  0.541
 //
-// The fast mode's East-Asian scores show why ModeAccurate is the default.
+// The same rule picks the distance of Chinese Whispers and of DBSCAN (at
+// least 3 faces), which then score, outside rmfd and in it: accurate 0.983
+// and 0.644, 0.982 and 0.589; fast 0.972 and 0.554, 0.955 and 0.478. The
+// fast mode's East-Asian scores show why ModeAccurate is the default.
 func Threshold(tag string) (float32, bool) {
 	switch tag {
 	case FeatureAccurate:
 		return ThresholdAccurate, true
 	case FeatureFast:
 		return ThresholdFast, true
+	case "fused-v1":
+		return thresholdAccurateV1, true
+	case "dlib-v1":
+		return thresholdFastV1, true
 	}
 	return 0, false
 }
