@@ -32,9 +32,13 @@ type SgemmKernel struct {
 	// with mt < MR or nt < NR) itself; a kernel without it needs callers to
 	// compute such tiles into a full scratch tile.
 	Partial bool
-	Name    string // e.g. "avx512_14x32"
-	Level   Level
-	fn      sgemmFunc
+	// Rows reports that RunPartial also takes mt a multiple of MR: that
+	// many rows of C as full tiles, one below the other (A's rows rsa,
+	// C's ldc and the residual's LdRes apart), in one call.
+	Rows  bool
+	Name  string // e.g. "avx512_14x32"
+	Level Level
+	fn    sgemmFunc
 }
 
 // sgemmKernelImpl holds each level's micro-kernels, the default (largest
@@ -86,10 +90,12 @@ func (kn *SgemmKernel) Run(k int, a []float32, rsa, csa int, b []float32, ldb in
 // RunPartial is Run for the first mt rows and nt columns of the tile
 // (1 <= mt <= MR, 1 <= nt <= NR): only they of C, ep.Bias and ep.Res are
 // read or written; A and B are still read in full (packed slivers are
-// zero-padded). Only Partial kernels accept mt < MR or nt < NR.
+// zero-padded). Only Partial kernels accept mt < MR or nt < NR. Rows
+// kernels also take mt a multiple of MR: mt/MR full tiles, tile q at rows
+// q*MR of A, C and ep.Res, as mt/MR calls would compute them.
 func (kn *SgemmKernel) RunPartial(k int, a []float32, rsa, csa int, b []float32, ldb int, c []float32, ldc int, beta float32, ep *SgemmEpilogue, mt, nt int) {
 	if sgemmRace {
-		raceRead(a[:(kn.MR-1)*rsa+(k-1)*csa+1])
+		raceRead(a[:(max(mt, kn.MR)-1)*rsa+(k-1)*csa+1])
 		raceRead(b[:(k-1)*ldb+kn.NR])
 		for i := range mt { // row by row: the gaps may belong to other goroutines
 			raceWrite(c[i*ldc : i*ldc+nt])

@@ -41,7 +41,7 @@ func sgemmConvKernelAVX2_4x16(kin int, kout int, a *float32, rsa int, ajump int,
 func sgemmKernelAVX2_2x16(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_14x32 is the 14 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -59,7 +59,7 @@ func sgemmConvKernelAVX512_14x32(kin int, kout int, a *float32, rsa int, ajump i
 func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
 
 // sgemmKernelAVX512_12x32 is the 12 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -71,7 +71,7 @@ func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ld
 func sgemmConvKernelAVX512_12x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_8x32 is the 8 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -83,7 +83,7 @@ func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb
 func sgemmConvKernelAVX512_8x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_8x48 is the 8 x 48 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -95,7 +95,7 @@ func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb
 func sgemmPackBAVX512_48(kc int, slivers int, b *float32, ldb int, dst *float32)
 
 // sgemmKernelAVX512_14x24 is the 14 x 24 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -107,7 +107,7 @@ func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ld
 func sgemmConvKernelAVX512_14x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_8x24 is the 8 x 24 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -119,19 +119,19 @@ func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb
 func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_2x32 is the 2 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_2x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_7x48 is the 7 x 48 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_7x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmKernelAVX512_9x32 is the 9 x 32 micro-kernel for AVX512; see SgemmKernel.Run (sgemm.go) and
-// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.
+// sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmKernelAVX512_9x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

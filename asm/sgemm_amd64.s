@@ -1802,6 +1802,7 @@ done_partial:
 // func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_14x32(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -2328,6 +2329,26 @@ store:
 	VMOVUPS Z27, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x0000000e, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -2911,6 +2932,7 @@ sliver:
 // func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_12x32(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -3373,6 +3395,26 @@ store:
 	VMOVUPS Z23, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x0000000c, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000030, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000030, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000030, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -3856,6 +3898,7 @@ done:
 // func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_8x32(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -4190,6 +4233,26 @@ store:
 	VMOVUPS Z15, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x00000008, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -4545,6 +4608,7 @@ done:
 // func sgemmKernelAVX512_8x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_8x48(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -4976,6 +5040,26 @@ store:
 	VMOVUPS Z23, K3, 128(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x00000008, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -5021,6 +5105,7 @@ sliver:
 // func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
 TEXT ·sgemmKernelAVX512_14x24(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -5548,6 +5633,26 @@ store:
 	VMOVUPS Y27, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x0000000e, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -6096,6 +6201,7 @@ done:
 // func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
 TEXT ·sgemmKernelAVX512_8x24(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -6431,6 +6537,26 @@ store:
 	VMOVUPS Y15, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x00000008, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -6787,6 +6913,7 @@ done:
 // func sgemmKernelAVX512_2x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_2x32(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -6926,12 +7053,33 @@ store:
 	VMOVUPS Z3, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x00000002, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000008, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000008, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000008, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
 // func sgemmKernelAVX512_7x48(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_7x48(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -7317,12 +7465,33 @@ store:
 	VMOVUPS Z20, K3, 128(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x00000007, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x0000001c, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x0000001c, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x0000001c, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
 // func sgemmKernelAVX512_9x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmKernelAVX512_9x32(SB), NOSPLIT, $0-128
+tile:
 	MOVQ k+0(FP), AX
 	MOVQ rsa+16(FP), CX
 	SHLQ $0x02, CX
@@ -7689,6 +7858,26 @@ store:
 	VMOVUPS Z17, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+112(FP), AX
+	SUBQ   $0x00000009, AX
+	JLE    return
+	MOVQ   AX, mt+112(FP)
+	MOVQ   rsa+16(FP), AX
+	IMUL3Q $0x00000024, AX, AX
+	ADDQ   AX, a+8(FP)
+	MOVQ   ldc+56(FP), AX
+	IMUL3Q $0x00000024, AX, AX
+	ADDQ   AX, c+48(FP)
+	MOVQ   res+80(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+88(FP), AX
+	IMUL3Q $0x00000024, AX, AX
+	ADDQ   AX, res+80(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 

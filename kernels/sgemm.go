@@ -274,6 +274,11 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	statePool.Put(st)
 }
 
+// rowsFloats caps the rows of A times depth that a Rows micro-kernel
+// call walks when B has more than one column of tiles (the rows are read
+// again for each).
+const rowsFloats = 48 << 10
+
 // Products of fewer than smallProduct flops are cut into smallParts parts
 // per goroutine (see gemm).
 const (
@@ -555,7 +560,27 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 				} else {
 					p.packB(bp, pc, kcur, jc, ncur)
 				}
-				for ir := 0; ir < mcur; ir += mr {
+				ir0 := 0
+				if full := mcur / mr * mr; p.directA && kn.Rows && full >= 2*mr && (ncur <= nr || full*kcur <= rowsFloats) {
+					// The full row tiles of A read in place, a column
+					// of tiles per call (see asm.SgemmKernel.Rows); A's
+					// rows come from L1 or L2 again for each column.
+					for jr := 0; jr < ncur; jr += nr {
+						nt := min(nr, ncur-jr)
+						i, j := ic, jc+jr
+						if kep != nil {
+							if p.ep.bias != nil {
+								kep.Bias = &p.ep.bias[j]
+							}
+							if p.ep.res != nil {
+								kep.Res = &p.ep.res[i*p.ep.ldr+j]
+							}
+						}
+						kn.RunPartial(kcur, p.a[i*p.lda+pc:], p.lda, 1, bp[jr*kcur:], nr, p.c[i*p.ldc+j:], p.ldc, beta, kep, full, nt)
+					}
+					ir0 = full
+				}
+				for ir := ir0; ir < mcur; ir += mr {
 					mt := min(mr, mcur-ir)
 					var as []float32
 					rsa, csa := 1, mr

@@ -215,3 +215,57 @@ func TestSgemmConvMicroKernels(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmMicroKernelRows checks that every Rows kernel given mt = q*MR
+// writes exactly what q calls of one tile each write (bits, and nothing
+// else of C), with and without beta, bias and residual, any nt.
+func TestSgemmMicroKernelRows(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(31, uint64(asm.ISA())))
+		for _, kn := range asm.SgemmKernelsFor(asm.ISA()) {
+			if !kn.Rows {
+				continue
+			}
+			t.Run(kn.Name, func(t *testing.T) {
+				mr, nr := kn.MR, kn.NR
+				for _, k := range []int{1, 7, 24, 100} {
+					for rep := range 8 {
+						q := 2 + rep%3
+						rsa := k + rep%3
+						a := randSlice(rng, (q*mr-1)*rsa+k)
+						b := randSlice(rng, k*nr)
+						ldc, ldr := nr+3, nr+1
+						nt := nr
+						if rep >= 4 {
+							nt = 1 + rng.IntN(nr)
+						}
+						beta := []float32{0, 1}[rep%2]
+						c0 := randSlice(rng, (q*mr-1)*ldc+nr+5)
+						bias, res := randSlice(rng, nr), randSlice(rng, (q*mr-1)*ldr+nr)
+						ep := &asm.SgemmEpilogue{Lo: -0.25, Hi: 0.5, Clamp: rep%3 == 0, LdRes: ldr}
+						if rep%4 != 1 {
+							ep.Bias = &bias[0]
+						}
+						if rep%4 != 2 {
+							ep.Res = &res[0]
+						}
+						one, run := append([]float32(nil), c0...), append([]float32(nil), c0...)
+						for i := 0; i < q*mr; i += mr {
+							e := *ep
+							if e.Res != nil {
+								e.Res = &res[i*ldr]
+							}
+							kn.RunPartial(k, a[i*rsa:], rsa, 1, b, nr, one[i*ldc:], ldc, beta, &e, mr, nt)
+						}
+						kn.RunPartial(k, a, rsa, 1, b, nr, run, ldc, beta, ep, q*mr, nt)
+						for i := range one {
+							if math.Float32bits(one[i]) != math.Float32bits(run[i]) {
+								t.Fatalf("k=%d rep=%d (%d tiles, nt=%d): c[%d] = %v in one call, %v tile by tile", k, rep, q, nt, i, run[i], one[i])
+							}
+						}
+					}
+				}
+			})
+		}
+	})
+}

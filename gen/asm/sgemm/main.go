@@ -140,8 +140,19 @@ func kernel(s *simd.ISA, t tile, conv bool) {
 	} else {
 		TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
 		Pragma("noescape")
+		mts := "1 <= mt <= MR"
+		if s.Lanes == 16 {
+			mts = "1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles)"
+		}
 		Doc(fmt.Sprintf("%s is the %d x %d micro-kernel for %s; see SgemmKernel.Run (sgemm.go) and", name, t.mr, nr, s.Name),
-			"sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; 1 <= mt <= MR, 1 <= nt <= NR.")
+			fmt.Sprintf("sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; %s, 1 <= nt <= NR.", mts))
+	}
+	// AVX-512 GEMM kernels take a run of full tiles, one below the other,
+	// in one call (mt a multiple of MR): the tile is computed as the
+	// only one, then the arguments move MR rows down and it starts over.
+	rows := s.Lanes == 16 && !conv
+	if rows {
+		Label("tile")
 	}
 
 	var k, kin, kout, jump Register
@@ -276,7 +287,7 @@ func kernel(s *simd.ISA, t tile, conv bool) {
 	if s.Lanes == 16 {
 		// AVX-512: masked memory operations cost nothing extra, so one
 		// path serves full and partial tiles.
-		finish(s, t, acc, true, "")
+		finish(s, t, acc, true, "", rows)
 		return
 	}
 	// AVX2: the masked path (VMASKMOVPS) only for partial tiles.
@@ -286,9 +297,9 @@ func kernel(s *simd.ISA, t tile, conv bool) {
 	mt := Load(Param("mt"), GP64())
 	CMPQ(mt, U32(t.mr))
 	JNE(LabelRef("partial"))
-	finish(s, t, acc, false, "")
+	finish(s, t, acc, false, "", false)
 	Label("partial")
-	finish(s, t, acc, true, "_partial")
+	finish(s, t, acc, true, "_partial", false)
 }
 
 // colMasks selects the first nt columns of a tile, per vector.
@@ -374,8 +385,10 @@ func (cm colMasks) store(v VecVirtual, m Mem, j int) {
 
 // finish emits the end of a kernel: acc += beta*C, bias, residual, clamp,
 // then the store of the first mt rows and nt columns (with masked, else of
-// the whole tile). Labels carry suffix.
-func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string) {
+// the whole tile). Labels carry suffix. With rows, mt > MR (a multiple of
+// MR) stores the full tile and starts the next one MR rows down (label
+// "tile", the arguments a, c, res and mt updated in place).
+func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string, rows bool) {
 	cm := newColMasks(s, t, masked)
 	vw := func(v VecVirtual, j int) Op { return t.view(s, v, j) }
 	lbl := func(name string) string { return name + suffix }
@@ -504,6 +517,30 @@ func finish(s *simd.ISA, t tile, acc [][]VecVirtual, masked bool, suffix string)
 		}
 	}
 	Label(lbl("done"))
+	if rows {
+		Comment("mt > MR: the next tile, MR rows down")
+		left := Load(Param("mt"), GP64())
+		SUBQ(U32(t.mr), left)
+		JLE(LabelRef("return"))
+		Store(left, Param("mt"))
+		down := func(ptr, stride string) {
+			d := Load(Param(stride), GP64())
+			IMUL3Q(U32(4*t.mr), d, d)
+			a, err := Param(ptr).Resolve()
+			if err != nil {
+				panic(err)
+			}
+			ADDQ(d, a.Addr)
+		}
+		down("a", "rsa")
+		down("c", "ldc")
+		res := Load(Param("res"), GP64())
+		TESTQ(res, res)
+		JZ(LabelRef("tile"))
+		down("res", "ldres")
+		JMP(LabelRef("tile"))
+		Label("return")
+	}
 	simd.Epilogue(nil)
 }
 
