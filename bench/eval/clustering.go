@@ -126,7 +126,10 @@ func choose(f [][2]float64) int {
 // separately (each slice clustered on its own), per feature variant:
 //
 //   - a threshold sweep of our average linkage (cluster.Exact), the
-//     threshold the rule of choose picks and the SDK's constant;
+//     threshold the rule of choose picks and the SDK's constant, and how
+//     much each slice's BCubed F varies within two sweep steps of each
+//     method's choice (printSpread: differences smaller than that are
+//     noise);
 //   - our average linkage at the SDK's threshold beside Chinese Whispers
 //     (dlib) and DBSCAN with at least 3 faces (Immich), their distance
 //     chosen by the same rule, and (for reference) at the distance best for
@@ -171,7 +174,10 @@ func clustering(photos []*photo) {
 			}
 			fmt.Printf("  %9.4f %8.3f %8.3f %8.3f %8.3f %8.3f%s\n", t, sc[0].BCubedF, sc[0].PairwiseF, sc[1].BCubedF, sc[1].PairwiseF, (f[k][0]+f[k][1])/2, mark)
 		}
-		fmt.Printf("  rule's choice: %.4f (SDK: %.4f)\n\n", ts[choose(f)], thr)
+		k := choose(f)
+		fmt.Printf("  rule's choice: %.4f (SDK: %.4f)\n", ts[k], thr)
+		printSpread("average linkage", f, k)
+		fmt.Println()
 
 		fmt.Printf("  %-13s %-36s %6s %6s %6s %6s %11s\n", "slice", "method", "B-P", "B-R", "B-F", "pair-F", "clusters")
 		type method struct {
@@ -194,8 +200,10 @@ func clustering(photos []*photo) {
 		}
 		runs := make([][]run, len(baselines))
 		chosen := make([]int, len(baselines))
+		bfs := make([][][2]float64, len(baselines))
 		for b, m := range baselines {
 			bf := make([][2]float64, len(eg))
+			bfs[b] = bf
 			for k, eps := range eg {
 				r := run{eps: eps}
 				for j, cs := range sets {
@@ -243,6 +251,41 @@ func clustering(photos []*photo) {
 					s.BCubedPrecision, s.BCubedRecall, s.BCubedF, s.PairwiseF, s.Clusters, cs.people, s.BCubedF-batch.BCubedF)
 			}
 		}
+		for b, m := range baselines {
+			printSpread(fmt.Sprintf("%s (eps %.3f)", m.name, eg[chosen[b]]), bfs[b], chosen[b])
+		}
+	}
+	fmt.Println()
+}
+
+// spreadSteps is how many sweep steps either side of a chosen value
+// printSpread looks at.
+const spreadSteps = 2
+
+// spread returns the mean, smallest and largest of slice j's scores f[i][j]
+// over the sweep values within steps of index k.
+func spread(f [][2]float64, k, j, steps int) (mean, lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	n := 0
+	for i := max(k-steps, 0); i <= min(k+steps, len(f)-1); i++ {
+		v := f[i][j]
+		mean += v
+		lo, hi = min(lo, v), max(hi, v)
+		n++
+	}
+	return mean / float64(n), lo, hi
+}
+
+// printSpread prints how the BCubed F of each slice varies within
+// spreadSteps sweep steps of a method's chosen value: the East-Asian
+// slice's score moves by a few hundredths from one step to the next (a
+// few merges of large clusters decide it), so a difference between two
+// methods smaller than that spread is not a difference.
+func printSpread(method string, f [][2]float64, k int) {
+	fmt.Printf("  %s within %d sweep steps of its choice, BCubed F mean (range):", method, spreadSteps)
+	for j, name := range [2]string{"outside", "rmfd"} {
+		m, lo, hi := spread(f, k, j, spreadSteps)
+		fmt.Printf(" %s %.3f (%.3f-%.3f)", name, m, lo, hi)
 	}
 	fmt.Println()
 }

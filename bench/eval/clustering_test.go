@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestChoosePrefersPlateau(t *testing.T) {
 	// A lone peak (index 1) beside a cliff loses to a slightly lower
@@ -23,5 +26,17 @@ func TestGrid(t *testing.T) {
 		if d := g[k] - want[k]; d > 1e-6 || d < -1e-6 {
 			t.Fatalf("grid = %v, want %v", g, want)
 		}
+	}
+}
+
+func TestSpread(t *testing.T) {
+	f := [][2]float64{{0.1, 0.5}, {0.2, 0.6}, {0.3, 0.4}, {0.4, 0.9}, {0.5, 0.1}}
+	m, lo, hi := spread(f, 0, 1, 2) // indices 0..2, clipped at the start
+	if math.Abs(m-0.5) > 1e-12 || lo != 0.4 || hi != 0.6 {
+		t.Errorf("spread at 0 = %v %v %v, want 0.5 0.4 0.6", m, lo, hi)
+	}
+	m, lo, hi = spread(f, 3, 0, 1) // indices 2..4
+	if math.Abs(m-0.4) > 1e-12 || lo != 0.3 || hi != 0.5 {
+		t.Errorf("spread at 3 = %v %v %v, want 0.4 0.3 0.5", m, lo, hi)
 	}
 }
