@@ -217,7 +217,7 @@ func (st *convState) im2colGemm(s ConvSpec, in, filter []float32, pb *packedB, o
 	// row counts; the GEMM of each block repacks the filter, so not too few.
 	p.block = max(colAlign, colBytes/(4*k)/colAlign*colAlign)
 	t := Threads()
-	if flops := 2 * float64(m) * float64(s.Cout) * float64(k); flops < 4e6 {
+	if serialProduct(2*float64(m)*float64(s.Cout)*float64(k), k*s.Cout) {
 		t = 1
 	}
 	p.parts = (m + colAlign - 1) / colAlign
@@ -397,7 +397,7 @@ func (st *convState) direct(s ConvSpec, in, filter []float32, pb *packedB, out [
 		p.src, p.ws = buf, wp
 	}
 	t := Threads()
-	if flops := 2 * float64(oh*ow) * float64(s.Cout) * float64(k); flops < 4e6 {
+	if serialProduct(2*float64(oh*ow)*float64(s.Cout)*float64(k), k*s.Cout) {
 		t = 1
 	}
 	t = min(t, oh)

@@ -217,12 +217,14 @@ func TestConv2DNetworks(t *testing.T) {
 }
 
 // TestConv2DThreads checks that one and two goroutines give identical bits,
-// on a convolution shared out by rows and on one too small for that (whose
-// GEMM is split instead).
+// on a convolution shared out by rows, on one too small for that (whose
+// GEMM is split instead) and on a small one with a large filter.
 func TestConv2DThreads(t *testing.T) {
 	for _, s := range []ConvSpec{
 		{H: 30, W: 31, Cin: 20, KH: 3, KW: 3, Cout: 40, Stride: 1, Pad: Same, Act: ActReLU},
 		{H: 8, W: 9, Cin: 64, KH: 3, KW: 3, Cout: 96, Stride: 1, Pad: Same, Act: ActReLU6},
+		// Under 4 MFLOP but 2.4 MB of filter: shared by columns.
+		{H: 4, W: 4, Cin: 256, KH: 3, KW: 3, Cout: 256, Stride: 2, Pad: Valid, Act: ActReLU},
 	} {
 		rng := rand.New(rand.NewPCG(13, 14))
 		oh, ow, _, _ := s.Output()

@@ -248,7 +248,7 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	rowTiles, colTiles := (m+mr-1)/mr, (n+nr-1)/nr
 	t := threads
 	flops := 2 * float64(m) * float64(n) * float64(k)
-	if flops < 4e6 {
+	if serialProduct(flops, k*n) {
 		t = 1
 	}
 	p.byRows = rowTiles >= colTiles || colTiles < t
@@ -278,6 +278,20 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 // call walks when B has more than one column of tiles (the rows are read
 // again for each).
 const rowsFloats = 48 << 10
+
+// serialProduct reports whether a product of flops floating-point
+// operations whose B holds bFloats elements runs on one goroutine: under 4
+// MFLOP handing parts to helpers costs more than it saves, unless B is so
+// large (streamBFloats) that it streams from memory, where each goroutine
+// reading its share pays at any size (dlib's 4x4 -> 1x1 conv256_down_out:
+// 2.4 MB of filter for 1.2 MFLOP).
+func serialProduct(flops float64, bFloats int) bool {
+	return flops < 4e6 && bFloats < streamBFloats
+}
+
+// streamBFloats is the size of B (1 MiB) from which serialProduct shares
+// any product.
+const streamBFloats = 256 << 10
 
 // Products of fewer than smallProduct flops are cut into smallParts parts
 // per goroutine (see gemm).

@@ -165,9 +165,19 @@ func Conv2DWinograd(out, in []float32, f *WinogradFilter, bias, res []float32, s
 	if 2*float64(h*w)*float64(9*ci*co) < 4e6 {
 		t = 1
 	}
-	// At least a band per goroutine (the bands only split the tiles: the
-	// result is the same).
-	p.rows = min(p.rows, (th+t-1)/t)
+	if t > 1 {
+		// The band height at most the packed one whose share of the tile
+		// rows is the smallest on the busiest goroutine (bands taken in
+		// turn), the tallest of those (the bands only split the tiles:
+		// the result is the same).
+		best, cost := p.rows, th
+		for r := p.rows; r >= 1; r-- {
+			if c := ((th+r-1)/r + t - 1) / t * r; c < cost {
+				best, cost = r, c
+			}
+		}
+		p.rows = best
+	}
 	bands := (th + p.rows - 1) / p.rows
 	t = min(t, bands)
 	p.parts.reset(bands)
