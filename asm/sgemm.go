@@ -122,6 +122,7 @@ type sgemmConvFunc func(kin, kout int, a *float32, rsa, ajump int, b *float32, l
 // filter row, KW*Cin contiguous floats, the next run one input row further).
 type SgemmConvKernel struct {
 	MR, NR int
+	Rows   bool   // as SgemmKernel.Rows
 	Name   string // e.g. "avx512_14x32"
 	Level  Level
 	fn     sgemmConvFunc
@@ -152,10 +153,11 @@ func SgemmConvKernelsFor(l Level) []SgemmConvKernel {
 //
 // B is packed (ldb = NR, zero-padded columns); A is still read for all MR
 // rows, so a must hold (MR-1)*rsa+(kout-1)*ajump+kin elements. It checks
-// nothing (callers do); out-of-range slices are undefined behaviour.
+// nothing (callers do); out-of-range slices are undefined behaviour. Rows
+// kernels also take mt a multiple of MR, as SgemmKernel.RunPartial.
 func (kn *SgemmConvKernel) RunPartial(kin, kout int, a []float32, rsa, ajump int, b []float32, ldb int, c []float32, ldc int, beta float32, ep *SgemmEpilogue, mt, nt int) {
 	if sgemmRace {
-		raceRead(a[:(kn.MR-1)*rsa+(kout-1)*ajump+kin])
+		raceRead(a[:(max(mt, kn.MR)-1)*rsa+(kout-1)*ajump+kin])
 		raceRead(b[:(kin*kout-1)*ldb+kn.NR])
 		for i := range mt {
 			raceWrite(c[i*ldc : i*ldc+nt])

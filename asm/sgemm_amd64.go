@@ -47,7 +47,7 @@ func sgemmKernelAVX2_2x16(k int, a *float32, rsa int, csa int, b *float32, ldb i
 func sgemmKernelAVX512_14x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmConvKernelAVX512_14x32 is the 14 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
-// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmConvKernelAVX512_14x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -65,7 +65,7 @@ func sgemmPackBAVX512_32(kc int, slivers int, b *float32, ldb int, dst *float32)
 func sgemmKernelAVX512_12x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmConvKernelAVX512_12x32 is the 12 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
-// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmConvKernelAVX512_12x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -77,7 +77,7 @@ func sgemmConvKernelAVX512_12x32(kin int, kout int, a *float32, rsa int, ajump i
 func sgemmKernelAVX512_8x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmConvKernelAVX512_8x32 is the 8 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
-// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmConvKernelAVX512_8x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -101,7 +101,7 @@ func sgemmPackBAVX512_48(kc int, slivers int, b *float32, ldb int, dst *float32)
 func sgemmKernelAVX512_14x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmConvKernelAVX512_14x24 is the 14 x 24 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
-// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmConvKernelAVX512_14x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -113,7 +113,7 @@ func sgemmConvKernelAVX512_14x24(kin int, kout int, a *float32, rsa int, ajump i
 func sgemmKernelAVX512_8x24(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmConvKernelAVX512_8x24 is the 8 x 24 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
-// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
@@ -137,7 +137,7 @@ func sgemmKernelAVX512_7x48(k int, a *float32, rsa int, csa int, b *float32, ldb
 func sgemmKernelAVX512_9x32(k int, a *float32, rsa int, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 
 // sgemmConvKernelAVX512_9x32 is the 9 x 32 convolution micro-kernel for AVX512; see SgemmConvKernel.RunPartial
-// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.
+// (sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles), 1 <= nt <= NR.
 //
 //go:noescape
 func sgemmConvKernelAVX512_9x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)

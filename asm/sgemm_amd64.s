@@ -2355,6 +2355,7 @@ return:
 // func sgemmConvKernelAVX512_14x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmConvKernelAVX512_14x32(SB), NOSPLIT, $0-136
+tile:
 	MOVQ kin+0(FP), AX
 	MOVQ kout+8(FP), CX
 	MOVQ ajump+32(FP), BX
@@ -2890,6 +2891,26 @@ store:
 	VMOVUPS Z27, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+120(FP), AX
+	SUBQ   $0x0000000e, AX
+	JLE    return
+	MOVQ   AX, mt+120(FP)
+	MOVQ   rsa+24(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, a+16(FP)
+	MOVQ   ldc+64(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, c+56(FP)
+	MOVQ   res+88(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+96(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, res+88(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -3421,6 +3442,7 @@ return:
 // func sgemmConvKernelAVX512_12x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmConvKernelAVX512_12x32(SB), NOSPLIT, $0-136
+tile:
 	MOVQ kin+0(FP), AX
 	MOVQ kout+8(FP), CX
 	MOVQ ajump+32(FP), BX
@@ -3892,6 +3914,26 @@ store:
 	VMOVUPS Z23, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+120(FP), AX
+	SUBQ   $0x0000000c, AX
+	JLE    return
+	MOVQ   AX, mt+120(FP)
+	MOVQ   rsa+24(FP), AX
+	IMUL3Q $0x00000030, AX, AX
+	ADDQ   AX, a+16(FP)
+	MOVQ   ldc+64(FP), AX
+	IMUL3Q $0x00000030, AX, AX
+	ADDQ   AX, c+56(FP)
+	MOVQ   res+88(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+96(FP), AX
+	IMUL3Q $0x00000030, AX, AX
+	ADDQ   AX, res+88(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -4259,6 +4301,7 @@ return:
 // func sgemmConvKernelAVX512_8x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmConvKernelAVX512_8x32(SB), NOSPLIT, $0-136
+tile:
 	MOVQ kin+0(FP), AX
 	MOVQ kout+8(FP), CX
 	MOVQ ajump+32(FP), BX
@@ -4602,6 +4645,26 @@ store:
 	VMOVUPS Z15, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+120(FP), AX
+	SUBQ   $0x00000008, AX
+	JLE    return
+	MOVQ   AX, mt+120(FP)
+	MOVQ   rsa+24(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, a+16(FP)
+	MOVQ   ldc+64(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, c+56(FP)
+	MOVQ   res+88(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+96(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, res+88(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -5659,6 +5722,7 @@ return:
 // func sgemmConvKernelAVX512_14x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
 TEXT ·sgemmConvKernelAVX512_14x24(SB), NOSPLIT, $0-136
+tile:
 	MOVQ kin+0(FP), AX
 	MOVQ kout+8(FP), CX
 	MOVQ ajump+32(FP), BX
@@ -6195,6 +6259,26 @@ store:
 	VMOVUPS Y27, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+120(FP), AX
+	SUBQ   $0x0000000e, AX
+	JLE    return
+	MOVQ   AX, mt+120(FP)
+	MOVQ   rsa+24(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, a+16(FP)
+	MOVQ   ldc+64(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, c+56(FP)
+	MOVQ   res+88(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+96(FP), AX
+	IMUL3Q $0x00000038, AX, AX
+	ADDQ   AX, res+88(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -6563,6 +6647,7 @@ return:
 // func sgemmConvKernelAVX512_8x24(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, AVX512VL, CMOV, FMA3, SSE
 TEXT ·sgemmConvKernelAVX512_8x24(SB), NOSPLIT, $0-136
+tile:
 	MOVQ kin+0(FP), AX
 	MOVQ kout+8(FP), CX
 	MOVQ ajump+32(FP), BX
@@ -6907,6 +6992,26 @@ store:
 	VMOVUPS Y15, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+120(FP), AX
+	SUBQ   $0x00000008, AX
+	JLE    return
+	MOVQ   AX, mt+120(FP)
+	MOVQ   rsa+24(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, a+16(FP)
+	MOVQ   ldc+64(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, c+56(FP)
+	MOVQ   res+88(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+96(FP), AX
+	IMUL3Q $0x00000020, AX, AX
+	ADDQ   AX, res+88(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET
 
@@ -7884,6 +7989,7 @@ return:
 // func sgemmConvKernelAVX512_9x32(kin int, kout int, a *float32, rsa int, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias *float32, res *float32, ldres int, lo float32, hi float32, clamp bool, mt int, nt int)
 // Requires: AVX, AVX512F, CMOV, SSE
 TEXT ·sgemmConvKernelAVX512_9x32(SB), NOSPLIT, $0-136
+tile:
 	MOVQ kin+0(FP), AX
 	MOVQ kout+8(FP), CX
 	MOVQ ajump+32(FP), BX
@@ -8259,5 +8365,25 @@ store:
 	VMOVUPS Z17, K2, 64(CX)
 
 done:
+	// mt > MR: the next tile, MR rows down
+	MOVQ   mt+120(FP), AX
+	SUBQ   $0x00000009, AX
+	JLE    return
+	MOVQ   AX, mt+120(FP)
+	MOVQ   rsa+24(FP), AX
+	IMUL3Q $0x00000024, AX, AX
+	ADDQ   AX, a+16(FP)
+	MOVQ   ldc+64(FP), AX
+	IMUL3Q $0x00000024, AX, AX
+	ADDQ   AX, c+56(FP)
+	MOVQ   res+88(FP), AX
+	TESTQ  AX, AX
+	JZ     tile
+	MOVQ   ldres+96(FP), AX
+	IMUL3Q $0x00000024, AX, AX
+	ADDQ   AX, res+88(FP)
+	JMP    tile
+
+return:
 	VZEROUPPER
 	RET

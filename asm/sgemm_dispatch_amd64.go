@@ -24,12 +24,12 @@ func init() {
 		{MR: 4, NR: 16, Name: "avx2_4x16", Level: AVX2, fn: sgemmConvKernelAVX2_4x16},
 	}
 	sgemmConvKernelImpl[AVX512] = []SgemmConvKernel{
-		{MR: 14, NR: 32, Name: "avx512_14x32", Level: AVX512, fn: sgemmConvKernelAVX512_14x32},
-		{MR: 12, NR: 32, Name: "avx512_12x32", Level: AVX512, fn: sgemmConvKernelAVX512_12x32},
-		{MR: 8, NR: 32, Name: "avx512_8x32", Level: AVX512, fn: sgemmConvKernelAVX512_8x32},
-		{MR: 14, NR: 24, Name: "avx512_14x24", Level: AVX512, fn: sgemmConvKernelAVX512_14x24},
-		{MR: 8, NR: 24, Name: "avx512_8x24", Level: AVX512, fn: sgemmConvKernelAVX512_8x24},
-		{MR: 9, NR: 32, Name: "avx512_9x32", Level: AVX512, fn: sgemmConvKernelAVX512_9x32},
+		{MR: 14, NR: 32, Rows: true, Name: "avx512_14x32", Level: AVX512, fn: sgemmConvKernelAVX512_14x32},
+		{MR: 12, NR: 32, Rows: true, Name: "avx512_12x32", Level: AVX512, fn: sgemmConvKernelAVX512_12x32},
+		{MR: 8, NR: 32, Rows: true, Name: "avx512_8x32", Level: AVX512, fn: sgemmConvKernelAVX512_8x32},
+		{MR: 14, NR: 24, Rows: true, Name: "avx512_14x24", Level: AVX512, fn: sgemmConvKernelAVX512_14x24},
+		{MR: 8, NR: 24, Rows: true, Name: "avx512_8x24", Level: AVX512, fn: sgemmConvKernelAVX512_8x24},
+		{MR: 9, NR: 32, Rows: true, Name: "avx512_9x32", Level: AVX512, fn: sgemmConvKernelAVX512_9x32},
 	}
 	sgemmPackBImpl[AVX2] = []sgemmPackBFunc{{16, sgemmPackBAVX2_16}}
 	sgemmPackBImpl[AVX512] = []sgemmPackBFunc{{32, sgemmPackBAVX512_32}, {48, sgemmPackBAVX512_48}}

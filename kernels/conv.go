@@ -479,8 +479,22 @@ func (p *directPlan) runRows(ar *gemmArena, y0, y1 int) {
 	kin, rsa, jump := s.KW*c, s.Stride*c, p.ws*c
 	kep := &ar.kep
 	kep.Lo, kep.Hi, kep.Clamp, kep.LdRes = p.ep.lo, p.ep.hi, p.ep.clamp, p.ep.ldr
+	// A Rows kernel takes a row's full tiles in one call per column of
+	// tiles (see asm.SgemmConvKernel.Rows).
+	full := 0
+	if p.ck.Rows && p.ow >= 2*mr {
+		full = p.ow / mr * mr
+	}
 	for oy := y0; oy < y1; oy++ {
-		for ox := 0; ox < p.ow; ox += mr {
+		if full > 0 {
+			a := p.src[oy*s.Stride*p.ws*c:]
+			px := oy * p.ow
+			for j := 0; j < n; j += nr {
+				p.ep.point(kep, px, j)
+				p.ck.RunPartial(kin, s.KH, a, rsa, jump, p.bp[j*p.k:], nr, p.out[px*n+j:], n, p.beta, kep, full, min(nr, n-j))
+			}
+		}
+		for ox := full; ox < p.ow; ox += mr {
 			kn := &p.ck
 			if p.ow-ox < mr {
 				kn = &p.ck2
@@ -489,13 +503,7 @@ func (p *directPlan) runRows(ar *gemmArena, y0, y1 int) {
 			a := p.src[(oy*s.Stride*p.ws+ox*s.Stride)*c:]
 			px := oy*p.ow + ox
 			for j := 0; j < n; j += nr {
-				kep.Bias, kep.Res = nil, nil
-				if p.ep.bias != nil {
-					kep.Bias = &p.ep.bias[j]
-				}
-				if p.ep.res != nil {
-					kep.Res = &p.ep.res[px*n+j]
-				}
+				p.ep.point(kep, px, j)
 				kn.RunPartial(kin, s.KH, a, rsa, jump, p.bp[j*p.k:], nr, p.out[px*n+j:], n, p.beta, kep, mt, min(nr, n-j))
 			}
 		}

@@ -95,6 +95,18 @@ type epilogue struct {
 	clamp bool
 }
 
+// point sets kep's bias and residual to those of C's tile at (i, j), nil
+// where e has none.
+func (e *epilogue) point(kep *asm.SgemmEpilogue, i, j int) {
+	kep.Bias, kep.Res = nil, nil
+	if e.bias != nil {
+		kep.Bias = &e.bias[j]
+	}
+	if e.res != nil {
+		kep.Res = &e.res[i*e.ldr+j]
+	}
+}
+
 func (e *epilogue) apply(v float32, i, j int) float32 {
 	if e.bias != nil {
 		v += e.bias[j]
@@ -583,12 +595,7 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 						nt := min(nr, ncur-jr)
 						i, j := ic, jc+jr
 						if kep != nil {
-							if p.ep.bias != nil {
-								kep.Bias = &p.ep.bias[j]
-							}
-							if p.ep.res != nil {
-								kep.Res = &p.ep.res[i*p.ep.ldr+j]
-							}
+							p.ep.point(kep, i, j)
 						}
 						kn.RunPartial(kcur, p.a[i*p.lda+pc:], p.lda, 1, bp[jr*kcur:], nr, p.c[i*p.ldc+j:], p.ldc, beta, kep, full, nt)
 					}
@@ -614,12 +621,7 @@ func (p *gemmPlan) runRange(ar *gemmArena, i0, i1, j0, j1 int) {
 						i, j := ic+ir, jc+jr
 						if kn.Partial || mt == mr && nt == nr {
 							if kep != nil {
-								if p.ep.bias != nil {
-									kep.Bias = &p.ep.bias[j]
-								}
-								if p.ep.res != nil {
-									kep.Res = &p.ep.res[i*p.ep.ldr+j]
-								}
+								p.ep.point(kep, i, j)
 							}
 							kn.RunPartial(kcur, as, rsa, csa, bs, nr, p.c[i*p.ldc+j:], p.ldc, beta, kep, mt, nt)
 							continue

@@ -269,3 +269,50 @@ func TestSgemmMicroKernelRows(t *testing.T) {
 		}
 	})
 }
+
+// TestSgemmConvMicroKernelRows is TestSgemmMicroKernelRows for the Rows
+// convolution kernels: windows of kout runs of kin, tile q at q*MR windows
+// on.
+func TestSgemmConvMicroKernelRows(t *testing.T) {
+	isatest.ForEach(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(33, uint64(asm.ISA())))
+		for _, kn := range asm.SgemmConvKernelsFor(asm.ISA()) {
+			if !kn.Rows {
+				continue
+			}
+			t.Run(kn.Name, func(t *testing.T) {
+				mr, nr := kn.MR, kn.NR
+				for _, kk := range [][2]int{{1, 1}, {15, 5}, {96, 3}} {
+					kin, kout := kk[0], kk[1]
+					for rep := range 6 {
+						q := 2 + rep%3
+						rsa := (1 + rep%2) * 3
+						ajump := q*mr*rsa + kin + rep
+						a := randSlice(rng, (q*mr-1)*rsa+(kout-1)*ajump+kin)
+						b := randSlice(rng, kin*kout*nr)
+						ldc := nr + 2
+						nt := nr
+						if rep >= 3 {
+							nt = 1 + rng.IntN(nr)
+						}
+						c0 := randSlice(rng, (q*mr-1)*ldc+nr+3)
+						bias, res := randSlice(rng, nr), randSlice(rng, (q*mr-1)*ldc+nr)
+						ep := &asm.SgemmEpilogue{Lo: 0, Hi: 0.75, Clamp: rep%2 == 0, LdRes: ldc, Bias: &bias[0], Res: &res[0]}
+						one, run := append([]float32(nil), c0...), append([]float32(nil), c0...)
+						for i := 0; i < q*mr; i += mr {
+							e := *ep
+							e.Res = &res[i*ldc]
+							kn.RunPartial(kin, kout, a[i*rsa:], rsa, ajump, b, nr, one[i*ldc:], ldc, 0, &e, mr, nt)
+						}
+						kn.RunPartial(kin, kout, a, rsa, ajump, b, nr, run, ldc, 0, ep, q*mr, nt)
+						for i := range one {
+							if math.Float32bits(one[i]) != math.Float32bits(run[i]) {
+								t.Fatalf("kin=%d kout=%d rep=%d (%d tiles, nt=%d): c[%d] = %v in one call, %v tile by tile", kin, kout, rep, q, nt, i, run[i], one[i])
+							}
+						}
+					}
+				}
+			})
+		}
+	})
+}

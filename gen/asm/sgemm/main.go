@@ -135,8 +135,12 @@ func kernel(s *simd.ISA, t tile, conv bool) {
 		name = fmt.Sprintf("sgemmConvKernel%s_%dx%d", s.Name, t.mr, nr)
 		TEXT(name, NOSPLIT, "func(kin, kout int, a *float32, rsa, ajump int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
 		Pragma("noescape")
+		mts := "1 <= mt <= MR"
+		if s.Lanes == 16 {
+			mts = "1 <= mt <= MR or mt a multiple of MR (that many rows as full tiles)"
+		}
 		Doc(fmt.Sprintf("%s is the %d x %d convolution micro-kernel for %s; see SgemmConvKernel.RunPartial", name, t.mr, nr, s.Name),
-			"(sgemm.go). kin, kout >= 1; any rsa and ajump; 1 <= mt <= MR, 1 <= nt <= NR.")
+			fmt.Sprintf("(sgemm.go). kin, kout >= 1; any rsa and ajump; %s, 1 <= nt <= NR.", mts))
 	} else {
 		TEXT(name, NOSPLIT, "func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, beta float32, bias, res *float32, ldres int, lo, hi float32, clamp bool, mt, nt int)")
 		Pragma("noescape")
@@ -147,10 +151,10 @@ func kernel(s *simd.ISA, t tile, conv bool) {
 		Doc(fmt.Sprintf("%s is the %d x %d micro-kernel for %s; see SgemmKernel.Run (sgemm.go) and", name, t.mr, nr, s.Name),
 			fmt.Sprintf("sgemmKernelGeneric (sgemm_generic.go). k >= 1; any A strides; %s, 1 <= nt <= NR.", mts))
 	}
-	// AVX-512 GEMM kernels take a run of full tiles, one below the other,
-	// in one call (mt a multiple of MR): the tile is computed as the
-	// only one, then the arguments move MR rows down and it starts over.
-	rows := s.Lanes == 16 && !conv
+	// AVX-512 kernels take a run of full tiles, one below the other, in
+	// one call (mt a multiple of MR): the tile is computed as the only
+	// one, then the arguments move MR rows down and it starts over.
+	rows := s.Lanes == 16
 	if rows {
 		Label("tile")
 	}
