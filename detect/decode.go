@@ -55,6 +55,13 @@ type candidate struct {
 	seen  bool    // confirmed by a second pass
 	turns int     // quarter turns of the pass that found it
 	scale float32 // image pixels per input pixel of that pass
+	// alt is the box of the best candidate that weightedNMS suppressed
+	// for it from a pass at another orientation reading the face the
+	// other way up (rolls more than 90 degrees apart), and altRoll that
+	// candidate's roll (radians); hasAlt says whether there was one.
+	alt     Box
+	altRoll float64
+	hasAlt  bool
 }
 
 // sigmoid returns 1/(1+exp(-clamp(x, -100, 100))).
@@ -114,8 +121,9 @@ func decode(dst []candidate, scores16, boxes16, scores8, boxes8 []float32, minSc
 // gathers every remaining candidate overlapping it with IoU above iou
 // (itself included), and their boxes and keypoints are averaged weighted by
 // score; the group keeps its best score. Overlapping candidates from passes
-// at other orientations are suppressed without blending. cands is reordered; the result is
-// appended to dst.
+// at other orientations are suppressed without blending; the best of those
+// that read the face the other way up is kept as the group's alt. cands is
+// reordered; the result is appended to dst.
 func weightedNMS(dst, cands []candidate, iou float32) []candidate {
 	// Insertion sort by score, descending: a few dozen candidates at most
 	// in practice, and it allocates nothing.
@@ -127,8 +135,9 @@ func weightedNMS(dst, cands []candidate, iou float32) []candidate {
 	rest := cands
 	for len(rest) > 0 {
 		top := rest[0]
-		var w, x0, y0, x1, y1 float64
-		var kx, ky [NumKeypoints]float64
+		var b blender
+		var alt candidate
+		hasAlt := false
 		keep := rest[:0]
 		for k, c := range rest {
 			if k > 0 && IoU(top.box, c.box) <= iou {
@@ -138,30 +147,53 @@ func weightedNMS(dst, cands []candidate, iou float32) []candidate {
 			if c.turns != top.turns {
 				// Seen at another orientation: its keypoints may be
 				// labelled differently. Suppressed, not blended.
+				if !hasAlt && math.Abs(wrapAngle(roll(c.kps)-roll(top.kps))) > math.Pi/2 {
+					alt, hasAlt = c, true
+				}
 				continue
 			}
-			s := float64(c.score)
-			w += s
-			x0 += s * float64(c.box.X)
-			y0 += s * float64(c.box.Y)
-			x1 += s * float64(c.box.X+c.box.W)
-			y1 += s * float64(c.box.Y+c.box.H)
-			for j := range NumKeypoints {
-				kx[j] += s * float64(c.kps[j].X)
-				ky[j] += s * float64(c.kps[j].Y)
-			}
+			b.add(c)
 		}
-		m := top
-		if w > 0 {
-			m.box = Box{float32(x0 / w), float32(y0 / w), float32((x1 - x0) / w), float32((y1 - y0) / w)}
-			for j := range NumKeypoints {
-				m.kps[j] = Point{float32(kx[j] / w), float32(ky[j] / w)}
-			}
+		m := b.blend(top)
+		if hasAlt {
+			m.alt, m.altRoll, m.hasAlt = alt.box, roll(alt.kps), true
 		}
 		dst = append(dst, m)
 		rest = keep
 	}
 	return dst
+}
+
+// blender accumulates the score-weighted mean of candidates' boxes (their
+// edges) and keypoints.
+type blender struct {
+	w, x0, y0, x1, y1 float64
+	kx, ky            [NumKeypoints]float64
+}
+
+func (b *blender) add(c candidate) {
+	s := float64(c.score)
+	b.w += s
+	b.x0 += s * float64(c.box.X)
+	b.y0 += s * float64(c.box.Y)
+	b.x1 += s * float64(c.box.X+c.box.W)
+	b.y1 += s * float64(c.box.Y+c.box.H)
+	for j := range NumKeypoints {
+		b.kx[j] += s * float64(c.kps[j].X)
+		b.ky[j] += s * float64(c.kps[j].Y)
+	}
+}
+
+// blend returns c with the mean box and keypoints (c unchanged if nothing
+// with a positive score was added).
+func (b *blender) blend(c candidate) candidate {
+	if b.w > 0 {
+		c.box = Box{float32(b.x0 / b.w), float32(b.y0 / b.w), float32((b.x1 - b.x0) / b.w), float32((b.y1 - b.y0) / b.w)}
+		for j := range NumKeypoints {
+			c.kps[j] = Point{float32(b.kx[j] / b.w), float32(b.ky[j] / b.w)}
+		}
+	}
+	return c
 }
 
 // dropContained removes every candidate whose box lies mostly (frac of its

@@ -87,6 +87,29 @@ func TestWeightedNMS(t *testing.T) {
 	}
 }
 
+// TestWeightedNMSAlt: a candidate from a pass at another orientation that
+// reads the face the other way up is kept as the group's alt; one that
+// agrees about which way is up is not.
+func TestWeightedNMSAlt(t *testing.T) {
+	eyes := func(c *candidate, x0, y0, x1, y1 float32) {
+		c.kps[RightEye], c.kps[LeftEye] = Point{x0, y0}, Point{x1, y1}
+	}
+	top := candidate{box: Box{0, 0, 10, 10}, score: 0.9}
+	eyes(&top, 3, 4, 7, 4)
+	up := candidate{box: Box{1, 0, 10, 10}, score: 0.8, turns: 1}
+	eyes(&up, 3, 4, 7, 5) // about 14 degrees from top's roll
+	down := candidate{box: Box{0, 1, 10, 10}, score: 0.7, turns: 2}
+	eyes(&down, 7, 6, 3, 6) // 180 degrees from top's roll
+	got := weightedNMS(nil, []candidate{down, top, up}, 0.3)
+	if len(got) != 1 || !got[0].hasAlt || got[0].alt != down.box || math.Abs(math.Abs(got[0].altRoll)-math.Pi) > 1e-6 {
+		t.Errorf("with a reading the other way up: %+v", got)
+	}
+	got = weightedNMS(nil, []candidate{top, up}, 0.3)
+	if len(got) != 1 || got[0].hasAlt {
+		t.Errorf("with readings the same way up: %+v", got)
+	}
+}
+
 func TestDropContained(t *testing.T) {
 	big := candidate{box: Box{0, 0, 100, 100}, score: 0.6}
 	inside := candidate{box: Box{10, 10, 20, 20}, score: 0.9}
@@ -182,6 +205,21 @@ func TestPoseSynthetic(t *testing.T) {
 	a, b := estimatePose(kps), estimatePose(m)
 	if math.Abs(float64(a.Yaw+b.Yaw)) > 1e-3 || a.Yaw < 15 {
 		t.Errorf("yaw %v, mirrored %v", a.Yaw, b.Yaw)
+	}
+	// detectedPose removes the detector's bias: on keypoints carrying it
+	// (and so on their mirror image, mirrored back, carrying it reversed)
+	// it reads what estimatePose reads on the unbiased keypoints.
+	biased := kps
+	e := Point{kps[LeftEye].X - kps[RightEye].X, kps[LeftEye].Y - kps[RightEye].Y}
+	for j, bj := range keypointBias {
+		biased[j].X += float32(bj) * e.X
+		biased[j].Y += float32(bj) * e.Y
+	}
+	if p := detectedPose(biased); math.Abs(float64(p.Yaw-a.Yaw)) > 1e-3 || math.Abs(float64(p.Pitch-a.Pitch)) > 1e-3 || p.Roll != a.Roll {
+		t.Errorf("detectedPose of biased keypoints %+v, estimatePose of unbiased %+v", p, a)
+	}
+	if p := estimatePose(biased); math.Abs(float64(p.Yaw-a.Yaw)) < 0.5 {
+		t.Errorf("bias moves yaw by %.2f degrees only", p.Yaw-a.Yaw)
 	}
 }
 
