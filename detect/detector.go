@@ -159,7 +159,12 @@ func WithTiles(m TileMode) Option {
 // WithRotationSweep also runs the detector on the photo turned by 90, 180
 // and 270 degrees, for photos whose orientation is unknown, and merges the
 // faces of the four passes (a face found in several passes is reported
-// once). Off by default: it costs three more passes, and the detector
+// once). Each face it keeps is refined (see refine) with one more look,
+// and a face the passes read different ways up is looked at both ways up
+// on two squares, 4 more looks, so that an upside-down face is not
+// reported as upright. Off by default: on the 63 deepface photos shrunk to
+// 640x480 it runs 10.4 detector passes a photo against 2.0 without it (5.4
+// before the orientation check and the extra look), and the detector
 // already finds most faces up to about 90 degrees of roll without it.
 func WithRotationSweep(on bool) Option {
 	return func(c *config) error { c.sweep = on; return nil }

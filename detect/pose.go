@@ -6,7 +6,10 @@ import "math"
 //
 // Roll is exact given the keypoints: the angle of the line from the right
 // eye (image left) to the left eye, positive clockwise in the image (y
-// points down); 0 for level eyes, ±180 for an upside-down face.
+// points down); 0 for level eyes, ±180 for an upside-down face. Measured
+// on deepface photos turned by -90..180 degrees and detected with the
+// rotation sweep (bench/eval pose), it follows the rotation of the upright
+// photo's face within 2.8 degrees (mean error 0.65).
 //
 // Yaw and Pitch are estimates. The six keypoints, less the detector's
 // mirror asymmetry (keypointBias), are fitted, by weighted
