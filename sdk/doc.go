@@ -28,7 +28,7 @@
 // elsewhere) adds a photo and its faces; each face joins the nearest person
 // whose faces are, on average, within the threshold and who is not already
 // in the photo, or starts a new person. The threshold depends on the
-// features' model (see Threshold: 0.246 for ModeAccurate, 0.0648 for
+// features' model (see Threshold: 0.246 for ModeAccurate, 0.0630 for
 // ModeFast, DefaultThreshold for a host's own features) unless
 // WithThreshold sets it. Every so many
 // faces (WithRefineEvery) and on demand (Album.Refine) the clustering is

@@ -41,7 +41,7 @@ const (
 // SDK's own features, used unless WithThreshold is given; see Threshold.
 const (
 	ThresholdAccurate = 0.246
-	ThresholdFast     = 0.06475
+	ThresholdFast     = 0.0630
 )
 
 // Thresholds of the v1 features ("fused-v1", "dlib-v1": the dlib chip on
@@ -65,20 +65,23 @@ const (
 // takes the threshold maximising the mean of the two slices' BCubed F (the
 // East-Asian slice weighing as much as all the others), averaged with its
 // two neighbours in the sweep so that a threshold at the edge of a cliff
-// loses to one on a plateau. BCubed F of the v2 features:
+// loses to one on a plateau. BCubed F of the v2 features (with the
+// detector's score-weighted refine keypoints):
 //
 //	accurate   0.228  0.234  0.240  0.246  0.252  0.258  0.264
-//	outside    0.992  0.994  0.996  0.998  0.996  0.996  0.988
-//	rmfd       0.680  0.714  0.737  0.749  0.759  0.718  0.707
+//	outside    0.992  0.993  0.995  0.997  0.997  0.996  0.987
+//	rmfd       0.678  0.697  0.718  0.729  0.731  0.699  0.697
 //
-//	fast       0.0595 0.0613 0.0630 0.0648 0.0665 0.0683 0.0700
-//	outside    0.985  0.985  0.986  0.987  0.987  0.987  0.987
-//	rmfd       0.532  0.539  0.561  0.567  0.566  0.552  0.541
+//	fast       0.0578 0.0595 0.0613 0.0630 0.0648 0.0665 0.0683
+//	outside    0.980  0.984  0.985  0.987  0.989  0.990  0.990
+//	rmfd       0.507  0.515  0.530  0.538  0.534  0.519  0.525
 //
-// The same rule picks the distance of Chinese Whispers and of DBSCAN (at
-// least 3 faces), which then score, outside rmfd and in it: accurate 0.983
-// and 0.644, 0.982 and 0.589; fast 0.972 and 0.554, 0.955 and 0.478. The
-// fast mode's East-Asian scores show why ModeAccurate is the default.
+// On identity/rmfd BCubed F moves by 0.02-0.05 between neighbouring steps:
+// read its third decimal as noise. The same rule picks the distance of
+// Chinese Whispers and of DBSCAN (at least 3 faces), which then score,
+// outside rmfd and in it: accurate 0.986 and 0.648, 0.980 and 0.589; fast
+// 0.965 and 0.548, 0.953 and 0.491. The fast mode's East-Asian scores show
+// why ModeAccurate is the default.
 func Threshold(tag string) (float32, bool) {
 	switch tag {
 	case FeatureAccurate:

@@ -20,7 +20,7 @@ type Report struct {
 	// Root is the photo folder; photo paths are relative to it, with
 	// forward slashes.
 	Root string `json:"root"`
-	// Model is the feature model tag ("fused-v1" for the accurate mode).
+	// Model is the feature model tag ("fused-v2" for the accurate mode).
 	Model string `json:"model"`
 	// Threshold is the clustering threshold used (average-linkage cosine
 	// distance).
