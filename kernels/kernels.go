@@ -41,8 +41,8 @@ var threads atomic.Int32
 // on first use, never stopped), which after each share watch for the next
 // for 200 microseconds before they sleep, as ONNX Runtime's threads do: a
 // network's layers follow each other closer than a sleeping goroutine wakes.
-// That spinning costs some CPU time beside the work; SetThreads(1) has no
-// helpers work, and so none spin.
+// That spinning costs some CPU time beside the work; SetSpin shortens or
+// ends it, and SetThreads(1) has no helpers work, and so none spin.
 func SetThreads(n int) (prev int) {
 	if n < 0 {
 		n = 0

@@ -445,7 +445,7 @@ type task struct {
 }
 
 // helper is a goroutine that runs tasks for parallel. After a task it spins
-// for helperSpin, watching for the next, before it sleeps: a network's
+// for the SetSpin duration, watching for the next, before it sleeps: a network's
 // layers come a few microseconds apart, and waking a sleeping goroutine
 // takes some tens (ONNX Runtime's pool spins likewise).
 type helper struct {
@@ -455,8 +455,27 @@ type helper struct {
 	wake    chan struct{}        // capacity 1
 }
 
-// helperSpin is how long a helper watches for a task before it sleeps.
-const helperSpin = 200 * time.Microsecond
+// defaultSpin is how long a helper watches for a task before it sleeps,
+// unless SetSpin says otherwise.
+const defaultSpin = 200 * time.Microsecond
+
+// spin is the helpers' watch in nanoseconds (see SetSpin).
+var spin atomic.Int64
+
+func init() { spin.Store(int64(defaultSpin)) }
+
+// SetSpin sets how long a helper goroutine watches for its next share of
+// work after finishing one before it sleeps, and returns the previous
+// setting; d <= 0 makes helpers sleep at once, d above one second is one
+// second. The default, 200 microseconds, keeps a network's layers, which
+// follow each other closer than a sleeping goroutine wakes, from paying a
+// wake-up each; the watch costs CPU time beside the work (on a phone,
+// battery). Results do not depend on it. Helpers already watching keep
+// their old setting until they next finish a share.
+func SetSpin(d time.Duration) (prev time.Duration) {
+	d = min(max(d, 0), time.Second)
+	return time.Duration(spin.Swap(int64(d)))
+}
 
 var (
 	helpersMu sync.Mutex
@@ -485,7 +504,7 @@ func ensureHelpers(n int) []*helper {
 
 func (h *helper) loop() {
 	for {
-		last := time.Now()
+		last, watch := time.Now(), time.Duration(spin.Load())
 		for spins := 0; ; spins++ {
 			if tk := h.task.Load(); tk != nil {
 				h.task.Store(nil)
@@ -494,11 +513,11 @@ func (h *helper) loop() {
 				arenaPool.Put(ar)
 				h.claimed.Store(false)
 				tk.wg.Done()
-				last, spins = time.Now(), 0
+				last, spins, watch = time.Now(), 0, time.Duration(spin.Load())
 				continue
 			}
-			if spins%256 == 255 {
-				if time.Since(last) > helperSpin {
+			if watch <= 0 || spins%256 == 255 {
+				if time.Since(last) >= watch {
 					break
 				}
 				runtime.Gosched()

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/facecluster/facecluster/asm"
 	"github.com/facecluster/facecluster/internal/isatest"
@@ -396,23 +397,46 @@ func TestSgemmConcurrent(t *testing.T) {
 		SgemmSerial(tc.transA, tc.transB, tc.m, tc.n, tc.k, tc.alpha, r.a, r.lda, r.b, r.ldb, tc.beta, r.c, r.ldc)
 		jobs = append(jobs, job{tc, o, r.c})
 	}
-	var wg sync.WaitGroup
-	for g := range 4 {
-		wg.Go(func() {
-			for rep := range 20 {
-				jb := jobs[(g*7+rep)%len(jobs)]
-				r := jb.o.clone()
-				Sgemm(jb.tc.transA, jb.tc.transB, jb.tc.m, jb.tc.n, jb.tc.k, jb.tc.alpha, r.a, r.lda, r.b, r.ldb, jb.tc.beta, r.c, r.ldc)
-				for i := range r.c {
-					if math.Float32bits(r.c[i]) != math.Float32bits(jb.want[i]) {
-						t.Errorf("%v: C[%d] = %v, serial %v", jb.tc, i, r.c[i], jb.want[i])
-						return
+	// With the default watch and with helpers that sleep after every share
+	// (SetSpin(0): every share then needs a wake-up).
+	defer SetSpin(SetSpin(defaultSpin))
+	for _, d := range []time.Duration{defaultSpin, 0} {
+		SetSpin(d)
+		var wg sync.WaitGroup
+		for g := range 4 {
+			wg.Go(func() {
+				for rep := range 20 {
+					jb := jobs[(g*7+rep)%len(jobs)]
+					r := jb.o.clone()
+					Sgemm(jb.tc.transA, jb.tc.transB, jb.tc.m, jb.tc.n, jb.tc.k, jb.tc.alpha, r.a, r.lda, r.b, r.ldb, jb.tc.beta, r.c, r.ldc)
+					for i := range r.c {
+						if math.Float32bits(r.c[i]) != math.Float32bits(jb.want[i]) {
+							t.Errorf("spin %v: %v: C[%d] = %v, serial %v", d, jb.tc, i, r.c[i], jb.want[i])
+							return
+						}
 					}
 				}
-			}
-		})
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
+}
+
+// TestSetSpin: SetSpin returns the previous setting and clamps to [0, 1s].
+func TestSetSpin(t *testing.T) {
+	orig := SetSpin(time.Millisecond)
+	defer SetSpin(orig)
+	for _, c := range []struct{ set, want time.Duration }{
+		{-time.Second, 0},
+		{5 * time.Second, time.Second},
+		{50 * time.Microsecond, 50 * time.Microsecond},
+		{defaultSpin, defaultSpin},
+	} {
+		SetSpin(c.set)
+		if got := SetSpin(c.set); got != c.want {
+			t.Errorf("SetSpin(%v) stored %v, want %v", c.set, got, c.want)
+		}
+	}
 }
 
 // TestGroup: every part runs exactly once, whatever the thread count, and a
