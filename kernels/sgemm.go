@@ -440,8 +440,9 @@ func (p *parts) take() (int, bool) {
 
 // task is a job handed to helpers; it lives in the caller's pooled state.
 type task struct {
-	j  job
-	wg sync.WaitGroup
+	j    job
+	left atomic.Int32 // helpers still running j
+	wg   sync.WaitGroup
 }
 
 // helper is a goroutine that runs tasks for parallel. After a task it spins
@@ -512,6 +513,7 @@ func (h *helper) loop() {
 				tk.j.run(ar)
 				arenaPool.Put(ar)
 				h.claimed.Store(false)
+				tk.left.Add(-1)
 				tk.wg.Done()
 				last, spins, watch = time.Now(), 0, time.Duration(spin.Load())
 				continue
@@ -548,6 +550,7 @@ func parallel(j job, t int, tk *task) {
 				continue
 			}
 			tk.wg.Add(1)
+			tk.left.Add(1)
 			h.task.Store(tk)
 			if h.asleep.Load() {
 				select {
@@ -562,9 +565,28 @@ func parallel(j job, t int, tk *task) {
 	j.run(ar)
 	arenaPool.Put(ar)
 	if t > 1 {
-		tk.wg.Wait()
+		awaitHelpers(tk)
 		tk.j = nil
 	}
+}
+
+// awaitHelpers returns once the helpers running tk are done. It watches
+// for them for up to the SetSpin duration before it blocks: a caller that
+// blocks is woken on the helper's core (the goroutine then moves between
+// cores, and the scheduler takes microseconds each way), and a network
+// waits so at every layer.
+func awaitHelpers(tk *task) {
+	if tk.left.Load() != 0 {
+		if watch := time.Duration(spin.Load()); watch > 0 {
+			t0 := time.Now()
+			for spins := 1; tk.left.Load() != 0; spins++ {
+				if spins%64 == 0 && time.Since(t0) >= watch {
+					break
+				}
+			}
+		}
+	}
+	tk.wg.Wait()
 }
 
 // runRange computes rows [i0, i1) and columns [j0, j1) of C; i0 is a
