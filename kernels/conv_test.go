@@ -217,30 +217,42 @@ func TestConv2DNetworks(t *testing.T) {
 }
 
 // TestConv2DThreads checks that one and two goroutines give identical bits,
-// on a convolution shared out by rows, on one too small for that (whose
-// GEMM is split instead) and on a small one with a large filter.
+// with the filter plain and packed, on a convolution shared out by rows,
+// on one too small for that (whose GEMM is split instead), on a small one
+// with a large filter, and on 1x1 convolutions whose packed GEMM is split
+// by rows in equal shares (an even number of row tiles at every level) or
+// by columns (an odd one).
 func TestConv2DThreads(t *testing.T) {
 	for _, s := range []ConvSpec{
 		{H: 30, W: 31, Cin: 20, KH: 3, KW: 3, Cout: 40, Stride: 1, Pad: Same, Act: ActReLU},
 		{H: 8, W: 9, Cin: 64, KH: 3, KW: 3, Cout: 96, Stride: 1, Pad: Same, Act: ActReLU6},
 		// Under 4 MFLOP but 2.4 MB of filter: shared by columns.
 		{H: 4, W: 4, Cin: 256, KH: 3, KW: 3, Cout: 256, Stride: 2, Pad: Valid, Act: ActReLU},
+		{H: 28, W: 24, Cin: 128, KH: 1, KW: 1, Cout: 96, Stride: 1, Pad: Valid, Act: ActReLU6},
+		{H: 7, W: 7, Cin: 512, KH: 1, KW: 1, Cout: 200, Stride: 1, Pad: Valid, Act: ActReLU6},
 	} {
 		rng := rand.New(rand.NewPCG(13, 14))
 		oh, ow, _, _ := s.Output()
-		in, filter, bias := randSlice(rng, s.H*s.W*s.Cin), randSlice(rng, 9*s.Cin*s.Cout), randSlice(rng, s.Cout)
+		in, filter, bias := randSlice(rng, s.H*s.W*s.Cin), randSlice(rng, s.KH*s.KW*s.Cin*s.Cout), randSlice(rng, s.Cout)
 		res := randSlice(rng, oh*ow*s.Cout)
 		isatest.ForEach(t, func(t *testing.T) {
-			var outs [2][]float32
-			for i, th := range []int{1, 2} {
-				prev := SetThreads(th)
-				outs[i] = make([]float32, oh*ow*s.Cout)
-				Conv2D(outs[i], in, filter, bias, res, s)
-				SetThreads(prev)
-			}
-			for i := range outs[0] {
-				if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
-					t.Fatalf("%+v: out[%d] = %v with 1 thread, %v with 2", s, i, outs[0][i], outs[1][i])
+			pf := PackConvFilter(filter, s)
+			for _, packed := range []bool{false, true} {
+				var outs [2][]float32
+				for i, th := range []int{1, 2} {
+					prev := SetThreads(th)
+					outs[i] = make([]float32, oh*ow*s.Cout)
+					if packed {
+						Conv2DPacked(outs[i], in, pf, bias, res, s)
+					} else {
+						Conv2D(outs[i], in, filter, bias, res, s)
+					}
+					SetThreads(prev)
+				}
+				for i := range outs[0] {
+					if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+						t.Fatalf("%+v packed %v: out[%d] = %v with 1 thread, %v with 2", s, packed, i, outs[0][i], outs[1][i])
+					}
 				}
 			}
 		})

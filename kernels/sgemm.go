@@ -269,13 +269,27 @@ func gemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 		// what another packs too (by rows, each would pack all of B).
 		p.byRows = false
 	}
+	// With B packed in advance and A read in place, no part packs
+	// anything, so rows split as cheaply as columns; split by rows in
+	// equal shares, one per goroutine, when the tiles allow. A network's
+	// layers then keep each goroutine on the same rows from layer to layer
+	// (the parts are taken in turn, and the caller usually takes the
+	// first): a depthwise layer after a 1x1 convolution, shared by rows
+	// too, reads the rows its core just wrote instead of half of every
+	// row from the other core's cache. (faceres, 2 threads, the two
+	// splits alternated in one process: median -4% (906 of 1000 pairs
+	// faster); BlazeFace -3%; dlib -1%.)
+	rowsLocal := pb != nil && p.directA && t > 1 && rowTiles%t == 0
+	if rowsLocal {
+		p.byRows = true
+	}
 	p.tiles = colTiles
 	if p.byRows {
 		p.tiles = rowTiles
 	}
 	t = min(t, p.tiles)
 	np := t
-	if t > 1 && flops < smallProduct {
+	if t > 1 && flops < smallProduct && !rowsLocal {
 		// A helper may join a small product late: cut it finer, so that
 		// the caller takes more parts meanwhile.
 		np = min(p.tiles, smallParts*t)
@@ -471,7 +485,8 @@ func init() { spin.Store(int64(defaultSpin)) }
 // second. The default, 200 microseconds, keeps a network's layers, which
 // follow each other closer than a sleeping goroutine wakes, from paying a
 // wake-up each; the watch costs CPU time beside the work (on a phone,
-// battery). Results do not depend on it. Helpers already watching keep
+// battery). The caller of a shared job likewise watches for its helpers to
+// finish, for up to the same duration, before it blocks. Results do not depend on it. Helpers already watching keep
 // their old setting until they next finish a share.
 func SetSpin(d time.Duration) (prev time.Duration) {
 	d = min(max(d, 0), time.Second)
