@@ -15,10 +15,11 @@ var (
 	winoAT = [2][4]float64{{1, 1, 1, 0}, {0, 1, -1, -1}}
 )
 
-// winoShapes are the channel counts (whole vectors at both levels, a
-// partial one, fewer than one) and tile counts the tests run.
+// winoShapes are the channel counts (whole vectors at every level, whole
+// NEON vectors only (4, 12, 20), a partial one, fewer than one) and tile
+// counts the tests run.
 var (
-	winoChannels = []int{1, 3, 8, 12, 16, 24, 32, 40, 64}
+	winoChannels = []int{1, 3, 4, 8, 12, 16, 20, 24, 32, 40, 64}
 	winoTiles    = []int{1, 2, 3, 4, 5, 9}
 )
 
@@ -199,10 +200,21 @@ func TestWinogradOutput(t *testing.T) {
 // FuzzWinograd runs both transforms at every level on fuzzed values and
 // shapes (c = 1 + shape%40, n = 1 + shape/40%4, cols odd or even, rows 1
 // or 2, with a residual or not) and requires every level's results to equal
-// the generic reference's, NaN for NaN.
+// the generic reference's, NaN for NaN. The seeds take special values, and
+// values of unlike magnitudes whose sums round (so that an addition in
+// another order than the reference's shows), on shapes whose channels are
+// whole vectors at every level (8, 16, 24, 32, 40), at NEON only (4, 12,
+// 20) and at none (1).
 func FuzzWinograd(f *testing.F) {
-	for _, s := range []uint16{15, 31, 63, 200, 1000, 2047} {
-		f.Add(isatest.SeedBytes(1, -2, 3.5, float32(math.NaN()), float32(math.Inf(1)), 0.25), s)
+	special := isatest.SeedBytes(1, -2, 3.5, float32(math.NaN()), float32(math.Inf(1)), 0.25)
+	for _, s := range []uint16{15, 31, 63, 200, 1000, 2047, 3, 1179} {
+		f.Add(special, s)
+	}
+	rounding := isatest.SeedBytes(0.1, -0.37, 0.0123, 1.2345678, -0.333, 0.71, 2.5, -0.999, 0.7071, 1.3, -0.042, 3.14159, -2.71828)
+	// c=4 n=1 cols=2 rows=1; c=12 n=4 cols=8 rows=2 res; c=20 n=2 cols=3
+	// rows=2 res; c=8 n=4 cols=8 rows=1 res; c=40 n=4 cols=7 rows=2.
+	for _, s := range []uint16{3, 1091, 1179, 2047, 1919} {
+		f.Add(rounding, s)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, shape uint16) {
 		c, n := 1+int(shape%40), 1+int(shape/40%4)
