@@ -13,6 +13,11 @@ package asm
 //
 //	B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
 //	A^T = [1 1 1 0; 0 1 -1 -1]
+//
+// The vector versions (AVX-512, AVX2+FMA on amd64; NEON on arm64) take the
+// channels a vector at a time: they run when c is a multiple of 16, 8 or 4
+// respectively (AVX-512 falls back to AVX2 for a multiple of 8), and the
+// generic code runs otherwise.
 
 // WinogradInput transforms n tiles in a row: tile j (j < n) is the 4x4
 // pixels at rows r < 4 (ldi elements apart) and columns 2j+q (q < 4) of in,
