@@ -153,6 +153,7 @@ inchan:
 	BNE  intile
 	RET
 
+// The output kernel keeps these two names in other registers.
 #undef c4
 #undef cc
 
