@@ -42,6 +42,18 @@
 #define r3 R10  // input row 3, pixel q
 #define vo R11  // V matrix 4i+q (stores step one matrix on)
 
+// ROW_TIMES_B: row i of V from row i of B^T d in V16-V19 (u0-u2, u1+u2,
+// u2-u1, u1-u3) into V20-V23, stored to matrices 4i..4i+2 with vo stepping
+// on; the caller stores V23 (to matrix 4i+3).
+#define ROW_TIMES_B \
+	FSUB_4S(20, 16, 18); \
+	FADD_4S(21, 17, 18); \
+	FSUB_4S(22, 18, 17); \
+	FSUB_4S(23, 17, 19); \
+	VST1.P [V20.S4], (vo)(ldvb); \
+	VST1.P [V21.S4], (vo)(ldvb); \
+	VST1.P [V22.S4], (vo)(ldvb)
+
 // func winogradInputNEON(v *float32, ldv int, in *float32, ldi int, c int, n int)
 TEXT ·winogradInputNEON(SB), NOSPLIT, $0-48
 	MOVD v+0(FP), vp
@@ -89,13 +101,7 @@ inchan:
 	FSUB_4S(19, 3, 11)
 	// Row i of V (here and below): u0-u2, u1+u2, u2-u1, u1-u3, to
 	// matrices 4i..4i+3, one after another ldv apart.
-	FSUB_4S(20, 16, 18)
-	FADD_4S(21, 17, 18)
-	FSUB_4S(22, 18, 17)
-	FSUB_4S(23, 17, 19)
-	VST1.P [V20.S4], (vo)(ldvb)
-	VST1.P [V21.S4], (vo)(ldvb)
-	VST1.P [V22.S4], (vo)(ldvb)
+	ROW_TIMES_B
 	VST1.P [V23.S4], (vo)(ldvb)
 
 	// Row 1: u[1][q] = d[1][q] + d[2][q].
@@ -103,13 +109,7 @@ inchan:
 	FADD_4S(17, 5, 9)
 	FADD_4S(18, 6, 10)
 	FADD_4S(19, 7, 11)
-	FSUB_4S(20, 16, 18)
-	FADD_4S(21, 17, 18)
-	FSUB_4S(22, 18, 17)
-	FSUB_4S(23, 17, 19)
-	VST1.P [V20.S4], (vo)(ldvb)
-	VST1.P [V21.S4], (vo)(ldvb)
-	VST1.P [V22.S4], (vo)(ldvb)
+	ROW_TIMES_B
 	VST1.P [V23.S4], (vo)(ldvb)
 
 	// Row 2: u[2][q] = d[2][q] - d[1][q].
@@ -117,13 +117,7 @@ inchan:
 	FSUB_4S(17, 9, 5)
 	FSUB_4S(18, 10, 6)
 	FSUB_4S(19, 11, 7)
-	FSUB_4S(20, 16, 18)
-	FADD_4S(21, 17, 18)
-	FSUB_4S(22, 18, 17)
-	FSUB_4S(23, 17, 19)
-	VST1.P [V20.S4], (vo)(ldvb)
-	VST1.P [V21.S4], (vo)(ldvb)
-	VST1.P [V22.S4], (vo)(ldvb)
+	ROW_TIMES_B
 	VST1.P [V23.S4], (vo)(ldvb)
 
 	// Row 3: u[3][q] = d[1][q] - d[3][q].
@@ -131,13 +125,7 @@ inchan:
 	FSUB_4S(17, 5, 13)
 	FSUB_4S(18, 6, 14)
 	FSUB_4S(19, 7, 15)
-	FSUB_4S(20, 16, 18)
-	FADD_4S(21, 17, 18)
-	FSUB_4S(22, 18, 17)
-	FSUB_4S(23, 17, 19)
-	VST1.P [V20.S4], (vo)(ldvb)
-	VST1.P [V21.S4], (vo)(ldvb)
-	VST1.P [V22.S4], (vo)(ldvb)
+	ROW_TIMES_B
 	VST1   [V23.S4], (vo)
 
 	ADD  $16, vp // next channel group
