@@ -486,8 +486,9 @@ func init() { spin.Store(int64(defaultSpin)) }
 // follow each other closer than a sleeping goroutine wakes, from paying a
 // wake-up each; the watch costs CPU time beside the work (on a phone,
 // battery). The caller of a shared job likewise watches for its helpers to
-// finish, for up to the same duration, before it blocks. Results do not depend on it. Helpers already watching keep
-// their old setting until they next finish a share.
+// finish, for up to the same duration, before it blocks. Results do not
+// depend on it. Helpers already watching keep their old setting until they
+// next finish a share.
 func SetSpin(d time.Duration) (prev time.Duration) {
 	d = min(max(d, 0), time.Second)
 	return time.Duration(spin.Swap(int64(d)))
@@ -589,14 +590,24 @@ func parallel(j job, t int, tk *task) {
 // for them for up to the SetSpin duration before it blocks: a caller that
 // blocks is woken on the helper's core (the goroutine then moves between
 // cores, and the scheduler takes microseconds each way), and a network
-// waits so at every layer.
+// waits so at every layer. While it watches it yields now and then, so
+// that a helper waiting for a P (callers on every P, as when the command
+// analyses two photos at once on two cores) runs instead of the watch:
+// without that, `facecluster index` made 13.5-14.1 photos/s on the 63
+// deepface photos against 17.7-19.4 with it (and 18.1-19.4 before the
+// watch).
 func awaitHelpers(tk *task) {
 	if tk.left.Load() != 0 {
 		if watch := time.Duration(spin.Load()); watch > 0 {
 			t0 := time.Now()
 			for spins := 1; tk.left.Load() != 0; spins++ {
-				if spins%64 == 0 && time.Since(t0) >= watch {
-					break
+				if spins%64 == 0 {
+					if time.Since(t0) >= watch {
+						break
+					}
+					// A helper without a P of its own (more
+					// goroutines at work than GOMAXPROCS) runs here.
+					runtime.Gosched()
 				}
 			}
 		}
