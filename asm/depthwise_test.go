@@ -230,8 +230,6 @@ func TestPoolRows(t *testing.T) {
 	})
 }
 
-func abs32(x float32) float32 { return float32(math.Abs(float64(x))) }
-
 func TestWarpSums(t *testing.T) {
 	rng := rand.New(rand.NewPCG(25, 26))
 	for iter := 0; iter < 300; iter++ {
@@ -273,9 +271,9 @@ func TestWarpSums(t *testing.T) {
 			// steepest gradient (255 per pixel along each axis) times
 			// 8 ulps of it, per sample. (Seen over 3000 iterations: at
 			// most 1.8e-6 of 255 s^2, the bound's ratio 1e-4 or so.)
-			cmax := float64(max(abs32(geom[0]), abs32(geom[1])))
+			cmax := max(math.Abs(float64(geom[0])), math.Abs(float64(geom[1])))
 			for k := 2; k < 8; k++ {
-				cmax += float64(n+s) * float64(abs32(geom[k]))
+				cmax += float64(n+s) * math.Abs(float64(geom[k]))
 			}
 			tol := 255 * float64(s*s) * 2 * 8 * 0x1p-24 * max(cmax, 1)
 			for i := range got {
